@@ -1,0 +1,17 @@
+"""One exception base for everything casewatch raises on purpose."""
+
+
+class CasewatchError(Exception):
+    """Base class; the message always carries its context (file, source, field)."""
+
+
+class ConfigError(CasewatchError):
+    """The config folder cannot be used as a whole (an entry-level problem is a ConfigProblem)."""
+
+
+class SourceError(CasewatchError):
+    """A source could not be fetched or parsed; the message names the source."""
+
+
+class StoreError(CasewatchError):
+    """The database cannot be opened or migrated."""

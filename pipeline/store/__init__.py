@@ -1,0 +1,1 @@
+"""The store: models, engine factory, repository functions, Alembic migrations."""

@@ -1,0 +1,156 @@
+"""SQLAlchemy 2 models for the data model of DESIGN.md. Schema changes go through Alembic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} reached the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class SourceRow(Base):
+    __tablename__ = "source"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(10))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
+    last_run_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SourceRunRow(Base):
+    __tablename__ = "source_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    """ok | not_modified | unchanged | error"""
+    http_status: Mapped[int | None]
+    items_seen: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    items_changed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    bozo: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticleRow(Base):
+    __tablename__ = "article"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(10), default="")
+    author: Mapped[str] = mapped_column(Text, default="")
+    publisher: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[datetime]
+    source_id: Mapped[str] = mapped_column(ForeignKey("source.id"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title_key: Mapped[str] = mapped_column(String(64), index=True)
+    raw_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """zlib-compressed response body kept as evidence."""
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class CaseRow(Base):
+    __tablename__ = "case"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    definition: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class MatchRow(Base):
+    __tablename__ = "match"
+    __table_args__ = (UniqueConstraint("article_id", "case_slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    case_slug: Mapped[str] = mapped_column(String(200), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    why: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+
+
+class EventRow(Base):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    case_slug: Mapped[str | None] = mapped_column(String(200), index=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id", ondelete="SET NULL"))
+    payload: Mapped[dict[str, Any]]
+    dedupe_key: Mapped[str] = mapped_column(String(500), unique=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DeliveryRow(Base):
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel"),
+        Index("ix_delivery_pending", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    """pending | sent | failed | suppressed"""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
