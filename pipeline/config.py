@@ -81,8 +81,10 @@ class DeliverySettings(_Model):
     backoff: timedelta = timedelta(minutes=1)
     max_backoff: timedelta = timedelta(hours=6)
     timeout: timedelta = timedelta(seconds=30)
+    min_interval: timedelta = timedelta(0)
+    """Pause between two sends on one channel (Apprise's own default is 5.5 s for email)."""
 
-    _durations = field_validator("backoff", "max_backoff", "timeout", mode="before")(
+    _durations = field_validator("backoff", "max_backoff", "timeout", "min_interval", mode="before")(
         _duration_field
     )
 
@@ -324,13 +326,17 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
 
 
-def _describe(exc: ValidationError, prefix: str) -> list[str]:
+def _locate(exc: ValidationError) -> list[tuple[str, str]]:
+    """``(".field[0]", message)`` for each error of a validation."""
     out = []
     for err in exc.errors():
         loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        out.append(f"{prefix}{loc}: {msg}")
+        out.append((loc, err["msg"].removeprefix("Value error, ")))
     return out
+
+
+def _describe(exc: ValidationError, prefix: str) -> list[str]:
+    return [f"{prefix}{loc}: {msg}" for loc, msg in _locate(exc)]
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -374,10 +380,7 @@ def _entries(
         try:
             item = model.model_validate(expanded)
         except ValidationError as exc:
-            problems.extend(
-                ConfigProblem(w.split(": ", 1)[0], w.split(": ", 1)[1])
-                for w in _describe(exc, f"{path}: {label}")
-            )
+            problems.extend(ConfigProblem(f"{path}: {label}{loc}", msg) for loc, msg in _locate(exc))
             continue
         ident = getattr(item, "id", None) or getattr(item, "slug", None)
         if ident in seen:

@@ -50,3 +50,17 @@ class FetchReport:
     """feedparser's bozo exception text when the feed was malformed but still parsed."""
     items: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSpec:
+    """What to fetch for one source, with the validators of its last successful fetch."""
+
+    source_id: str
+    url: str
+    kind: str
+    language: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    body_sha256: str = ""
+    """sha256 of the last body ingested; an identical body is reported as not modified."""

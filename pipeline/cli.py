@@ -1,0 +1,376 @@
+"""The ``casewatch`` command line: config check and the read-side listing commands.
+
+Config is loaded once per invocation, at this edge, and the store is opened only by the
+commands that need it. A :class:`CasewatchError` becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.config import (
+    Config,
+    ConfigProblem,
+    Source,
+    load_config,
+    news_search_sources,
+    parse_duration,
+)
+from pipeline.errors import CasewatchError, ConfigError
+from pipeline.output import FORMATS, render, to_row
+from pipeline.runner import RunSummary, build_context, run_once
+from pipeline.store.engine import open_store
+from pipeline.store.queries import list_articles, list_events, list_sources
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ARTICLE_COLUMNS = ("published_at", "source", "language", "cases", "title", "url")
+EVENT_COLUMNS = ("created_at", "kind", "case", "url")
+SOURCE_COLUMNS = (
+    "id", "kind", "enabled", "last_run_at", "last_success_at", "consecutive_failures", "last_error",
+)  # fmt: skip
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    """What every command shares: where the config is, which database, the clock."""
+
+    config_dir: str | None = None
+    database: str | None = None
+    clock: Callable[[], datetime] = utc_now
+    _config: Config | None = field(default=None, repr=False)
+    _sessions: sessionmaker[Session] | None = field(default=None, repr=False)
+
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_dir)
+        return self._config
+
+    def sessions(self) -> sessionmaker[Session]:
+        """The migrated store; its engine is disposed when the command ends."""
+        if self._sessions is None:
+            self._sessions = open_store(self.config().database_url(self.database))
+            click.get_current_context().call_on_close(self._sessions.kw["bind"].dispose)
+        return self._sessions
+
+    def zone(self) -> tzinfo:
+        name = self.config().settings.timezone
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            where = self.config().directory / "settings.yaml"
+            raise ConfigError(f"{where}: settings.timezone: unknown time zone {name!r}") from exc
+
+
+def one_line(exc: BaseException) -> str:
+    return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+
+
+class CasewatchGroup(click.Group):
+    """Turns a CasewatchError from any command into ``casewatch: error: …`` and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CasewatchError as exc:
+            click.echo(f"casewatch: error: {one_line(exc)}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=CasewatchGroup)
+@click.option(
+    "--config",
+    "config_dir",
+    metavar="DIR",
+    envvar="CASEWATCH_CONFIG",
+    show_envvar=True,
+    type=click.Path(file_okay=False),
+    help="Config folder (default: the shipped config/).",
+)
+@click.option(
+    "--database",
+    metavar="URL",
+    envvar="CASEWATCH_DATABASE_URL",
+    show_envvar=True,
+    help="SQLAlchemy URL (default: settings.database_url, else a SQLite file in the data dir).",
+)
+@click.version_option(package_name="casewatch")
+@click.pass_context
+def main(ctx: click.Context, config_dir: str | None, database: str | None) -> None:
+    """Watch court hearing schedules and the news for the cases you follow."""
+    ctx.obj = AppContext(config_dir=config_dir, database=database)
+
+
+# ---------------------------------------------------------------- check-config
+
+
+def zone_problems(config: Config) -> list[ConfigProblem]:
+    """Every time zone in the config must be known to zoneinfo (tzdata)."""
+    named = [(config.directory / "settings.yaml", "settings", config.settings.timezone)]
+    named += [
+        (config.directory / "sources.yaml", f"sources ({s.id})", s.timezone) for s in config.sources
+    ]
+    named += [
+        (config.directory / "cases.yaml", f"cases ({c.slug})", c.timezone) for c in config.cases
+    ]
+    problems = []
+    for path, entry, name in named:
+        if name is None:
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(
+                ConfigProblem(f"{path}: {entry}.timezone", f"unknown time zone {name!r}")
+            )
+    return problems
+
+
+def case_problems(config: Config) -> list[ConfigProblem]:
+    """Cases must compile into matchers."""
+    try:
+        from pipeline.match import compile_cases
+    except ModuleNotFoundError as exc:  # TODO(lead): drop this guard once pipeline/match.py lands
+        if exc.name != "pipeline.match":
+            raise
+        return []
+    try:
+        compile_cases(config.cases)
+    except (CasewatchError, ValueError) as exc:
+        return [ConfigProblem(f"{config.directory / 'cases.yaml'}: cases", one_line(exc))]
+    return []
+
+
+def config_summary(config: Config, problems: Sequence[ConfigProblem]) -> str:
+    generated = news_search_sources(config.cases, config.settings.news_search)
+    errors = sum(p.severity == "error" for p in problems)
+    return (
+        f"{config.directory}: {len(config.sources)} sources, {len(generated)} generated news "
+        f"searches, {len(config.cases)} cases, {len(config.channels)} channels, "
+        f"{len(config.routes)} routes; {errors} errors, {len(problems) - errors} warnings"
+    )
+
+
+@main.command("check-config")
+@click.pass_context
+def check_config(ctx: click.Context) -> None:
+    """Validate the config folder; exit 1 if anything is wrong, 0 otherwise."""
+    app: AppContext = ctx.obj
+    try:
+        config = app.config()
+    except ConfigError as exc:
+        click.echo(f"error: {one_line(exc)}")
+        ctx.exit(1)
+    problems = [*config.problems, *zone_problems(config), *case_problems(config)]
+    for problem in problems:
+        click.echo(f"{problem.severity}: {problem}")
+    click.echo(config_summary(config, problems))
+    ctx.exit(1 if any(p.severity == "error" for p in problems) else 0)
+
+
+# ---------------------------------------------------------------- listing commands
+
+
+def parse_since(text: str, now: datetime, zone: tzinfo) -> datetime:
+    """``7d`` / ``12h`` → that long before ``now``; an ISO date or datetime without an
+    offset is read in ``zone`` (the configured local time zone). Returns aware UTC."""
+    try:
+        return now - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"expected an ISO date/datetime or a duration like '7d', got {text!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)
+
+
+def listing_options(command: F) -> F:
+    options = [
+        click.option("--case", metavar="SLUG", help="Only this case."),
+        click.option(
+            "--since",
+            metavar="WHEN",
+            help="ISO date/datetime (local time zone) or a duration: 7d, 12h.",
+        ),
+        click.option("--limit", type=click.IntRange(min=1), help="At most N rows (default: all)."),
+        click.option(
+            "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _cutoff(app: AppContext, since: str | None) -> datetime | None:
+    if since is None:
+        return None
+    try:
+        return parse_since(since, app.clock(), app.zone())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+
+
+def _warn_unknown_case(app: AppContext, case: str | None) -> None:
+    if case is not None and case not in {c.slug for c in app.config().cases}:
+        click.echo(f"casewatch: warning: case {case!r} is not in the config", err=True)
+
+
+def _emit(records: Sequence[Any], fmt: str, columns: Sequence[str]) -> None:
+    rows = [to_row(r) for r in records]
+    render(rows, fmt, sys.stdout, columns)  # type: ignore[arg-type]
+
+
+@main.command()
+@listing_options
+@click.pass_obj
+def articles(
+    app: AppContext, case: str | None, since: str | None, limit: int | None, fmt: str
+) -> None:
+    """Articles found, newest first. --since applies to the publication date
+    (the first sighting when the article is undated)."""
+    cutoff = _cutoff(app, since)
+    _warn_unknown_case(app, case)
+    with app.sessions()() as session:
+        records = list_articles(session, case=case, since=cutoff, limit=limit)
+    _emit(records, fmt, ARTICLE_COLUMNS)
+
+
+@main.command()
+@listing_options
+@click.pass_obj
+def events(
+    app: AppContext, case: str | None, since: str | None, limit: int | None, fmt: str
+) -> None:
+    """Events (what alerts are made of), newest first."""
+    cutoff = _cutoff(app, since)
+    _warn_unknown_case(app, case)
+    with app.sessions()() as session:
+        records = list_events(session, case=case, since=cutoff, limit=limit)
+    _emit(records, fmt, EVENT_COLUMNS)
+
+
+def configured_sources(config: Config) -> tuple[Source, ...]:
+    """Sources from sources.yaml plus the generated news searches, enabled or not."""
+    return (*config.sources, *news_search_sources(config.cases, config.settings.news_search))
+
+
+@main.command()
+@listing_options
+@click.pass_obj
+def sources(
+    app: AppContext, case: str | None, since: str | None, limit: int | None, fmt: str
+) -> None:
+    """Every configured source (a never-run one too) with its health.
+    --case keeps the sources that feed the case; --since those run since then."""
+    cutoff = _cutoff(app, since)
+    _warn_unknown_case(app, case)
+    with app.sessions()() as session:
+        records = list_sources(
+            session, configured_sources(app.config()), case=case, since=cutoff, limit=limit
+        )
+    _emit(records, fmt, SOURCE_COLUMNS)
+
+
+# ---------------------------------------------------------------- run
+
+
+@main.command()
+@click.option(
+    "--once", is_flag=True, help="Fetch the due sources, process, deliver, exit (for cron)."
+)
+@click.option("--all", "all_sources", is_flag=True, help="Fetch every enabled source, due or not.")
+@click.option(
+    "--source", "only", multiple=True, metavar="ID", help="Fetch just this source (repeatable)."
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too).")
+@click.pass_obj
+def run(
+    app: AppContext, once: bool, all_sources: bool, only: tuple[str, ...], verbose: int
+) -> None:
+    """Fetch sources, store what is new, alert on it.
+
+    Prints one line per fetched source and one for the deliveries. Exits non-zero only when the
+    run itself failed (config folder unusable, database unreachable) — a failing source or a
+    channel that is down is recorded and shown, and the next run retries it.
+    """
+    if not once:
+        raise click.UsageError(
+            "the long-running service is not built yet; run `casewatch run --once` from cron"
+        )
+    configure_logging(verbose)
+    config = app.config()
+    for problem in config.problems:
+        click.echo(f"config {problem.severity}: {problem}", err=True)
+    ctx = build_context(config=config, sessions=app.sessions(), clock=app.clock)
+    try:
+        summary = run_once(
+            ctx,
+            all_sources=all_sources,
+            only=only,
+            scrapy_settings={"LOG_LEVEL": _scrapy_level(verbose)},
+        )
+    except LookupError as exc:
+        raise click.BadParameter(str(exc), param_hint="--source") from exc
+    for line in summary_lines(summary):
+        click.echo(line)
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    lines = []
+    width = max((len(r.source_id) for r in summary.results), default=10)
+    for r in sorted(summary.results, key=lambda r: (r.status != "error", r.source_id)):
+        counts = f"seen {r.seen:4d}  new {r.new:4d}  changed {r.changed:3d}  matched {r.matched:3d}  alerts {r.events:3d}"
+        detail = r.error if r.status == "error" else (f"bozo: {r.bozo}" if r.bozo else "")
+        lines.append(f"{r.status:12s} {r.source_id:{width}s}  {counts}  {detail}".rstrip())
+    if summary.skipped_not_due:
+        lines.append(
+            f"not due      {summary.skipped_not_due} source(s) (use --all to fetch them anyway)"
+        )
+    d = summary.delivery
+    if d is not None:
+        lines.append(
+            f"deliveries   sent {d.sent}, retry later {d.retried}, gave up {d.failed}, pending {d.pending}"
+        )
+    lines.append(f"sources      {len(summary.results)} fetched, {summary.failed_sources} failed")
+    return lines
+
+
+def configure_logging(verbose: int) -> None:
+    """One stderr handler whose own level filters (Scrapy resets the root logger's level)."""
+    handler = logging.StreamHandler()
+    handler.setLevel(_level(verbose))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.root.addHandler(handler)
+    logging.root.setLevel(_level(verbose))
+
+
+def _level(verbose: int) -> int:
+    """Quiet by default (the summary lines say what happened); the crawl logs at the same level."""
+    return (logging.ERROR, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+
+
+def _scrapy_level(verbose: int) -> str:
+    return logging.getLevelName(_level(verbose))
+
+
+if __name__ == "__main__":
+    main(prog_name="casewatch")

@@ -1,0 +1,239 @@
+"""The Scrapy edge: the item pipeline that feeds spider output into the store, and the crawl.
+
+Spiders yield a source's ``RawArticle`` items and then exactly one ``FetchReport``. The report
+closes the source's batch: normalize → upsert → match → events → outbox, in ONE transaction
+with the source run, so an article and its alerts are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.config import Config
+from pipeline.events import article_events, source_health_events
+from pipeline.items import FetchReport, FetchSpec, RawArticle
+from pipeline.match import Matcher
+from pipeline.normalize.article import normalize_article
+from pipeline.records import Article, Change, Event
+from pipeline.store import repo
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """The summary line of one source in one run."""
+
+    source_id: str
+    status: str
+    """ok | not_modified | error"""
+    seen: int = 0
+    new: int = 0
+    changed: int = 0
+    matched: int = 0
+    events: int = 0
+    skipped: int = 0
+    error: str = ""
+    bozo: str = ""
+    http_status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestContext:
+    """What ingest needs, built once per run at the edge."""
+
+    config: Config
+    sessions: sessionmaker[Session]
+    matcher: Matcher
+    clock: Clock = utcnow
+    channels_for: repo.ChannelsFor = lambda kind, case: ("console",)
+    results: list[SourceResult] = field(default_factory=list)
+
+    def timezone_of(self, source_id: str) -> str:
+        source = self.config.source(source_id)
+        return (source.timezone if source else None) or self.config.settings.timezone
+
+
+def ingest_fetch(
+    ctx: IngestContext, report: FetchReport, raws: Sequence[RawArticle], started_at: datetime
+) -> SourceResult:
+    """Store one fetch of one source with its matches and events, atomically."""
+    now = ctx.clock()
+    tz = ctx.timezone_of(report.source_id)
+    articles = [a for a in (normalize_article(r, fetched_at=now, default_tz=tz) for r in raws) if a]
+    case_titles = {c.slug: c.title for c in ctx.config.cases}
+    with ctx.sessions.begin() as session:
+        upserted = repo.upsert_articles(session, articles, now)
+        events, matched = _match_and_events(session, ctx, upserted, case_titles, now)
+        before = repo.source_states(session).get(report.source_id)
+        failures_before = before.consecutive_failures if before else 0
+        row = repo.record_run(
+            session,
+            report,
+            started_at=started_at,
+            finished_at=now,
+            items_new=sum(u.change is Change.NEW for u in upserted),
+            items_changed=sum(u.change is Change.CHANGED for u in upserted),
+        )
+        events += source_health_events(
+            report.source_id,
+            failures_before=failures_before,
+            failures_after=row.consecutive_failures,
+            failing_after=ctx.config.settings.failing_after,
+            error=report.error,
+            at=now,
+        )
+        event_ids = repo.add_events(session, events, ctx.channels_for, now)
+    return SourceResult(
+        source_id=report.source_id,
+        status="error" if not report.ok else "not_modified" if report.not_modified else "ok",
+        seen=len(raws),
+        new=sum(u.change is Change.NEW for u in upserted),
+        changed=sum(u.change is Change.CHANGED for u in upserted),
+        matched=matched,
+        events=len(event_ids),
+        skipped=len(raws) - len(articles),
+        error=report.error,
+        bozo=report.bozo,
+        http_status=report.status,
+    )
+
+
+def _match_and_events(
+    session: Session,
+    ctx: IngestContext,
+    upserted: Sequence[repo.Upserted],
+    case_titles: dict[str, str],
+    now: datetime,
+) -> tuple[list[Event], int]:
+    events: list[Event] = []
+    matched = 0
+    for item in upserted:
+        if item.change is Change.SAME:
+            continue
+        matches = ctx.matcher.match(_fields(item.article))
+        if not matches:
+            continue
+        matched += 1
+        new = repo.save_matches(
+            session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
+        )
+        events += article_events(item.change, item.article_id, item.article, new, case_titles)
+    return events, matched
+
+
+def _fields(article: Article) -> dict[str, str]:
+    return {"title": article.title, "summary": article.summary, "text": article.text}
+
+
+class IngestPipeline:
+    """Scrapy item pipeline: buffers a source's articles until its FetchReport, then ingests."""
+
+    def __init__(self, ctx: IngestContext) -> None:
+        self.ctx = ctx
+        self.buffers: dict[str, list[RawArticle]] = defaultdict(list)
+        self.started: dict[str, datetime] = {}
+
+    bound: ClassVar[IngestContext | None] = None
+    """Set on a per-run subclass by :func:`crawl` (Scrapy deep-copies settings, not classes)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> IngestPipeline:
+        ctx = cls.bound
+        if ctx is None:  # a plain `scrapy crawl`: build the context from the config folder
+            from pipeline.runner import build_context
+
+            ctx = build_context(
+                crawler.settings.get("CASEWATCH_CONFIG"),
+                crawler.settings.get("CASEWATCH_DATABASE_URL"),
+            )
+        return cls(ctx)
+
+    @classmethod
+    def bind(cls, ctx: IngestContext) -> type[IngestPipeline]:
+        return type("BoundIngestPipeline", (cls,), {"bound": ctx})
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, RawArticle):
+            self.started.setdefault(item.source_id, self.ctx.clock())
+            self.buffers[item.source_id].append(item)
+        elif isinstance(item, FetchReport):
+            self._flush(item)
+        return item
+
+    def _flush(self, report: FetchReport) -> None:
+        raws = self.buffers.pop(report.source_id, [])
+        started = self.started.pop(report.source_id, self.ctx.clock())
+        t0 = time.perf_counter()
+        try:
+            result = ingest_fetch(self.ctx, report, raws, started)
+        except Exception as exc:  # the store failed: record it, never lose the rest of the run
+            log.exception("%s: could not store this fetch", report.source_id)
+            result = SourceResult(report.source_id, "error", seen=len(raws), error=f"store: {exc}")
+        self.ctx.results.append(result)
+        log.debug(
+            "%s: ingested %d items in %.3fs", report.source_id, len(raws), time.perf_counter() - t0
+        )
+
+
+def crawl(
+    ctx: IngestContext, specs: Sequence[FetchSpec], overrides: dict[str, Any] | None = None
+) -> None:
+    """Fetch ``specs`` with the spiders that serve their kinds, in this process; blocks until done."""
+    from scrapy.crawler import AsyncCrawlerProcess
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    settings = Settings()
+    settings.setmodule("pipeline.scrapy_settings", priority="project")
+    settings.setdict(scrapy_overrides(ctx.config), priority="cmdline")
+    settings.set("ITEM_PIPELINES", {IngestPipeline.bind(ctx): 300}, priority="cmdline")
+    settings.setdict(overrides or {}, priority="cmdline")
+    loader = SpiderLoader.from_settings(settings)
+    by_kind: dict[str, list[FetchSpec]] = defaultdict(list)
+    for spec in specs:
+        by_kind[spec.kind].append(spec)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI owns logging
+    process = AsyncCrawlerProcess(settings)
+    for spider_name in loader.list():
+        spider_cls = loader.load(spider_name)
+        mine = [s for kind in getattr(spider_cls, "kinds", ()) for s in by_kind.pop(kind, [])]
+        if mine:
+            process.crawl(spider_cls, specs=mine)
+    for kind, orphans in by_kind.items():
+        for spec in orphans:
+            report = FetchReport(
+                spec.source_id,
+                spec.url,
+                ok=False,
+                error=f"{spec.source_id}: no spider handles kind {kind!r}",
+            )
+            ctx.results.append(ingest_fetch(ctx, report, [], ctx.clock()))
+    if process.crawlers:
+        process.start(install_signal_handlers=False)
+
+
+def scrapy_overrides(config: Config) -> dict[str, Any]:
+    s = config.settings
+    return {
+        "USER_AGENT": s.user_agent,
+        "DOWNLOAD_TIMEOUT": s.download_timeout.total_seconds(),
+        "DOWNLOAD_DELAY": s.download_delay.total_seconds(),
+        "DOWNLOAD_MAXSIZE": s.max_body_bytes,
+        "CASEWATCH_MAX_BODY_BYTES": s.max_body_bytes,
+        "CONCURRENT_REQUESTS": s.concurrent_requests,
+    }

@@ -1,0 +1,1 @@
+"""Pure functions that turn strings as printed into typed values: dates, URLs, text, language."""

@@ -1,0 +1,127 @@
+"""Dates as printed → aware UTC datetimes.
+
+Strict formats first (RFC 822 as in RSS, ISO 8601 as in Atom, ``dd.mm.yyyy hh:mm`` as on
+Kazakh sites), then dateparser for phrases in Russian, Kazakh or English («27 апреля 2026
+17:42», «Вчера 17:42»). A time printed without a zone is local time in ``tz`` — the source's
+zone — and is converted with the zone's rules for that date (Asia/Almaty was UTC+6 until
+2024-03-01 and is UTC+5 since).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_tz
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DEFAULT_LANGUAGES = ("ru", "kk", "en")
+_RFC822_ZONE_RE = re.compile(r"(?:[+-]\d{4}|\b(?:GMT|UTC?|Z|[ECMP][SD]T))\s*$", re.IGNORECASE)
+_DOTTED_RE = re.compile(
+    r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[,\s]+(?:в\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
+_BARE_NUMBER_RE = re.compile(r"^\d{1,8}$")
+
+
+def parse_date(
+    value: str | time.struct_time | datetime | None,
+    *,
+    tz: str = "UTC",
+    languages: Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> datetime | None:
+    """Aware UTC datetime, or None when ``value`` holds no recognisable date.
+
+    ``value`` may also be feedparser's ``*_parsed`` struct (UTC) or a datetime (naive = ``tz``).
+    ``now`` anchors relative phrases («Сегодня 17:42», «2 часа назад»); default: the clock.
+    """
+    if value is None:
+        return None
+    if isinstance(value, time.struct_time):
+        return datetime(*value[:6], tzinfo=UTC)
+    if isinstance(value, datetime):
+        return _to_utc(value, tz)
+    text = " ".join(value.split())
+    if not text or _BARE_NUMBER_RE.match(text):
+        return None
+    for strict in (_rfc822, _iso, _dotted):
+        found = strict(text)
+        if found is not None:
+            return _to_utc(found, tz)
+    return _phrase(text, tz, tuple(languages or DEFAULT_LANGUAGES), now)
+
+
+def _to_utc(value: datetime, tz: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=zone(tz))
+    return value.astimezone(UTC)
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; raises ``ZoneInfoNotFoundError`` naming it when unknown."""
+    return ZoneInfo(name)
+
+
+def _rfc822(text: str) -> datetime | None:
+    """RFC 822/1123 with a numeric or well-known zone; other zone names go to dateparser."""
+    if not _RFC822_ZONE_RE.search(text):
+        return None
+    try:
+        parts = parsedate_tz(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parts is None:
+        return None
+    try:
+        return datetime(*parts[:6], tzinfo=timezone(timedelta(seconds=parts[9] or 0)))  # type: ignore[misc]
+    except ValueError:
+        return None
+
+
+def _iso(text: str) -> datetime | None:
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _dotted(text: str) -> datetime | None:
+    """``dd.mm.yyyy[ hh:mm[:ss]]``: always day first, as printed in the region."""
+    match = _DOTTED_RE.match(text)
+    if not match:
+        return None
+    day, month, year, hour, minute, second = match.groups()
+    try:
+        return datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
+    except ValueError:
+        return None
+
+
+def _phrase(
+    text: str, tz: str, languages: tuple[str, ...], now: datetime | None
+) -> datetime | None:
+    import dateparser  # slow to import; only phrases need it
+
+    base = (now or datetime.now(UTC)).astimezone(zone(tz)).replace(tzinfo=None)
+    settings: dict[str, Any] = {
+        "DATE_ORDER": "DMY",
+        "PREFER_DAY_OF_MONTH": "first",
+        "RELATIVE_BASE": base,
+        "PARSERS": ["relative-time", "absolute-time", "custom-formats"],
+    }
+    from dateparser.data.languages_info import language_order
+
+    known = [code for code in languages if code in language_order] or list(DEFAULT_LANGUAGES)
+    try:
+        found = dateparser.parse(text, languages=known, settings=settings)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None if found is None else _to_utc(found, tz)

@@ -1,0 +1,142 @@
+"""Text as printed → plain text, and the keys that tell one story from another.
+
+``strip_html`` keeps paragraph breaks (blank line between blocks, newline for ``<br>``) so
+excerpts in alerts stay readable; ``content_hash`` tells an edited article from a re-sighting;
+``title_key`` lets the store see that a Google News item and the publisher's own feed entry are
+the same story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+import lxml.html
+from lxml import etree
+from w3lib.html import remove_tags
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg")
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "main",
+        "nav",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "hr",
+        "address",
+        "details",
+        "summary",
+    ]
+)
+_PARAGRAPH = "\u2029"
+_LINE = "\u2028"
+_BLANK_LINES_RE = re.compile(r"\n[^\S\n]*\n\s*")
+_TAG_HINT_RE = re.compile(r"<[A-Za-z!/]")
+_SUFFIX_DASHES = (" - ", " — ", " – ", " | ")
+_KEY_DROP_RE = re.compile(r"[\"'«»“”„‘’`´.,:;!?()\[\]{}…*#]+")
+
+
+def strip_html(markup: str) -> str:
+    """Plain text of an HTML fragment: entities unescaped, whitespace collapsed, blocks kept.
+
+    Text without tags keeps its own line breaks (a blank line separates paragraphs).
+    """
+    if not markup or not markup.strip():
+        return ""
+    if not _TAG_HINT_RE.search(markup):
+        plain = html.unescape(markup).replace("\r\n", "\n").replace("\r", "\n")
+        if _TAG_HINT_RE.search(plain):  # escaped HTML, as some feeds double-escape
+            return strip_html(plain)
+        return _tidy(_BLANK_LINES_RE.sub(_PARAGRAPH, plain).replace("\n", _LINE))
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return _tidy(html.unescape(remove_tags(markup)))
+    for element in list(root.iter(*_DROP_TAGS)):
+        element.drop_tree()
+    for element in root.iter():
+        _mark_breaks(element)
+    return _tidy(html.unescape(root.text_content()))
+
+
+def _mark_breaks(element: etree._Element) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag == "br":
+        element.tail = _LINE + (element.tail or "")
+    elif tag in _BLOCK_TAGS:
+        element.text = _PARAGRAPH + (element.text or "")
+        element.tail = _PARAGRAPH + (element.tail or "")
+
+
+def _tidy(text: str) -> str:
+    """Whitespace runs → one space; a line mark → newline; paragraphs → one blank line."""
+    paragraphs = []
+    for block in text.split(_PARAGRAPH):
+        lines = (collapse(line) for line in block.split(_LINE))
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
+
+
+def collapse(text: str) -> str:
+    """All whitespace runs → one space (for titles and one-line fields)."""
+    return " ".join(text.split())
+
+
+def content_hash(*parts: str) -> str:
+    """sha256 over the whitespace-collapsed parts (title, summary, text): edits change it,
+    re-wrapping or re-indenting does not."""
+    joined = "\x1f".join(collapse(part) for part in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def strip_publisher_suffix(title: str, publisher: str) -> str:
+    """``"Суд вынес приговор - Vlast.kz"`` with publisher ``Vlast.kz`` → ``"Суд вынес приговор"``."""
+    title, publisher = collapse(title), collapse(publisher)
+    if not publisher:
+        return title
+    for dash in _SUFFIX_DASHES:
+        suffix = f"{dash}{publisher}"
+        if title.casefold().endswith(suffix.casefold()) and len(title) > len(suffix):
+            return title[: -len(suffix)].rstrip()
+    return title
+
+
+def normalized_title(title: str, publisher: str = "") -> str:
+    """Case-folded, NFKC, ё→е, quotes and punctuation dropped, publisher suffix removed."""
+    text = unicodedata.normalize("NFKC", strip_publisher_suffix(title, publisher)).casefold()
+    text = text.replace("ё", "е")
+    return collapse(_KEY_DROP_RE.sub(" ", text))
+
+
+def title_key(title: str, publisher: str = "") -> str:
+    """sha256 hex of :func:`normalized_title`; equal for a story and its aggregator copy."""
+    return hashlib.sha256(normalized_title(title, publisher).encode("utf-8")).hexdigest()

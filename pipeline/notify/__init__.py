@@ -1,0 +1,29 @@
+"""Alerts: route an event to channels, render it, deliver it from the outbox through Apprise.
+
+``routing.channels_for`` is called by ingest when it writes an event (pure, fast);
+``deliver.deliver_pending`` is run by the scheduler/CLI to send what is due.
+"""
+
+from pipeline.notify.deliver import (
+    AppriseNotifier,
+    DeliveryReport,
+    Notifier,
+    SendResult,
+    deliver_pending,
+)
+from pipeline.notify.render import EventView, Message, render
+from pipeline.notify.routing import CONSOLE, channels_for, language_for
+
+__all__ = [
+    "CONSOLE",
+    "AppriseNotifier",
+    "DeliveryReport",
+    "EventView",
+    "Message",
+    "Notifier",
+    "SendResult",
+    "channels_for",
+    "deliver_pending",
+    "language_for",
+    "render",
+]

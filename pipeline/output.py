@@ -1,0 +1,119 @@
+"""Render listing rows as a table (rich), one JSON array, or CSV (RFC 4180, formula-safe)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal, TextIO
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+Format = Literal["table", "json", "csv"]
+FORMATS: tuple[Format, ...] = ("table", "json", "csv")
+Row = Mapping[str, Any]
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PIPE_WIDTH = 1000
+_TABLE_MAX_WIDTH = {
+    "title": 60,
+    "url": 50,
+    "last_error": 40,
+    "payload": 40,
+    "name": 40,
+    "cases": 30,
+}
+
+
+def to_row(record: Any) -> dict[str, Any]:
+    """A dataclass instance as a JSON-ready dict: ISO 8601 datetimes, lists for tuples."""
+    return {k: jsonable(v) for k, v in dataclasses.asdict(record).items()}
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def render(rows: Sequence[Row], fmt: Format, out: TextIO, columns: Sequence[str] = ()) -> None:
+    """Write ``rows`` to ``out``. ``columns`` picks the table's columns (CSV and JSON keep all)."""
+    if fmt == "json":
+        out.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "csv":
+        write_csv(rows, out)
+    else:
+        write_table(rows, out, columns or (list(rows[0]) if rows else []))
+
+
+def csv_cell(value: Any) -> str:
+    """A cell as text; text a spreadsheet would run as a formula gets a leading ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(csv_cell(v) for v in value)
+    if isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    elif not isinstance(value, str):
+        return str(value)
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+def write_csv(rows: Sequence[Row], out: TextIO) -> None:
+    if not rows:
+        return
+    header = list(rows[0])
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(name)) for name in header])
+
+
+def _table_text(value: Any) -> str:
+    """One line of plain text."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    return " ".join(str(value).split())
+
+
+def column_widths(cells: Mapping[str, Sequence[str]], total: int) -> dict[str, int]:
+    """Short columns get their full width; capped (long-text) columns share what is left,
+    each at most its cap, shrunk in proportion when the table would not fit ``total``."""
+    natural = {name: max([len(name), *(cell_len(c) for c in col)]) for name, col in cells.items()}
+    capped = {n: min(w, _TABLE_MAX_WIDTH[n]) for n, w in natural.items() if n in _TABLE_MAX_WIDTH}
+    fixed = sum(w for n, w in natural.items() if n not in capped)
+    room = total - fixed - 3 * len(cells) - 1
+    wanted = sum(capped.values())
+    if wanted > room > 0:
+        capped = {n: max(len(n), w * room // wanted) for n, w in capped.items()}
+    return {**natural, **capped}
+
+
+def write_table(rows: Sequence[Row], out: TextIO, columns: Sequence[str]) -> None:
+    """Long text is cut with an ellipsis to fit a terminal; in a pipe or a file each
+    long-text column keeps up to its cap. Cells are plain text: markup shows as typed."""
+    console = Console(file=out, width=None if out.isatty() else _PIPE_WIDTH, highlight=False)
+    cells = {name: [_table_text(row.get(name)) for row in rows] for name in columns}
+    widths = column_widths(cells, console.width)
+    table = Table(header_style="bold")
+    for name in columns:
+        table.add_column(name, width=widths[name], no_wrap=True, overflow="ellipsis")
+    for index in range(len(rows)):
+        table.add_row(*(Text(cells[name][index]) for name in columns))
+    console.print(table)
+    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")

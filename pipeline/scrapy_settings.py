@@ -1,0 +1,39 @@
+"""Scrapy settings for casewatch (``scrapy.cfg`` → ``pipeline.scrapy_settings``).
+
+These are the defaults for ``scrapy list`` / ``scrapy crawl`` run from the repository root. The
+service starts from them and applies ``settings.yaml`` on top (``pipeline.ingest``).
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "casewatch"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "casewatch/0.1 (+https://github.com/casewatch/casewatch; trial monitoring)"
+"""Honest and stable: some court sites block agents that hide what they are (SOURCES.md §1.6)."""
+ROBOTSTXT_OBEY = True
+"""Site and court spiders obey robots.txt; the feed spider opts out like every feed reader."""
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 1
+"""Sources are polled again within the hour; one retry is enough and keeps a dead host cheap."""
+
+CASEWATCH_MAX_BODY_BYTES = 10 * 1024 * 1024
+DOWNLOAD_MAXSIZE = CASEWATCH_MAX_BODY_BYTES
+DOWNLOAD_WARNSIZE = CASEWATCH_MAX_BODY_BYTES // 2
+CASEWATCH_CONFIG: str | None = None
+"""Config folder for standalone crawls; None → ``$CASEWATCH_CONFIG`` or the shipped ``config/``."""
+
+ITEM_PIPELINES = {"pipeline.ingest.IngestPipeline": 300}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = True
+HTTPCACHE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,112 @@
+"""Shared fixtures: a real PostgreSQL server + SQLite, and real HTTP/SMTP servers on 127.0.0.1.
+
+``db_url`` runs a test once on SQLite and once on PostgreSQL (marked ``postgres``). The
+PostgreSQL server comes from ``CASEWATCH_TEST_POSTGRES_URL`` or is started privately for the
+session (one per xdist worker). Without PostgreSQL binaries the postgres variants are skipped,
+except under ``CI``, where that is a failure: CI must test PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pytest
+from localservers import LocalHTTPServer, LocalSMTPServer, free_port
+from pgserver import (
+    PostgresUnavailable,
+    create_database,
+    find_bindir,
+    scratch_database,
+    start_server,
+    stop_server,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.store.engine import open_store
+
+__all__ = ["free_port"]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A SQLAlchemy URL of a database on a real PostgreSQL server, for the whole session."""
+    given = os.environ.get("CASEWATCH_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        _unavailable("no PostgreSQL binaries (initdb/pg_ctl) on PATH or in /usr/lib/postgresql")
+    try:
+        server = start_server(bindir, free_port())  # type: ignore[arg-type]
+    except PostgresUnavailable as exc:
+        _unavailable(str(exc))
+    previous = _interrupt_on_sigterm()
+    try:
+        create_database(server.url("postgres"), "casewatch_test")
+        yield server.url("casewatch_test")
+    finally:
+        stop_server(server)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt_on_sigterm() -> Any:
+    """Make SIGTERM (e.g. from ``timeout``) a KeyboardInterrupt, so pytest still tears the
+    session down and the private server is stopped instead of left running."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'casewatch.db'}"
+        return
+    with scratch_database(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
+    """``open_store(db_url)``: a session factory on the migrated database."""
+    factory = open_store(db_url)
+    yield factory
+    engine = factory.kw["bind"]
+    engine.dispose()
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalHTTPServer]:
+    """A threaded HTTP server on 127.0.0.1; set answers with ``http_server.route(...)``."""
+    server = LocalHTTPServer()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[LocalSMTPServer]:
+    """An aiosmtpd server on 127.0.0.1 collecting messages in ``smtp_server.messages``."""
+    server = LocalSMTPServer()
+    server.start()
+    yield server
+    server.stop()

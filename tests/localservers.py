@@ -1,0 +1,234 @@
+"""Real servers on 127.0.0.1 for tests: an HTTP server with settable routes, and an SMTP sink."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import sys
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as SMTPServer
+from aiosmtpd.smtp import AuthResult, Envelope, Session
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering (to trigger client timeouts)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client hanging up mid-answer (a timeout, a size cap) is expected here, not news."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+class LocalHTTPServer:
+    """``route()`` sets what a path answers; every request is logged in ``requests``.
+
+    A route whose headers carry ``ETag`` or ``Last-Modified`` answers 304 to a matching
+    ``If-None-Match`` / ``If-Modified-Since``. Unknown paths answer 404.
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[RecordedRequest] = []
+        self._changed = threading.Condition()
+        self._closing = threading.Event()
+        self._httpd = _QuietServer((HOST, 0), _make_handler(self))
+        self._httpd.daemon_threads = True
+        self.port = int(self._httpd.server_address[1])
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._closing.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    def route(
+        self,
+        path: str,
+        *,
+        body: bytes | str = b"",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> str:
+        """Serve ``body`` at ``path`` (query string included if given); returns the full URL."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = Route(data, status, dict(headers or {}), delay)
+        return self.url(path)
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path == path]
+
+    def wait_for_requests(self, count: int, timeout: float = 10.0) -> list[RecordedRequest]:
+        """Block until ``count`` requests arrived (condition wait); raises on timeout."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.requests) >= count, timeout):
+                raise TimeoutError(f"expected {count} requests, got {len(self.requests)}")
+            return list(self.requests)
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._changed:
+            self.requests.append(request)
+            self._changed.notify_all()
+
+    def answer(self, method: str, path: str, headers: dict[str, str]) -> tuple[Route, bool]:
+        """The route for a request and whether it is ``304 Not Modified``."""
+        route = self.routes.get(path) or self.routes.get(path.split("?", 1)[0])
+        if route is None:
+            return Route(b"not found", 404), False
+        if route.delay:
+            self._closing.wait(route.delay)
+        return route, _not_modified(route, headers)
+
+
+def _not_modified(route: Route, request_headers: dict[str, str]) -> bool:
+    theirs = {k.lower(): v for k, v in request_headers.items()}
+    ours = {k.lower(): v for k, v in route.headers.items()}
+    if route.status != 200:
+        return False
+    if "etag" in ours and "if-none-match" in theirs:
+        return ours["etag"] in [t.strip() for t in theirs["if-none-match"].split(",")]
+    if "last-modified" in ours and "if-modified-since" in theirs:
+        return ours["last-modified"] == theirs["if-modified-since"]
+    return False
+
+
+def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = dict(self.headers.items())
+            server.record(RecordedRequest(self.command, self.path, headers, body))
+            route, not_modified = server.answer(self.command, self.path, headers)
+            payload = b"" if not_modified or self.command == "HEAD" else route.body
+            self.send_response(304 if not_modified else route.status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if payload:
+                self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_HEAD = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+# ---------------------------------------------------------------- SMTP
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[Envelope] = []
+        self.changed = threading.Condition()
+
+    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        with self.changed:
+            self.envelopes.append(envelope)
+            self.messages.append(message)  # type: ignore[arg-type]
+            self.changed.notify_all()
+        return "250 Message accepted for delivery"
+
+
+def _accept_any_login(*_args: Any) -> AuthResult:
+    return AuthResult(success=True)
+
+
+class LocalSMTPServer:
+    """An aiosmtpd server on 127.0.0.1 that keeps every message; ``stop()``/``start()``
+    reuse the same port to simulate an outage. Any AUTH login is accepted, TLS is not needed.
+    """
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self._collector = _Collector()
+        self._controller: Controller | None = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return self._collector.messages
+
+    @property
+    def envelopes(self) -> list[Envelope]:
+        return self._collector.envelopes
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    def start(self) -> None:
+        if self._controller is None:
+            controller = Controller(
+                self._collector,
+                hostname=HOST,
+                port=self.port,
+                authenticator=_accept_any_login,
+                auth_require_tls=False,
+            )
+            controller.start()
+            self._controller = controller
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """Block until ``count`` messages arrived (condition wait); raises on timeout."""
+        changed = self._collector.changed
+        with changed:
+            if not changed.wait_for(lambda: len(self.messages) >= count, timeout):
+                raise TimeoutError(f"expected {count} messages, got {len(self.messages)}")
+            return list(self.messages)
