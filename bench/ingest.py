@@ -109,13 +109,13 @@ def feeds(n_feeds: int, items: int, seed: int = 7) -> Iterator[tuple[str, bytes]
 
 
 def bench_feedparser(n_feeds: int, items: int) -> float:
-    t0 = time.perf_counter()
-    count = 0
+    """feedparser.parse with its defaults over the same bodies (generation not timed)."""
+    spent, count = 0.0, 0
     for _, body in feeds(n_feeds, items):
-        count += len(
-            feedparser.parse(body, response_headers={"content-type": "application/rss+xml"}).entries
-        )
-    return count / (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        count += len(feedparser.parse(body, response_headers={"content-type": "application/rss+xml"}).entries)
+        spent += time.perf_counter() - t0
+    return count / spent
 
 
 def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestContext:
@@ -137,25 +137,22 @@ def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestContext:
     )
 
 
-def ingest_all(
-    ctx: IngestContext, n_feeds: int, items: int, known: dict[str, str]
-) -> tuple[float, int]:
-    """Run every feed body through the spider's parser and the real ingest; returns (seconds, events)."""
-    t0 = time.perf_counter()
-    events = 0
+def ingest_all(ctx: IngestContext, n_feeds: int, items: int, known: dict[str, str]) -> tuple[float, int]:
+    """Every feed body through the spider's parser and the real ingest: (seconds, events).
+
+    Only the processing is timed, not the generation of the synthetic bodies.
+    """
+    spent, events = 0.0, 0
     for source_id, body in feeds(n_feeds, items):
-        spec = FetchSpec(
-            source_id,
-            f"https://x.example/{source_id}",
-            "feed",
-            body_sha256=known.get(source_id, ""),
-        )
+        t0 = time.perf_counter()
+        spec = FetchSpec(source_id, f"https://x.example/{source_id}", "feed", body_sha256=known.get(source_id, ""))
         response = Response(spec.url, body=body, headers={"Content-Type": "application/rss+xml"})
         raws, report = read_feed(spec, response, 50_000_000)
         result = ingest_fetch(ctx, report, raws, datetime.now(UTC))
+        spent += time.perf_counter() - t0
         known[source_id] = report.body_sha256
         events += result.events
-    return time.perf_counter() - t0, events
+    return spent, events
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from pipeline.config import (
     parse_duration,
 )
 from pipeline.errors import CasewatchError, ConfigError
+from pipeline.match import compile_cases
 from pipeline.output import FORMATS, render, to_row
 from pipeline.runner import RunSummary, build_context, run_once
 from pipeline.store.engine import open_store
@@ -141,12 +142,6 @@ def zone_problems(config: Config) -> list[ConfigProblem]:
 
 def case_problems(config: Config) -> list[ConfigProblem]:
     """Cases must compile into matchers."""
-    try:
-        from pipeline.match import compile_cases
-    except ModuleNotFoundError as exc:  # TODO(lead): drop this guard once pipeline/match.py lands
-        if exc.name != "pipeline.match":
-            raise
-        return []
     try:
         compile_cases(config.cases)
     except (CasewatchError, ValueError) as exc:

@@ -171,9 +171,9 @@ class Matcher:
         for ci, case in enumerate(self.cases):
             for article in case.articles:
                 self._articles.setdefault(article.strip(), []).append(ci)
-        numbers = sorted(self._articles, key=len, reverse=True)
+        articles = sorted(self._articles, key=len, reverse=True)
         # Plain alternation (no lookarounds): Python's re scans it several times faster.
-        self._article_hint = re.compile("|".join(map(re.escape, numbers)) or r"(?!)")
+        self._article_hint = re.compile("|".join(map(re.escape, articles)) or r"(?!)")
         self._needs_context = [
             bool(case.all_terms("require") or case.courts or any(not p.alone for p in case.people))
             for case in self.cases
@@ -198,15 +198,18 @@ class Matcher:
     # ------------------------------------------------------------ scanning
 
     def _entries(self, surfaces: list[str]) -> list[tuple[Entry, ...]]:
+        """What each word stands for, from the per-word cache (filled on a miss)."""
         cache = self._cache
-        resolved = list(map(cache.get, surfaces))
-        if None in resolved:
-            if len(cache) > CACHE_LIMIT:
-                cache.clear()
-            for i, surface in enumerate(surfaces):
-                if resolved[i] is None:
-                    resolved[i] = cache[surface] = self._index.resolve(surface)
-        return resolved  # type: ignore[return-value]
+        cached: list[tuple[Entry, ...] | None] = list(map(cache.get, surfaces))
+        if None not in cached:
+            return cached  # type: ignore[return-value]  # no None left: checked above
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        resolve = self._index.resolve
+        return [
+            hit if hit is not None else cache.setdefault(s, resolve(s))
+            for s, hit in zip(surfaces, cached, strict=True)
+        ]
 
     def _scan(self, text: str) -> Iterator[tuple[_Term, str, int]]:
         """(term, text as found, word position); one per case, kind and position."""

@@ -38,6 +38,9 @@ ACCEPT = (
 )
 PASSED_STATUSES = (304, *range(400, 600))
 """Statuses the callback reports itself; redirects are still followed by Scrapy."""
+PARSE_OPTIONS: dict[str, Any] = {"sanitize_html": False, "resolve_relative_uris": False}
+"""Items carry markup as printed; normalize strips it to text (scripts and all) and nothing
+renders it, so feedparser's sanitiser and link rewriting would only double the parse time."""
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _FEED_ROOT_RE = re.compile(rb"<(?:\w+:)?(?:rss|feed|RDF)[\s>]")
 _CHARSET_RE = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -277,7 +280,7 @@ def parse_feed_bytes(body: bytes, headers: Mapping[str, str]) -> Any:
     """feedparser over the bytes. When the body is not UTF-8 and feedparser had to use an
     encoding nobody declared (its Western fallbacks), detect the real one (cp1251, koi8-r, …)
     and parse again with it as the declared charset."""
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=dict(headers))
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=dict(headers), **PARSE_OPTIONS)
     used = _codec_name(parsed.get("encoding", ""))
     if _is_utf8(body) or used in _declared_encodings(body, headers):
         return parsed
@@ -288,7 +291,7 @@ def parse_feed_bytes(body: bytes, headers: Mapping[str, str]) -> Any:
     if not media_type.endswith("xml"):
         media_type = "application/xml"
     forced = {**headers, "content-type": f"{media_type}; charset={guess.encoding}"}
-    return feedparser.parse(io.BytesIO(body), response_headers=forced)
+    return feedparser.parse(io.BytesIO(body), response_headers=forced, **PARSE_OPTIONS)
 
 
 def _is_utf8(body: bytes) -> bool:

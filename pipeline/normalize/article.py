@@ -58,17 +58,19 @@ def normalize_article(
     """
     if fetched_at.tzinfo is None:
         raise ValueError("normalize_article: fetched_at must be timezone-aware")
-    if unusable_reason(raw):
-        return None
     url = article_url(raw)
+    if not url:
+        return None
     title = collapse(strip_html(raw.title))
+    summary, text = strip_html(raw.summary), strip_html(raw.text)
+    if not (title or summary or text):
+        return None
     publisher = collapse(strip_html(raw.publisher))
     if is_google_news(url):
         url = decode_google_news(url) or url
         publisher = publisher or _suffix_publisher(title)
     title = strip_publisher_suffix(title, publisher)
-    summary = _summary(strip_html(raw.summary), title, publisher)
-    text = strip_html(raw.text)
+    summary = _summary(summary, title, publisher)
     language = detect(" ".join((title, summary, text))[:_DETECT_CHARS], raw.language)
     return Article(
         source_id=raw.source_id,

@@ -8,6 +8,7 @@ short or ambiguous text.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -22,6 +23,8 @@ _KK_ONLY = frozenset("әғқұ")
 _HINT_ALIASES = {"kz": "kk", "kaz": "kk", "rus": "ru", "eng": "en", "qq": "kk"}
 _MIN_LETTERS = 20
 _MIN_CONFIDENCE = 0.6
+_AGREES = 0.9
+_EN_WORDS_RE = re.compile(r"\b(?:the|and|of|to|in|for|with|was|were|has|have)\b", re.IGNORECASE)
 
 
 def normalize_hint(hint: str) -> str:
@@ -42,10 +45,22 @@ def detect(text: str, hint: str = "") -> str:
         return "kk"
     if len(letters) < _MIN_LETTERS and hint:
         return hint
+    if _agrees(text, letters, hint):
+        return hint  # the declared language and the text plainly agree: no statistics needed
     language, confidence = _identifier().classify(text)
     if hint and confidence < _MIN_CONFIDENCE:
         return hint
     return str(language)
+
+
+def _agrees(text: str, letters: list[str], hint: str) -> bool:
+    """Russian: (almost) all Cyrillic with no Kazakh letter (checked before). English: plain
+    a–z only and an English function word — accents or neither send it to the identifier."""
+    if hint == "ru":
+        return sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff") >= _AGREES * len(letters)
+    if hint == "en":
+        return all("a" <= ch <= "z" for ch in letters) and bool(_EN_WORDS_RE.search(text))
+    return False
 
 
 def _kazakh_score(letters: list[str]) -> float:
