@@ -110,7 +110,7 @@ class Settings(_Model):
 
 # ---------------------------------------------------------------- sources.yaml
 
-SourceKind = Literal["feed", "news_search"]
+SourceKind = Literal["feed", "news_search", "court_table", "office_sud_kz"]
 
 
 class Source(_Model):
@@ -125,6 +125,21 @@ class Source(_Model):
     cases: tuple[str, ...] = ()
     verified: bool = True
     notes: str | None = None
+    # court_table: a court page that lists hearings in an HTML table
+    court: str | None = None
+    """The court's name (times on the page are in ``timezone``)."""
+    selector: str | None = None
+    """CSS selector of the schedule table; without it the table whose headers map best."""
+    columns: dict[str, str] = Field(default_factory=dict)
+    """Header text → field (date, time, case_number, judge, parties, category, courtroom,
+    status, stage) for headers the built-in ru/kk/en synonyms do not know."""
+    # office_sud_kz: the public hearing schedule of office.sud.kz
+    region: str | None = None
+    """office.sud.kz region id (the value of the district-field option)."""
+    court_ids: tuple[str, ...] = ()
+    case_types: tuple[str, ...] = ()
+    days_ahead: int = Field(default=14, ge=0, le=90)
+    interface_language: Literal["ru", "kk"] = "ru"
 
     _every = field_validator("every", mode="before")(
         lambda v: None if v is None else parse_duration(v)

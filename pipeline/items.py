@@ -32,6 +32,38 @@ class RawArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class RawHearing:
+    """One row of a court hearing schedule (or a hearing announced in an article), as printed.
+
+    Spiders map table columns to these fields by their header text; every cell is also kept in
+    ``cells`` under its header as printed, so an unknown column is never lost.
+    """
+
+    source_id: str
+    url: str
+    """The page (or article) the row came from."""
+    court: str = ""
+    date: str = ""
+    time: str = ""
+    """Empty when the date cell holds the time too."""
+    case_number: str = ""
+    judge: str = ""
+    parties: str = ""
+    category: str = ""
+    """Category or article of the code, as printed ("ст. 146 ч. 2 УК РК")."""
+    courtroom: str = ""
+    status: str = ""
+    stage: str = ""
+    timezone: str = ""
+    """The court's IANA zone, from the source entry; times on the page are local."""
+    cells: dict[str, str] = field(default_factory=dict)
+    row: int = 0
+    """Position on the page (1-based), for error messages."""
+    article_url: str = ""
+    """For a hearing announced in the news: the article that announced it."""
+
+
+@dataclass(frozen=True, slots=True)
 class FetchReport:
     """What one fetch of a source did; yielded after the source's items (always exactly one)."""
 
@@ -50,6 +82,9 @@ class FetchReport:
     """feedparser's bozo exception text when the feed was malformed but still parsed."""
     items: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    """Schedule sources: ``scan_from`` / ``scan_to`` (local ISO dates) and ``complete``
+    ("true" when every page of that window was read) — a hearing of this source inside a
+    complete window that the scan did not see has left the schedule."""
 
 
 @dataclass(frozen=True, slots=True)
