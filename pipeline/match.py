@@ -22,19 +22,24 @@ from dataclasses import dataclass, field
 
 from pipeline.config import Case
 from pipeline.normalize.terms import (
+    ARTICLE_RE,
+    CASE_NUMBER_RE,
     MIN_SUFFIX_STEM,
     WordForms,
+    article_mentions,
+    article_numbers,
     clean_text,
     expand_word,
     fold,
     kazakh_splits,
-    skeleton,
+    normalize_case_number,
     token_keys,
     words,
 )
 from pipeline.records import Hit, Match
 
 log = logging.getLogger(__name__)
+__all__ = ["Matcher", "article_mentions", "compile_cases", "matches_text", "normalize_case_number"]
 
 MAX_GAP = 1
 """Words allowed between two words of a phrase ('январских трагических событий')."""
@@ -50,20 +55,6 @@ _KIND_ORDER = {"case_number": 0, "person": 1, "keyword": 2, "article": 3, "conte
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`\-‐‑][^\W_]+)*")
 _BREAK_RE = re.compile(r"[.!?;:…\n\u2028\u2029|]")
-_NUM = r"\d{1,4}(?:-\d{1,2})?(?!\d)"
-_NUMS = rf"{_NUM}(?:\s*(?:,|и|and|және|&)\s*{_NUM})*"
-_ARTICLE_RE = re.compile(
-    rf"(?:\bст\b\.?|\bстать[а-яё]*|\bart(?:icle)?s?\b\.?)\s*(?:№\s*)?(?P<pre>{_NUMS})"
-    rf"|(?P<post>{_NUM})(?:\s*-?\s*(?:й|ой|ая|я|ей|ую|ю|ом))?\s+стать[а-яё]*+(?!\s*№?\s*\d)"
-    rf"|(?P<kk>{_NUM})\s*[-‐‑–]?\s*(?:ба[бп]|ba[bp])\w*",
-    re.IGNORECASE,
-)
-_NUM_RE = re.compile(rf"(?<!\d){_NUM}")
-_CASE_NUMBER_RE = re.compile(
-    r"(?<!\d)(\d{4})\s*[-‐‑–—]\s*(\d{2})\s*[-‐‑–—]\s*(\d{2})\s*[-‐‑–—]\s*"
-    r"(\d{1,2}[^\W\d_]{0,3})\s*/\s*(\d{1,6})(?:\s*\(\s*\d{1,2}\s*\))?"
-)
-
 Entry = tuple[int, int]
 """(term id, index of the word within the term)"""
 
@@ -87,27 +78,6 @@ def _shared(a: str, b: str) -> int:
             break
         n += 1
     return n
-
-
-def normalize_case_number(value: str) -> str:
-    """'1917 – 22-00-1/0215 (2)' → '1917-22-00-1/215': spaces, dash variants, (n) ignored."""
-    found = _CASE_NUMBER_RE.search(value)
-    if not found:
-        return re.sub(r"\s+", "", fold(value))
-    region, year, zero, kind, number = found.groups()
-    return f"{region}-{year}-{zero}-{skeleton(kind)}/{int(number)}"
-
-
-def article_mentions(text: str) -> Iterator[tuple[str, str]]:
-    """(article number, text as written) for «ст. 146», «146-бабы», "Articles 146 and 362"…"""
-    for found in _ARTICLE_RE.finditer(text):
-        yield from _article_numbers(found)
-
-
-def _article_numbers(found: re.Match[str]) -> Iterator[tuple[str, str]]:
-    numbers = found.group("pre") or found.group("post") or found.group("kk")
-    for number in _NUM_RE.findall(numbers):
-        yield number, found.group().strip()
 
 
 @dataclass(slots=True)
@@ -205,11 +175,14 @@ class Matcher:
             return cached  # type: ignore[return-value]  # no None left: checked above
         if len(cache) > CACHE_LIMIT:
             cache.clear()
-        resolve = self._index.resolve
-        return [
-            hit if hit is not None else cache.setdefault(s, resolve(s))
-            for s, hit in zip(surfaces, cached, strict=True)
-        ]
+        out: list[tuple[Entry, ...]] = []
+        for surface, hit in zip(surfaces, cached, strict=True):
+            if hit is None:
+                hit = cache.get(surface)  # a word repeated in this text is resolved once
+                if hit is None:
+                    hit = cache[surface] = self._index.resolve(surface)
+            out.append(hit)
+        return out
 
     def _scan(self, text: str) -> Iterator[tuple[_Term, str, int]]:
         """(term, text as found, word position); one per case, kind and position."""
@@ -254,7 +227,7 @@ class Matcher:
                 for ci in self._articles[number]:
                     yield ci, Hit(number, "article", name, surface), _word_pos(text, start)
         if self._case_numbers and "/" in text:
-            for found in _CASE_NUMBER_RE.finditer(text):
+            for found in CASE_NUMBER_RE.finditer(text):
                 for ci in self._case_numbers.get(normalize_case_number(found.group()), ()):
                     number = self.cases[ci].case_numbers[0]
                     hit = Hit(number, "case_number", name, found.group())
@@ -265,11 +238,11 @@ class Matcher:
         seen: set[int] = set()
         for number in self._article_hint.finditer(text):
             start = max(0, number.start() - 40)
-            for found in _ARTICLE_RE.finditer(text[start : number.end() + 40]):
+            for found in ARTICLE_RE.finditer(text[start : number.end() + 40]):
                 if start + found.start() in seen:
                     continue
                 seen.add(start + found.start())
-                for value, surface in _article_numbers(found):
+                for value, surface in article_numbers(found):
                     if value in self._articles:
                         yield value, surface, start + found.start()
 

@@ -1,4 +1,5 @@
-"""Words → comparable keys, in one key space for every script, and term words → accepted forms.
+"""Words → comparable keys, in one key space for every script; term words → accepted forms;
+article mentions and case numbers → normalised values.
 
 Two keys per word:
 
@@ -303,3 +304,41 @@ def kazakh_splits(key: str) -> Iterator[str]:
         rest = key[cut:]
         if rest in suffixes or key[cut - 1] + rest in suffixes:
             yield key[:cut]
+
+
+# ---------------------------------------------------------------- articles and case numbers
+
+_NUM = r"\d{1,4}(?:-\d{1,2})?(?!\d)"
+_NUMS = rf"{_NUM}(?:\s*(?:,|и|and|және|&)\s*{_NUM})*"
+ARTICLE_RE = re.compile(
+    rf"(?:\bст\b\.?|\bстать[а-яё]*|\bart(?:icle)?s?\b\.?)\s*(?:№\s*)?(?P<pre>{_NUMS})"
+    rf"|(?P<post>{_NUM})(?:\s*-?\s*(?:й|ой|ая|я|ей|ую|ю|ом))?\s+стать[а-яё]*+(?!\s*№?\s*\d)"
+    rf"|(?P<kk>{_NUM})\s*[-‐‑–]?\s*(?:ба[бп]|ba[bp])\w*",
+    re.IGNORECASE,
+)
+_NUM_RE = re.compile(rf"(?<!\d){_NUM}")
+CASE_NUMBER_RE = re.compile(
+    r"(?<!\d)(\d{4})\s*[-‐‑–—]\s*(\d{2})\s*[-‐‑–—]\s*(\d{2})\s*[-‐‑–—]\s*"
+    r"(\d{1,2}[^\W\d_]{0,3})\s*/\s*(\d{1,6})(?:\s*\(\s*\d{1,2}\s*\))?"
+)
+
+
+def normalize_case_number(value: str) -> str:
+    """'1917 – 22-00-1/0215 (2)' → '1917-22-00-1/215': spaces, dash variants, (n) ignored."""
+    found = CASE_NUMBER_RE.search(value)
+    if not found:
+        return re.sub(r"\s+", "", fold(value))
+    region, year, zero, kind, number = found.groups()
+    return f"{region}-{year}-{zero}-{skeleton(kind)}/{int(number)}"
+
+
+def article_mentions(text: str) -> Iterator[tuple[str, str]]:
+    """(article number, text as written) for «ст. 146», «146-бабы», "Articles 146 and 362"…"""
+    for found in ARTICLE_RE.finditer(text):
+        yield from article_numbers(found)
+
+
+def article_numbers(found: re.Match[str]) -> Iterator[tuple[str, str]]:
+    numbers = found.group("pre") or found.group("post") or found.group("kk")
+    for number in _NUM_RE.findall(numbers):
+        yield number, found.group().strip()
