@@ -12,211 +12,57 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote_plus
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError
 
+from pipeline.config_models import (
+    LANGUAGES,
+    SLUG_RE,
+    Case,
+    Channel,
+    DeliverySettings,
+    NewsSearchLocale,
+    NewsSearchSettings,
+    Person,
+    Route,
+    Settings,
+    Source,
+    SourceKind,
+    Terms,
+    parse_duration,
+)
 from pipeline.errors import ConfigError
 
+__all__ = [
+    "LANGUAGES",
+    "SHIPPED_CONFIG_DIR",
+    "SLUG_RE",
+    "Case",
+    "Channel",
+    "Config",
+    "ConfigProblem",
+    "DeliverySettings",
+    "NewsSearchLocale",
+    "NewsSearchSettings",
+    "Person",
+    "Route",
+    "Settings",
+    "Source",
+    "SourceKind",
+    "Terms",
+    "config_dir",
+    "expand_env",
+    "load_config",
+    "news_search_sources",
+    "parse_duration",
+]
+
 SHIPPED_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
-LANGUAGES = ("ru", "kk", "en")
-SLUG_RE = r"^[a-z0-9][a-z0-9._-]*$"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-_DURATION_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(value: str | int | float | timedelta) -> timedelta:
-    """``'30m'`` → 30 minutes; a bare number is seconds."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    match = _DURATION_RE.match(str(value))
-    if not match:
-        raise ValueError(f"expected a duration like '30m' or '6h', got {value!r}")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _duration_field(value: Any) -> timedelta:
-    return parse_duration(value)
-
-
-# ---------------------------------------------------------------- settings.yaml
-
-
-class NewsSearchLocale(_Model):
-    language: str
-    hl: str
-    gl: str
-    ceid: str
-
-
-class NewsSearchSettings(_Model):
-    """Google News RSS searches generated from each case's keywords."""
-
-    enabled: bool = True
-    url: str = "https://news.google.com/rss/search?q={query}&hl={hl}&gl={gl}&ceid={ceid}"
-    every: timedelta = timedelta(hours=2)
-    window: str = "when:30d"
-    locales: tuple[NewsSearchLocale, ...] = (
-        NewsSearchLocale(language="ru", hl="ru", gl="KZ", ceid="KZ:ru"),
-        NewsSearchLocale(language="kk", hl="kk", gl="KZ", ceid="KZ:kk"),
-        NewsSearchLocale(language="en", hl="en-US", gl="US", ceid="US:en"),
-    )
-
-    _every = field_validator("every", mode="before")(_duration_field)
-
-
-class DeliverySettings(_Model):
-    max_attempts: int = Field(default=8, ge=1)
-    backoff: timedelta = timedelta(minutes=1)
-    max_backoff: timedelta = timedelta(hours=6)
-    timeout: timedelta = timedelta(seconds=30)
-    min_interval: timedelta = timedelta(0)
-    """Pause between two sends on one channel (Apprise's own default is 5.5 s for email)."""
-
-    _durations = field_validator("backoff", "max_backoff", "timeout", "min_interval", mode="before")(
-        _duration_field
-    )
-
-
-class Settings(_Model):
-    data_dir: str = "${CASEWATCH_DATA_DIR:-data}"
-    database_url: str | None = None
-    user_agent: str = "casewatch/0.1 (+https://github.com/casewatch/casewatch; trial monitoring)"
-    timezone: str = "Asia/Almaty"
-    default_every: timedelta = timedelta(minutes=30)
-    download_timeout: timedelta = timedelta(seconds=30)
-    download_delay: timedelta = timedelta(seconds=1)
-    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    concurrent_requests: int = Field(default=16, ge=1)
-    failing_after: int = Field(default=3, ge=1)
-    news_search: NewsSearchSettings = NewsSearchSettings()
-    delivery: DeliverySettings = DeliverySettings()
-
-    _durations = field_validator(
-        "default_every", "download_timeout", "download_delay", mode="before"
-    )(_duration_field)
-
-
-# ---------------------------------------------------------------- sources.yaml
-
-SourceKind = Literal["feed", "news_search", "court_table", "office_sud_kz"]
-
-
-class Source(_Model):
-    id: str = Field(pattern=SLUG_RE)
-    kind: SourceKind
-    url: str
-    language: str | None = None
-    every: timedelta | None = None
-    enabled: bool = True
-    name: str | None = None
-    timezone: str | None = None
-    cases: tuple[str, ...] = ()
-    verified: bool = True
-    notes: str | None = None
-    # court_table: a court page that lists hearings in an HTML table
-    court: str | None = None
-    """The court's name (times on the page are in ``timezone``)."""
-    selector: str | None = None
-    """CSS selector of the schedule table; without it the table whose headers map best."""
-    columns: dict[str, str] = Field(default_factory=dict)
-    """Header text → field (date, time, case_number, judge, parties, category, courtroom,
-    status, stage) for headers the built-in ru/kk/en synonyms do not know."""
-    # office_sud_kz: the public hearing schedule of office.sud.kz
-    region: str | None = None
-    """office.sud.kz region id (the value of the district-field option)."""
-    court_ids: tuple[str, ...] = ()
-    case_types: tuple[str, ...] = ()
-    days_ahead: int = Field(default=14, ge=0, le=90)
-    interface_language: Literal["ru", "kk"] = "ru"
-
-    _every = field_validator("every", mode="before")(
-        lambda v: None if v is None else parse_duration(v)
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError(f"expected an http(s) URL, got {value!r}")
-        return value
-
-
-# ---------------------------------------------------------------- cases.yaml
-
-
-class Person(_Model):
-    name: str
-    role: str = "other"
-    variants: tuple[str, ...] = ()
-    alone: bool = True
-    """True: the name alone identifies the case. False: it only counts as context."""
-
-
-Terms = dict[str, tuple[str, ...]]
-
-
-class Case(_Model):
-    slug: str = Field(pattern=SLUG_RE)
-    title: str
-    description: str | None = None
-    keywords: Terms = Field(default_factory=dict)
-    """Topic terms per language; a hit needs a ``require`` hit too when ``require`` is set."""
-    require: Terms = Field(default_factory=dict)
-    """Context terms per language (co-occurrence): place, event, institution."""
-    people: tuple[Person, ...] = ()
-    courts: tuple[str, ...] = ()
-    case_numbers: tuple[str, ...] = ()
-    articles: tuple[str, ...] = ()
-    """Articles of the criminal code, e.g. '146'; a mention counts as a topic hit."""
-    exclude: tuple[str, ...] = ()
-    search: Terms = Field(default_factory=dict)
-    """News-search queries per language; default: the first keywords of each language."""
-    timezone: str = "Asia/Almaty"
-    enabled: bool = True
-
-    @field_validator("keywords", "require", "search")
-    @classmethod
-    def _languages(cls, value: Terms) -> Terms:
-        for lang in value:
-            if not re.match(r"^[a-z]{2,3}$", lang):
-                raise ValueError(f"language keys are ISO codes like 'ru', got {lang!r}")
-        return value
-
-    def all_terms(self, kind: Literal["keywords", "require", "search"]) -> tuple[str, ...]:
-        return tuple(term for terms in getattr(self, kind).values() for term in terms)
-
-
-# ---------------------------------------------------------------- alerts.yaml
-
-
-class Channel(_Model):
-    id: str = Field(pattern=SLUG_RE)
-    url: str = ""
-    tags: tuple[str, ...] = ()
-    enabled: bool = True
-
-    def __repr__(self) -> str:  # never show a full Apprise URL
-        return f"Channel(id={self.id!r}, url=<hidden>)"
-
-
-class Route(_Model):
-    cases: tuple[str, ...] = ("*",)
-    events: tuple[str, ...] = ("*",)
-    channels: tuple[str, ...]
-    mode: Literal["instant", "digest"] = "instant"
-    language: str = "en"
 
 
 # ---------------------------------------------------------------- the whole folder
@@ -265,9 +111,7 @@ class Config:
         return url or f"sqlite:///{self.data_dir() / 'casewatch.db'}"
 
 
-def news_search_sources(
-    cases: Iterable[Case], settings: NewsSearchSettings
-) -> tuple[Source, ...]:
+def news_search_sources(cases: Iterable[Case], settings: NewsSearchSettings) -> tuple[Source, ...]:
     """One Google News RSS search per case and locale, from the case's search terms."""
     if not settings.enabled:
         return ()
@@ -279,9 +123,7 @@ def news_search_sources(
             terms = case.search.get(locale.language) or case.keywords.get(locale.language, ())[:3]
             if not terms:
                 continue
-            query = " OR ".join(f'"{t}"' if " " in t else t for t in terms)
-            if settings.window:
-                query = f"({query}) {settings.window}" if len(terms) > 1 else f"{query} {settings.window}"
+            query = _search_query(terms, settings.window)
             url = settings.url.format(
                 query=quote_plus(query), hl=locale.hl, gl=locale.gl, ceid=locale.ceid
             )
@@ -297,6 +139,14 @@ def news_search_sources(
                 )
             )
     return tuple(out)
+
+
+def _search_query(terms: tuple[str, ...], window: str) -> str:
+    """The terms OR-ed (a phrase quoted), then the window: ``("a b" OR c) when:30d``."""
+    query = " OR ".join(f'"{t}"' if " " in t else t for t in terms)
+    if not window:
+        return query
+    return f"({query}) {window}" if len(terms) > 1 else f"{query} {window}"
 
 
 # ---------------------------------------------------------------- loading
@@ -378,32 +228,52 @@ def _entries(
     out: list[M] = []
     seen: set[str] = set()
     for index, entry in enumerate(raw):
-        label = f"{key}[{index}]"
-        if isinstance(entry, dict) and ("id" in entry or "slug" in entry):
-            label += f" ({entry.get('id') or entry.get('slug')})"
-        if not isinstance(entry, dict):
-            problems.append(ConfigProblem(f"{path}: {label}", "expected a mapping"))
-            continue
-        missing: list[str] = []
-        expanded = expand_env(entry, environ, missing)
-        if missing:
-            keep = on_missing_env(expanded, missing, f"{path}: {label}") if on_missing_env else False
-            names = ", ".join(sorted(set(missing)))
-            if not keep:
-                problems.append(ConfigProblem(f"{path}: {label}", f"environment variable {names} is not set"))
-                continue
-        try:
-            item = model.model_validate(expanded)
-        except ValidationError as exc:
-            problems.extend(ConfigProblem(f"{path}: {label}{loc}", msg) for loc, msg in _locate(exc))
+        where = f"{path}: {_label(key, index, entry)}"
+        item = _entry(where, entry, model, environ, problems, on_missing_env)
+        if item is None:
             continue
         ident = getattr(item, "id", None) or getattr(item, "slug", None)
         if ident in seen:
-            problems.append(ConfigProblem(f"{path}: {label}", f"duplicate id {ident!r}"))
+            problems.append(ConfigProblem(where, f"duplicate id {ident!r}"))
             continue
         seen.add(str(ident))
         out.append(item)
     return out
+
+
+def _label(key: str, index: int, entry: Any) -> str:
+    """``sources[3] (court-x)``: the entry's place and, when it has one, its id or slug."""
+    label = f"{key}[{index}]"
+    if isinstance(entry, dict) and ("id" in entry or "slug" in entry):
+        label += f" ({entry.get('id') or entry.get('slug')})"
+    return label
+
+
+def _entry(
+    where: str,
+    entry: Any,
+    model: type[M],
+    environ: Mapping[str, str],
+    problems: list[ConfigProblem],
+    on_missing_env: Callable[[dict[str, Any], list[str], str], bool] | None,
+) -> M | None:
+    """One entry, environment expanded and validated; None (its problems noted) when unusable."""
+    if not isinstance(entry, dict):
+        problems.append(ConfigProblem(where, "expected a mapping"))
+        return None
+    missing: list[str] = []
+    expanded = expand_env(entry, environ, missing)
+    if missing:
+        keep = on_missing_env(expanded, missing, where) if on_missing_env else False
+        names = ", ".join(sorted(set(missing)))
+        if not keep:
+            problems.append(ConfigProblem(where, f"environment variable {names} is not set"))
+            return None
+    try:
+        return model.model_validate(expanded)
+    except ValidationError as exc:
+        problems.extend(ConfigProblem(f"{where}{loc}", msg) for loc, msg in _locate(exc))
+        return None
 
 
 def load_config(
@@ -426,14 +296,26 @@ def load_config(
     if missing:
         raise ConfigError(f"{settings_path}: environment variable {', '.join(missing)} is not set")
 
-    sources_path, cases_path, alerts_path = (root / n for n in ("sources.yaml", "cases.yaml", "alerts.yaml"))
+    sources_path, cases_path, alerts_path = (
+        root / n for n in ("sources.yaml", "cases.yaml", "alerts.yaml")
+    )
     sources = _entries(sources_path, _read_yaml(sources_path), "sources", Source, env, problems)
     cases = _entries(cases_path, _read_yaml(cases_path), "cases", Case, env, problems)
     alerts = _read_yaml(alerts_path)
-    channels = _entries(alerts_path, alerts, "channels", Channel, env, problems, _disable_channel(problems))
+    channels = _entries(
+        alerts_path, alerts, "channels", Channel, env, problems, _disable_channel(problems)
+    )
     routes = _entries(alerts_path, alerts, "routes", Route, env, problems)
     problems.extend(_cross_check(alerts_path, sources_path, sources, cases, channels, routes))
-    return Config(root, settings, tuple(sources), tuple(cases), tuple(channels), tuple(routes), tuple(problems))
+    return Config(
+        root,
+        settings,
+        tuple(sources),
+        tuple(cases),
+        tuple(channels),
+        tuple(routes),
+        tuple(problems),
+    )
 
 
 def _disable_channel(
@@ -467,14 +349,23 @@ def _cross_check(
     for index, route in enumerate(routes):
         for name in route.channels:
             if name not in channel_ids:
-                problems.append(ConfigProblem(f"{alerts_path}: routes[{index}].channels", f"unknown channel {name!r}"))
+                problems.append(
+                    ConfigProblem(
+                        f"{alerts_path}: routes[{index}].channels", f"unknown channel {name!r}"
+                    )
+                )
         for slug in route.cases:
             if slug != "*" and slug not in slugs:
-                problems.append(ConfigProblem(f"{alerts_path}: routes[{index}].cases", f"unknown case {slug!r}"))
+                problems.append(
+                    ConfigProblem(f"{alerts_path}: routes[{index}].cases", f"unknown case {slug!r}")
+                )
     for index, source in enumerate(sources):
         for slug in source.cases:
             if slug not in slugs:
                 problems.append(
-                    ConfigProblem(f"{sources_path}: sources[{index}] ({source.id}).cases", f"unknown case {slug!r}")
+                    ConfigProblem(
+                        f"{sources_path}: sources[{index}] ({source.id}).cases",
+                        f"unknown case {slug!r}",
+                    )
                 )
     return problems

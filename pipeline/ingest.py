@@ -18,11 +18,14 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.config import Config
-from pipeline.events import article_events, source_health_events
-from pipeline.items import FetchReport, FetchSpec, RawArticle
+from pipeline.events import article_events, hearing_events, source_health_events
+from pipeline.items import FetchReport, FetchSpec, RawArticle, RawHearing
 from pipeline.match import Matcher
 from pipeline.normalize.article import normalize_article
-from pipeline.records import Article, Change, Event
+from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
+from pipeline.normalize.news_hearings import announced_hearings
+from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
+from pipeline.store import hearings as hearing_store
 from pipeline.store import repo
 
 log = logging.getLogger(__name__)
@@ -68,8 +71,23 @@ class IngestContext:
         return (source.timezone if source else None) or self.config.settings.timezone
 
 
+@dataclass(slots=True)
+class _Tally:
+    """Counts for one source's summary line."""
+
+    new: int = 0
+    changed: int = 0
+    matched: int = 0
+    skipped: int = 0
+    events: list[Event] = field(default_factory=list)
+
+
 def ingest_fetch(
-    ctx: IngestContext, report: FetchReport, raws: Sequence[RawArticle], started_at: datetime
+    ctx: IngestContext,
+    report: FetchReport,
+    raws: Sequence[RawArticle],
+    started_at: datetime,
+    hearings: Sequence[RawHearing] = (),
 ) -> SourceResult:
     """Store one fetch of one source with its matches and events, atomically."""
     now = ctx.clock()
@@ -77,19 +95,17 @@ def ingest_fetch(
     articles = [a for a in (normalize_article(r, fetched_at=now, default_tz=tz) for r in raws) if a]
     case_titles = {c.slug: c.title for c in ctx.config.cases}
     with ctx.sessions.begin() as session:
-        upserted = repo.upsert_articles(session, articles, now)
-        events, matched = _match_and_events(session, ctx, upserted, case_titles, now)
+        tally = _articles(session, ctx, articles, case_titles, now)
+        tally.skipped += len(raws) - len(articles)
+        if report.ok and not report.not_modified and (hearings or report.extra.get("complete")):
+            _hearings(session, ctx, report, hearings, tz, case_titles, now, tally)
         before = repo.source_states(session).get(report.source_id)
         failures_before = before.consecutive_failures if before else 0
         row = repo.record_run(
-            session,
-            report,
-            started_at=started_at,
-            finished_at=now,
-            items_new=sum(u.change is Change.NEW for u in upserted),
-            items_changed=sum(u.change is Change.CHANGED for u in upserted),
-        )
-        events += source_health_events(
+            session, report, started_at=started_at, finished_at=now,
+            items_new=tally.new, items_changed=tally.changed,
+        )  # fmt: skip
+        tally.events += source_health_events(
             report.source_id,
             failures_before=failures_before,
             failures_after=row.consecutive_failures,
@@ -97,43 +113,127 @@ def ingest_fetch(
             error=report.error,
             at=now,
         )
-        event_ids = repo.add_events(session, events, ctx.channels_for, now)
+        event_ids = repo.add_events(session, tally.events, ctx.channels_for, now)
     return SourceResult(
         source_id=report.source_id,
         status="error" if not report.ok else "not_modified" if report.not_modified else "ok",
-        seen=len(raws),
-        new=sum(u.change is Change.NEW for u in upserted),
-        changed=sum(u.change is Change.CHANGED for u in upserted),
-        matched=matched,
+        seen=len(raws) + len(hearings),
+        new=tally.new,
+        changed=tally.changed,
+        matched=tally.matched,
         events=len(event_ids),
-        skipped=len(raws) - len(articles),
+        skipped=tally.skipped,
         error=report.error,
         bozo=report.bozo,
         http_status=report.status,
     )
 
 
-def _match_and_events(
+def _articles(
     session: Session,
     ctx: IngestContext,
-    upserted: Sequence[repo.Upserted],
+    articles: Sequence[Article],
     case_titles: dict[str, str],
     now: datetime,
-) -> tuple[list[Event], int]:
-    events: list[Event] = []
-    matched = 0
+) -> _Tally:
+    upserted = repo.upsert_articles(session, articles, now)
+    tally = _Tally(
+        new=sum(u.change is Change.NEW for u in upserted),
+        changed=sum(u.change is Change.CHANGED for u in upserted),
+    )
     for item in upserted:
         if item.change is Change.SAME:
             continue
         matches = ctx.matcher.match(_fields(item.article))
         if not matches:
             continue
-        matched += 1
+        tally.matched += 1
         new = repo.save_matches(
             session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
         )
-        events += article_events(item.change, item.article_id, item.article, new, case_titles)
-    return events, matched
+        tally.events += article_events(item.change, item.article_id, item.article, new, case_titles)
+        if new and item.change is Change.NEW:
+            _announced(session, ctx, item, [m.case for m in new], case_titles, now, tally)
+    return tally
+
+
+def _hearings(
+    session: Session,
+    ctx: IngestContext,
+    report: FetchReport,
+    raws: Sequence[RawHearing],
+    tz: str,
+    case_titles: dict[str, str],
+    now: datetime,
+    tally: _Tally,
+) -> None:
+    """A schedule scan: upsert with identity and history, match, hearing events."""
+    window = scan_window(report.extra)
+    changes, skipped, _unchanged = hearing_store.scan_hearings(
+        session, raws, source_id=report.source_id, seen_at=now, window=window, default_tz=tz
+    )
+    for skip in skipped:
+        log.warning("%s: skipped %s", report.source_id, skip.reason)
+    tally.skipped += len(skipped)
+    _hearing_changes(session, ctx, changes, case_titles, now, tally)
+
+
+def _hearing_changes(
+    session: Session,
+    ctx: IngestContext,
+    changes: Sequence[HearingChange],
+    case_titles: dict[str, str],
+    now: datetime,
+    tally: _Tally,
+    fixed_cases: Sequence[str] = (),
+) -> None:
+    """Matches and events for what a hearing upsert did (``fixed_cases``: known beforehand)."""
+    known = hearing_store.matched_cases(
+        session, [c.hearing_id for c in changes if c.change is Change.CHANGED]
+    )
+    for c in changes:
+        if c.change is Change.SAME:
+            continue
+        tally.new += c.change is Change.NEW
+        tally.changed += c.change is Change.CHANGED
+        new: list[Match] = []
+        if not c.cancelled:
+            matches = list(ctx.matcher.match(hearing_fields(c.hearing)))
+            matches += [
+                Match(slug, 1.0, ())
+                for slug in fixed_cases
+                if slug not in {m.case for m in matches}
+            ]
+            new = hearing_store.save_hearing_matches(
+                session, c.hearing_id, matches, now, check_existing=c.change is Change.CHANGED
+            )
+        slugs = sorted({*known.get(c.hearing_id, []), *(m.case for m in new)})
+        tally.matched += bool(slugs)
+        tally.events += hearing_events(c, slugs, case_titles, now=now)
+
+
+def _announced(
+    session: Session,
+    ctx: IngestContext,
+    item: repo.Upserted,
+    cases: Sequence[str],
+    case_titles: dict[str, str],
+    now: datetime,
+    tally: _Tally,
+) -> None:
+    """Hearings an article announces ("the next hearing is set for 30 September") for its cases."""
+    article = item.article
+    text = "\n\n".join(p for p in (article.title, article.summary, article.text) if p)
+    by_slug = {c.slug: c for c in ctx.config.cases}
+    raws = announced_hearings(article, text, [by_slug[s] for s in cases if s in by_slug])
+    normalized = (normalize_hearing(r, seen_at=now, default_tz=r.timezone) for r in raws)
+    hearings = [h for h in normalized if isinstance(h, Hearing)]
+    if not hearings:
+        return
+    changes = hearing_store.upsert_hearings(
+        session, hearings, source_id=article.source_id, seen_at=now, window=None
+    )
+    _hearing_changes(session, ctx, changes, case_titles, now, tally, fixed_cases=cases)
 
 
 def _fields(article: Article) -> dict[str, str]:
@@ -146,6 +246,7 @@ class IngestPipeline:
     def __init__(self, ctx: IngestContext) -> None:
         self.ctx = ctx
         self.buffers: dict[str, list[RawArticle]] = defaultdict(list)
+        self.hearings: dict[str, list[RawHearing]] = defaultdict(list)
         self.started: dict[str, datetime] = {}
 
     bound: ClassVar[IngestContext | None] = None
@@ -171,16 +272,20 @@ class IngestPipeline:
         if isinstance(item, RawArticle):
             self.started.setdefault(item.source_id, self.ctx.clock())
             self.buffers[item.source_id].append(item)
+        elif isinstance(item, RawHearing):
+            self.started.setdefault(item.source_id, self.ctx.clock())
+            self.hearings[item.source_id].append(item)
         elif isinstance(item, FetchReport):
             self._flush(item)
         return item
 
     def _flush(self, report: FetchReport) -> None:
         raws = self.buffers.pop(report.source_id, [])
+        hearings = self.hearings.pop(report.source_id, [])
         started = self.started.pop(report.source_id, self.ctx.clock())
         t0 = time.perf_counter()
         try:
-            result = ingest_fetch(self.ctx, report, raws, started)
+            result = ingest_fetch(self.ctx, report, raws, started, hearings)
         except Exception as exc:  # the store failed: record it, never lose the rest of the run
             log.exception("%s: could not store this fetch", report.source_id)
             result = SourceResult(report.source_id, "error", seen=len(raws), error=f"store: {exc}")
@@ -203,7 +308,9 @@ def crawl(
     settings.setdict(scrapy_overrides(ctx.config), priority="cmdline")
     settings.set("ITEM_PIPELINES", {IngestPipeline.bind(ctx): 300}, priority="cmdline")
     settings.setdict(overrides or {}, priority="cmdline")
+    settings.set("CASEWATCH_CONFIG", str(ctx.config.directory), priority="cmdline")
     loader = SpiderLoader.from_settings(settings)
+    sources = {s.id: s for s in ctx.config.enabled_sources()}
     by_kind: dict[str, list[FetchSpec]] = defaultdict(list)
     for spec in specs:
         by_kind[spec.kind].append(spec)
@@ -213,7 +320,7 @@ def crawl(
         spider_cls = loader.load(spider_name)
         mine = [s for kind in getattr(spider_cls, "kinds", ()) for s in by_kind.pop(kind, [])]
         if mine:
-            process.crawl(spider_cls, specs=mine)
+            process.crawl(spider_cls, specs=mine, sources=sources)
     for kind, orphans in by_kind.items():
         for spec in orphans:
             report = FetchReport(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -65,3 +65,77 @@ class Event:
     dedupe_key: str
     payload: dict[str, Any] = field(default_factory=dict)
     article_id: int | None = None
+    hearing_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hearing:
+    """One hearing of a court schedule (or announced in an article), typed.
+
+    ``scheduled_at`` is None when only the date was printed; ``local_time`` is then the date
+    alone ("2026-12-01"), else the wall-clock time in ``timezone`` ("2026-12-01T10:00").
+    ``identity`` is the hearing's stable id: normalize derives it from court, case and time;
+    the store keeps the first one across reschedules and hands records back with it.
+    """
+
+    source_id: str
+    court: str
+    case_number: str
+    """As printed (prefixes such as «№» removed)."""
+    case_key: str
+    """The normalised Kazakh case number ('1917-22-00-1/215'), or '' for other formats."""
+    scheduled_at: datetime | None
+    """Aware, UTC."""
+    local_time: str
+    timezone: str
+    courtroom: str
+    judge: str
+    parties: str
+    category: str
+    """Category or article of the code, as printed."""
+    stage: str
+    status: str
+    """scheduled | postponed | cancelled | held | unknown"""
+    source_url: str
+    article_url: str
+    identity: str
+    cells: dict[str, str] = field(default_factory=dict)
+    raw_hash: str = ""
+    """Hash of the row as printed (``normalize.hearing.raw_hash``); '' when its date depends
+    on the day of the scan. A re-scan skips normalising rows printed exactly as stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanWindow:
+    """The local dates a schedule scan read completely (``FetchReport.extra``)."""
+
+    date_from: date
+    date_to: date
+
+    def __contains__(self, day: date) -> bool:
+        return self.date_from <= day <= self.date_to
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HearingChange:
+    """What the store did with one hearing. ``hearing`` carries the stored identity."""
+
+    change: Change
+    hearing_id: int
+    hearing: Hearing
+    changes: tuple[FieldChange, ...] = ()
+    cancelled: bool = False
+    """Left the schedule before its date (the store set status ``cancelled``)."""
+
+    def changed(self, *fields: str) -> bool:
+        return any(c.field in fields for c in self.changes)
+
+    def old(self, name: str) -> str | None:
+        return next((c.old for c in self.changes if c.field == name), None)

@@ -220,7 +220,8 @@ def write_config(folder: Path, http: LocalHTTPServer, smtp: LocalSMTPServer, dat
         f"  - {{id: {sid}, kind: feed, url: '{http.url(p)}', every: 1h}}\n"
         for sid, p in paths.items()
     )
-    (folder / "sources.yaml").write_text("sources:\n" + sources, encoding="utf-8")
+    bad = "  - {id: typo-feed, kind: feed, url: 'http://127.0.0.1:1/x', every: soon}\n"
+    (folder / "sources.yaml").write_text("sources:\n" + sources + bad, encoding="utf-8")
     (folder / "alerts.yaml").write_text(
         "channels:\n  - id: team-email\n    url: ${E2E_SMTP_URL}\n"
         "routes:\n  - cases: ['*']\n    events: [article.new]\n    channels: [team-email]\n",
@@ -270,6 +271,7 @@ def test_news_path_end_to_end(
 ) -> None:
     first = casewatch(world, db_url, smtp_server, "run", "--once")
     assert first.returncode == 0, first.stderr
+    assert "sources.yaml: sources[11] (typo-feed).every" in first.stderr  # named, and the run went on
     for source in GOOD_SOURCES:
         assert source in first.stdout
     for source, problem in BAD_SOURCES.items():

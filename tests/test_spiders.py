@@ -3,6 +3,8 @@
 Fixtures: ``tests/fixtures/spiders/<spider>/<callback>--<label>.<xml|html|json>`` with
 ``<stem>.expected.json`` beside (what the callback yields), optionally ``<stem>.headers.json``
 (response headers) and ``<stem>.request.json`` (``{"url", "status", "meta"}`` of the response).
+A follow-up request is summarised (its form as "key=value" lines, the headers it sets,
+``meta["step"]``). Files named ``README*`` in a fixture folder are notes, not fixtures.
 ``UPDATE_FIXTURES=1`` rewrites the expected files; a missing one is written and the test fails
 until someone reviews it (the git diff is the review).
 """
@@ -25,6 +27,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from localservers import free_port
@@ -62,7 +65,9 @@ def fixture_files() -> list[Path]:
     return sorted(
         path
         for path in FIXTURES.glob("*/*")
-        if path.is_file() and not path.name.endswith(SIDE_FILES)
+        if path.is_file()
+        and not path.name.endswith(SIDE_FILES)
+        and not path.name.startswith("README")
     )
 
 
@@ -104,9 +109,25 @@ def to_json(obj: Any) -> Any:
         return {"_type": type(obj).__name__, **dataclasses.asdict(obj)}
     if isinstance(obj, Request):
         callback = getattr(obj.callback, "__name__", None)
-        return {"_type": "Request", "url": obj.url, "method": obj.method, "callback": callback,
-                "body": obj.body.decode("utf-8", "replace")}  # fmt: skip
+        doc = {"_type": "Request", "url": obj.url, "method": obj.method, "callback": callback,
+               "body": obj.body.decode("utf-8", "replace")}  # fmt: skip
+        return doc | request_summary(obj)
     return obj
+
+
+def request_summary(request: Request) -> dict[str, Any]:
+    """What makes a follow-up request reviewable: a form body as "key=value" lines, the headers
+    the spider set, and the spider's own label of the step (``meta["step"]``), when there are any."""
+    doc: dict[str, Any] = {}
+    content_type = request.headers.get("Content-Type", b"").decode("latin-1")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        pairs = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)
+        doc["formdata"] = [f"{key}={value}" for key, value in pairs]
+    if request.method != "GET" and request.headers:
+        doc["headers"] = {k.decode(): v[-1].decode() for k, v in request.headers.items()}
+    if "step" in request.meta:
+        doc["step"] = request.meta["step"]
+    return doc
 
 
 @pytest.mark.parametrize("fixture", fixture_files(), ids=lambda p: f"{p.parent.name}/{p.name}")

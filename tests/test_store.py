@@ -13,7 +13,9 @@ from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, DeliveryRow, EventRow, SourceRow
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-TABLES = {"source", "source_run", "article", "case", "match", "event", "delivery"}
+HEAD = "0002"
+"""The newest migration; bump with each new revision."""
+TABLES = {"source", "source_run", "article", "case", "match", "event", "delivery", "hearing", "hearing_change"}
 
 
 def _source(session: Session, source_id: str = "azattyq-ru") -> SourceRow:
@@ -52,7 +54,7 @@ def test_migrations_apply_twice(db_url: str) -> None:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
             tables = set(inspect(conn).get_table_names())
         engine.dispose()
-        assert version == ["0001"]
+        assert version == [HEAD]
         assert tables >= TABLES
 
 

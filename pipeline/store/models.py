@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
+    Column,
     DateTime,
     Float,
     ForeignKey,
@@ -113,12 +115,78 @@ class CaseRow(Base):
     updated_at: Mapped[datetime]
 
 
-class MatchRow(Base):
-    __tablename__ = "match"
-    __table_args__ = (UniqueConstraint("article_id", "case_slug"),)
+class HearingRow(Base):
+    """A hearing; ``identity`` stays the same when the court moves it (DESIGN.md)."""
+
+    __tablename__ = "hearing"
+    __table_args__ = (Index("ix_hearing_source_local", "source_id", "local_time"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    identity: Mapped[str] = Column(  # type: ignore[assignment]  # mapped_column has no sentinel flag
+        String(64), unique=True, nullable=False, insert_sentinel=True
+    )
+    """Client-made and unique: also the sentinel that lets a multi-row INSERT … RETURNING
+    come back in order on SQLite."""
+    slot: Mapped[str] = mapped_column(String(64), index=True)
+    """Court + case + local time, hashed: how the hearing is printed now (moves change it)."""
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    """Hash of the tracked fields: an unchanged re-scan compares this, not every column."""
+    raw_hash: Mapped[str] = mapped_column(String(32), default="")
+    """Hash of the row as printed when last written: a row printed the same is not re-read."""
+    court: Mapped[str] = mapped_column(Text, default="")
+    case_number: Mapped[str] = mapped_column(Text, default="")
+    case_key: Mapped[str] = mapped_column(String(200), default="", index=True)
+    scheduled_at: Mapped[datetime | None] = mapped_column(index=True)
+    local_time: Mapped[str] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64))
+    courtroom: Mapped[str] = mapped_column(Text, default="")
+    judge: Mapped[str] = mapped_column(Text, default="")
+    parties: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    source_id: Mapped[str] = mapped_column(ForeignKey("source.id"))
+    source_url: Mapped[str] = mapped_column(Text, default="")
+    article_url: Mapped[str] = mapped_column(Text, default="")
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id", ondelete="SET NULL"))
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+    cells: Mapped[dict[str, Any]]
+
+
+class HearingChangeRow(Base):
+    """One field of a hearing that changed, as seen at ``seen_at`` (the history)."""
+
+    __tablename__ = "hearing_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(
+        ForeignKey("hearing.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(40))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime]
+
+
+class MatchRow(Base):
+    """A record matched to a case: an article or a hearing (exactly one of them)."""
+
+    __tablename__ = "match"
+    __table_args__ = (
+        UniqueConstraint("article_id", "case_slug"),
+        UniqueConstraint("hearing_id", "case_slug", name="uq_match_hearing_id_case_slug"),
+        CheckConstraint(
+            "(article_id IS NULL) <> (hearing_id IS NULL)", name="ck_match_one_subject"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    hearing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hearing.id", ondelete="CASCADE"), index=True
+    )
     case_slug: Mapped[str] = mapped_column(String(200), index=True)
     score: Mapped[float] = mapped_column(Float)
     why: Mapped[list[Any]]
@@ -132,6 +200,7 @@ class EventRow(Base):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     case_slug: Mapped[str | None] = mapped_column(String(200), index=True)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id", ondelete="SET NULL"))
+    hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearing.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]]
     dedupe_key: Mapped[str] = mapped_column(String(500), unique=True)
     created_at: Mapped[datetime] = mapped_column(index=True)

@@ -276,6 +276,7 @@ def add_events(
                 "kind": e.kind,
                 "case_slug": e.case,
                 "article_id": e.article_id,
+                "hearing_id": e.hearing_id,
                 "payload": e.payload,
                 "dedupe_key": e.dedupe_key,
                 "created_at": now,
