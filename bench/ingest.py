@@ -29,23 +29,23 @@ from scrapy.http import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.config import Case, Source, load_config  # noqa: E402
-from pipeline.ingest import IngestContext, ingest_fetch  # noqa: E402
-from pipeline.items import FetchSpec  # noqa: E402
-from pipeline.match import compile_cases  # noqa: E402
-from pipeline.store import repo  # noqa: E402
-from pipeline.store.engine import open_store  # noqa: E402
-from spiders.feed import read_feed  # noqa: E402
+from pipeline.config import Case, Source, load_config
+from pipeline.ingest import IngestContext, ingest_fetch
+from pipeline.items import FetchSpec
+from pipeline.match import compile_cases
+from pipeline.store import repo
+from pipeline.store.engine import open_store
+from spiders.feed import read_feed
 
 WORDS = {
     "ru": "суд заседание приговор полиция область город правительство закон депутат экономика "
     "бюджет школа больница дорога выборы министр решение рынок цены банк кредит погода спорт "
-    "фестиваль театр выставка налог пенсия строительство жильё транспорт".split(),
+    "фестиваль театр выставка налог пенсия строительство жильё транспорт в на и по с для не".split(),
     "kk": "сот отырыс үкім полиция облыс қала үкімет заң депутат экономика бюджет мектеп аурухана "
-    "жол сайлау министр шешім нарық баға банк несие ауа райы спорт театр көрме салық".split(),
+    "жол сайлау министр шешім нарық баға банк несие ауа райы спорт театр көрме салық және бойынша".split(),
     "en": "court hearing verdict police region city government law deputy economy budget school "
     "hospital road election minister decision market prices bank credit weather sport festival "
-    "theatre exhibition tax pension construction housing transport".split(),
+    "theatre exhibition tax pension construction housing transport the of and in to for on".split(),
 }
 RELEVANT = {
     "ru": "В Талдыкоргане суд вынес приговор полицейским по делу о пытках задержанных",
@@ -113,7 +113,9 @@ def bench_feedparser(n_feeds: int, items: int) -> float:
     spent, count = 0.0, 0
     for _, body in feeds(n_feeds, items):
         t0 = time.perf_counter()
-        count += len(feedparser.parse(body, response_headers={"content-type": "application/rss+xml"}).entries)
+        count += len(
+            feedparser.parse(body, response_headers={"content-type": "application/rss+xml"}).entries
+        )
         spent += time.perf_counter() - t0
     return count / spent
 
@@ -137,7 +139,9 @@ def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestContext:
     )
 
 
-def ingest_all(ctx: IngestContext, n_feeds: int, items: int, known: dict[str, str]) -> tuple[float, int]:
+def ingest_all(
+    ctx: IngestContext, n_feeds: int, items: int, known: dict[str, str]
+) -> tuple[float, int]:
     """Every feed body through the spider's parser and the real ingest: (seconds, events).
 
     Only the processing is timed, not the generation of the synthetic bodies.
@@ -145,7 +149,12 @@ def ingest_all(ctx: IngestContext, n_feeds: int, items: int, known: dict[str, st
     spent, events = 0.0, 0
     for source_id, body in feeds(n_feeds, items):
         t0 = time.perf_counter()
-        spec = FetchSpec(source_id, f"https://x.example/{source_id}", "feed", body_sha256=known.get(source_id, ""))
+        spec = FetchSpec(
+            source_id,
+            f"https://x.example/{source_id}",
+            "feed",
+            body_sha256=known.get(source_id, ""),
+        )
         response = Response(spec.url, body=body, headers={"Content-Type": "application/rss+xml"})
         raws, report = read_feed(spec, response, 50_000_000)
         result = ingest_fetch(ctx, report, raws, datetime.now(UTC))

@@ -336,6 +336,8 @@ def summary_lines(summary: RunSummary) -> list[str]:
         counts = f"seen {r.seen:4d}  new {r.new:4d}  changed {r.changed:3d}  matched {r.matched:3d}  alerts {r.events:3d}"
         detail = r.error if r.status == "error" else (f"bozo: {r.bozo}" if r.bozo else "")
         lines.append(f"{r.status:12s} {r.source_id:{width}s}  {counts}  {detail}".rstrip())
+    if summary.reminders:
+        lines.append(f"reminders    {summary.reminders} hearing reminder(s) queued")
     if summary.skipped_not_due:
         lines.append(
             f"not due      {summary.skipped_not_due} source(s) (use --all to fetch them anyway)"
@@ -365,6 +367,85 @@ def _level(verbose: int) -> int:
 
 def _scrapy_level(verbose: int) -> str:
     return logging.getLevelName(_level(verbose))
+
+
+# ---------------------------------------------------------------- hearings, crawl
+
+import json  # noqa: E402  (kept with the hearing commands; may be hoisted to the top)
+
+from pipeline.normalize.hearing_time import local_text  # noqa: E402
+from pipeline.store.queries import HearingHistoryEntry, HearingListing, list_hearings  # noqa: E402
+
+HEARING_COLUMNS = ("when", "status", "court", "case_number", "courtroom", "judge", "cases", "url")
+
+
+@main.command()
+@listing_options
+@click.option(
+    "--upcoming", is_flag=True, help="Only hearings still ahead and on the schedule, soonest first."
+)
+@click.option(
+    "--history", "with_history", is_flag=True, help="Each hearing with its changes over time."
+)
+@click.pass_obj
+def hearings(
+    app: AppContext,
+    case: str | None,
+    since: str | None,
+    limit: int | None,
+    fmt: str,
+    upcoming: bool,
+    with_history: bool,
+) -> None:
+    """Hearings found, latest date first, times in the court's zone. --since applies to the
+    first sighting; --upcoming leaves out cancelled, postponed and past hearings."""
+    cutoff = _cutoff(app, since)
+    _warn_unknown_case(app, case)
+    with app.sessions()() as session:
+        records = list_hearings(
+            session,
+            case=case,
+            since=cutoff,
+            upcoming_from=app.clock() if upcoming else None,
+            limit=limit,
+            history=with_history,
+        )
+    rows = [hearing_row(r, fmt, app.zone()) for r in records]
+    columns = (*HEARING_COLUMNS, "changes") if with_history else HEARING_COLUMNS
+    render(rows, fmt, sys.stdout, columns)  # type: ignore[arg-type]
+
+
+def hearing_row(record: HearingListing, fmt: str, zone: tzinfo) -> dict[str, Any]:
+    """JSON keeps ``history`` as a list, CSV as JSON text; the table gets a ``when`` (local
+    time with zone and offset), a ``url`` and a ``changes`` column."""
+    row = to_row(record)
+    if record.history is None:
+        del row["history"]
+    elif fmt == "csv":
+        row["history"] = json.dumps(row["history"], ensure_ascii=False)
+    if fmt == "table":
+        row["when"] = local_text(record.scheduled_at, record.local_time, record.timezone)
+        row["url"] = record.article_url or record.source_url
+        row["changes"] = [change_text(c, zone) for c in record.history or ()]
+    return row
+
+
+def change_text(change: HearingHistoryEntry, zone: tzinfo) -> str:
+    """'2026-11-29 12:00 courtroom: зал 3 → зал 5' (seen at, in the configured zone)."""
+    seen = change.seen_at.astimezone(zone)
+    return f"{seen:%Y-%m-%d %H:%M} {change.field}: {change.old or '—'} → {change.new or '—'}"
+
+
+@main.command()
+@click.argument("source_ids", metavar="SOURCE...", nargs=-1, required=True)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too).")
+@click.pass_context
+def crawl(ctx: click.Context, source_ids: tuple[str, ...], verbose: int) -> None:
+    """Fetch these sources now, due or not, store, alert: `run --once` for just them."""
+    try:
+        ctx.invoke(run, once=True, all_sources=False, only=source_ids, verbose=verbose)
+    except click.BadParameter as exc:
+        raise click.BadParameter(exc.message, ctx=ctx, param_hint="SOURCE") from exc
 
 
 if __name__ == "__main__":

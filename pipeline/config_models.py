@@ -88,11 +88,13 @@ class Settings(_Model):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     concurrent_requests: int = Field(default=16, ge=1)
     failing_after: int = Field(default=3, ge=1)
+    reminder_before: timedelta = timedelta(hours=24)
+    """A ``hearing.reminder`` goes out this long before a tracked hearing (once per time)."""
     news_search: NewsSearchSettings = NewsSearchSettings()
     delivery: DeliverySettings = DeliverySettings()
 
     _durations = field_validator(
-        "default_every", "download_timeout", "download_delay", mode="before"
+        "default_every", "download_timeout", "download_delay", "reminder_before", mode="before"
     )(_duration_field)
 
 

@@ -66,9 +66,15 @@ class IngestContext:
     channels_for: repo.ChannelsFor = lambda kind, case: ("console",)
     results: list[SourceResult] = field(default_factory=list)
 
+    timezones: dict[str, str] = field(default_factory=dict)
+    """Source id → zone, filled on first use (looking a source up builds the news searches)."""
+
     def timezone_of(self, source_id: str) -> str:
-        source = self.config.source(source_id)
-        return (source.timezone if source else None) or self.config.settings.timezone
+        if source_id not in self.timezones:
+            source = self.config.source(source_id)
+            zone = (source.timezone if source else None) or self.config.settings.timezone
+            self.timezones[source_id] = zone
+        return self.timezones[source_id]
 
 
 @dataclass(slots=True)
@@ -99,8 +105,7 @@ def ingest_fetch(
         tally.skipped += len(raws) - len(articles)
         if report.ok and not report.not_modified and (hearings or report.extra.get("complete")):
             _hearings(session, ctx, report, hearings, tz, case_titles, now, tally)
-        before = repo.source_states(session).get(report.source_id)
-        failures_before = before.consecutive_failures if before else 0
+        failures_before = repo.failures_of(session, report.source_id)
         row = repo.record_run(
             session, report, started_at=started_at, finished_at=now,
             items_new=tally.new, items_changed=tally.changed,

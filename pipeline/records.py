@@ -44,7 +44,11 @@ class Hit:
     found: str
 
     def __str__(self) -> str:
-        shown = f"'{self.term}'" if self.found.casefold() == self.term.casefold() else f"'{self.term}' (as '{self.found}')"
+        shown = (
+            f"'{self.term}'"
+            if self.found.casefold() == self.term.casefold()
+            else f"'{self.term}' (as '{self.found}')"
+        )
         return f"{self.kind} {shown} in {self.field}"
 
 

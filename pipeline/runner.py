@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.config import Config, Source, load_config
+from pipeline.events import reminder_events
 from pipeline.ingest import Clock, IngestContext, SourceResult, crawl, utcnow
 from pipeline.items import FetchSpec
 from pipeline.match import compile_cases
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.notify.routing import channels_for
+from pipeline.store import hearings as hearing_store
 from pipeline.store import repo
 from pipeline.store.engine import open_store
 from pipeline.store.models import SourceRow
@@ -31,6 +33,7 @@ class RunSummary:
     results: tuple[SourceResult, ...]
     delivery: DeliveryReport | None
     skipped_not_due: int = 0
+    reminders: int = 0
     config_problems: tuple[str, ...] = field(default=())
 
     @property
@@ -129,10 +132,22 @@ def run_once(
         ctx.results.append(
             SourceResult(source_id, "error", error=f"{source_id}: no report (spider failed)")
         )
+    reminders = enqueue_reminders(ctx)
     delivery = deliver_pending(ctx.sessions, config, clock=ctx.clock, notifier=notifier)
     return RunSummary(
         results=tuple(ctx.results),
         delivery=delivery,
         skipped_not_due=len(sources) - len(specs),
+        reminders=reminders,
         config_problems=tuple(str(p) for p in config.problems),
     )
+
+
+def enqueue_reminders(ctx: IngestContext) -> int:
+    """``hearing.reminder`` events (with their deliveries) for tracked hearings coming up soon."""
+    now, lead = ctx.clock(), ctx.config.settings.reminder_before
+    titles = {c.slug: c.title for c in ctx.config.cases}
+    with ctx.sessions.begin() as session:
+        due = hearing_store.due_reminders(session, now, lead)
+        events = reminder_events(due, lead, case_titles=titles)
+        return len(repo.add_events(session, events, ctx.channels_for, now))

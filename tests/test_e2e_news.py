@@ -271,7 +271,9 @@ def test_news_path_end_to_end(
 ) -> None:
     first = casewatch(world, db_url, smtp_server, "run", "--once")
     assert first.returncode == 0, first.stderr
-    assert "sources.yaml: sources[11] (typo-feed).every" in first.stderr  # named, and the run went on
+    assert (
+        "sources.yaml: sources[11] (typo-feed).every" in first.stderr
+    )  # named, and the run went on
     for source in GOOD_SOURCES:
         assert source in first.stdout
     for source, problem in BAD_SOURCES.items():

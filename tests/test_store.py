@@ -15,7 +15,17 @@ from pipeline.store.models import ArticleRow, DeliveryRow, EventRow, SourceRow
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HEAD = "0002"
 """The newest migration; bump with each new revision."""
-TABLES = {"source", "source_run", "article", "case", "match", "event", "delivery", "hearing", "hearing_change"}
+TABLES = {
+    "source",
+    "source_run",
+    "article",
+    "case",
+    "match",
+    "event",
+    "delivery",
+    "hearing",
+    "hearing_change",
+}
 
 
 def _source(session: Session, source_id: str = "azattyq-ru") -> SourceRow:

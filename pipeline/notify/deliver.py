@@ -80,7 +80,9 @@ def deliver_pending(
 ) -> DeliveryReport:
     """Send every due pending delivery (at most ``limit``) once, in id order."""
     settings = config.settings.delivery
-    notifier = notifier or AppriseNotifier(timeout=settings.timeout, min_interval=settings.min_interval)
+    notifier = notifier or AppriseNotifier(
+        timeout=settings.timeout, min_interval=settings.min_interval
+    )
     outcomes = Counter(
         _deliver_one(sessions, config, notifier, clock, item)
         for item in _load_due(sessions, clock(), limit)

@@ -39,6 +39,22 @@ SHOWN_FIELDS = frozenset(
         "summary",
     }
 )
+PARTIES_LIMIT = 500
+_HEARING_TEXT = (
+    "court",
+    "case_number",
+    "local_time",
+    "timezone",
+    "courtroom",
+    "judge",
+    "parties",
+    "category",
+    "stage",
+    "status",
+    "source_url",
+    "article_url",
+)
+_OFF_STATUSES = ("cancelled", "postponed")
 _KIND_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 
@@ -124,8 +140,54 @@ def _context(event: EventLike, timezone: str | None) -> dict[str, Any]:
             if isinstance(a, dict)
         ],
         "extra": extra_fields(payload),
+        "hearing": hearing_context(payload),
         "payload": payload,
     }
+
+
+def hearing_context(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A hearing payload (``events.hearing_events``) as one-line text: ``when`` is the local
+    time the court printed, with zone and offset; ``old_*``/``new_*`` say what a move changed."""
+    text = {key: _one_line(str(payload.get(key) or "")) for key in _HEARING_TEXT}
+    when = text["local_time"] or format_time(payload.get("scheduled_at"), text["timezone"])
+    old, new = _side(payload.get("old")), _side(payload.get("new"))
+    new_when, new_room = new["local_time"] or when, new["courtroom"] or text["courtroom"]
+    return {
+        **text,
+        "parties": truncate(text["parties"], PARTIES_LIMIT),
+        "when": when,
+        "old_when": old["local_time"],
+        "new_when": new_when,
+        "old_courtroom": old["courtroom"],
+        "new_courtroom": new_room,
+        "moved": bool(old["local_time"]) and old["local_time"] != new_when,
+        "room_moved": bool(old["courtroom"]) and old["courtroom"] != new_room,
+        "reinstated": any(
+            isinstance(c, dict) and c.get("field") == "status" and c.get("old") in _OFF_STATUSES
+            for c in payload.get("changes") or ()
+        ),
+        "source_href": _web_url(text["source_url"]),
+        "article_href": _web_url(text["article_url"]),
+        "lead": _hours(payload.get("lead_hours")),
+    }
+
+
+def _side(value: Any) -> dict[str, str]:
+    """One side of a move: the payload's dict, or a bare text taken as the time."""
+    if isinstance(value, dict):
+        return {k: _one_line(str(value.get(k) or "")) for k in ("local_time", "courtroom")}
+    return {"local_time": _one_line(str(value or "")), "courtroom": ""}
+
+
+def _web_url(url: str) -> str:
+    """Only http(s) URLs become links."""
+    return url if re.match(r"^https?://", url, re.IGNORECASE) else ""
+
+
+def _hours(value: Any) -> str:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return ""
+    return f"{value:g}"
 
 
 def format_time(value: Any, timezone: str | None = None) -> str:

@@ -50,7 +50,9 @@ def migrate(engine: Engine) -> None:
     try:
         command.upgrade(alembic_config(engine), "head")
     except SQLAlchemyError as exc:
-        raise StoreError(f"{engine.url.render_as_string(hide_password=True)}: migration failed: {exc}") from exc
+        raise StoreError(
+            f"{engine.url.render_as_string(hide_password=True)}: migration failed: {exc}"
+        ) from exc
 
 
 def open_store(url: str, *, upgrade: bool = True) -> sessionmaker[Session]:

@@ -93,6 +93,12 @@ def source_states(session: Session) -> dict[str, SourceRow]:
     return {row.id: row for row in session.scalars(select(SourceRow))}
 
 
+def failures_of(session: Session, source_id: str) -> int:
+    """The source's consecutive failures before this run (0 for a new source)."""
+    row = session.get(SourceRow, source_id)
+    return row.consecutive_failures if row else 0
+
+
 def _article_values(article: Article, now: datetime) -> dict[str, object]:
     return {
         "url": article.url,
@@ -171,7 +177,10 @@ def _known_by_url(session: Session, urls: Sequence[str]) -> dict[str, Known]:
     for chunk in _chunks(urls, 500):
         rows = session.execute(
             select(
-                ArticleRow.canonical_url, ArticleRow.id, ArticleRow.content_hash, ArticleRow.source_id
+                ArticleRow.canonical_url,
+                ArticleRow.id,
+                ArticleRow.content_hash,
+                ArticleRow.source_id,
             ).where(ArticleRow.canonical_url.in_(chunk))
         )
         out.update({url: (article_id, digest, src) for url, article_id, digest, src in rows})

@@ -1,0 +1,123 @@
+"""Hearing change detection end to end: a court schedule page on 127.0.0.1, the real
+`casewatch run --once`, alerts to a local SMTP server.
+
+v1 → hearing.scheduled; v1 again → nothing; v2 with the hearing moved → exactly one
+hearing.rescheduled with old and new local times; v3 without it → hearing.cancelled.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.localservers import LocalHTTPServer, LocalSMTPServer
+from tests.test_e2e_news import REPO, bodies, casewatch
+
+pytestmark = pytest.mark.e2e
+
+COURT = "Талдыкорганский городской суд области Жетісу"
+CASE_NUMBER = "3310-26-00-1/215"
+TODAY = date.today()
+D0, D1, D2, D3 = (TODAY + timedelta(days=n) for n in (8, 10, 12, 20))
+
+
+def schedule(rows: list[tuple[date, str, str, str, str]]) -> str:
+    """A court page in the shape of a Kazakh court schedule (columns in Russian)."""
+    body = "".join(
+        f"<tr><td>{d:%d.%m.%Y}</td><td>{t}</td><td>{number}</td><td>Дуйсенбеков Б.</td>"
+        f"<td>{parties}</td><td>{category}</td><td>Зал № 3</td></tr>"
+        for d, t, number, parties, category in rows
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>График</title></head><body>"
+        "<h1>График судебных заседаний</h1><table class='schedule'><thead><tr>"
+        "<th>Дата</th><th>Время</th><th>Номер дела</th><th>Судья</th><th>Стороны</th>"
+        "<th>Категория</th><th>Зал</th></tr></thead><tbody>"
+        f"{body}</tbody></table></body></html>"
+    )
+
+
+OTHERS = [
+    (D0, "09:00", "3310-26-00-2/101", "Иванов И.И. к ТОО «Береке»", "взыскание долга"),
+    (D3, "15:00", "3310-26-00-2/102", "Ахметова А. к Ахметову Б.", "расторжение брака"),
+]
+OURS = ("Токташ Е., Буханов А., Жумашев Н.", "ст. 146 ч. 2 УК РК (пытки)")
+
+
+def serve(http: LocalHTTPServer, ours_on: tuple[date, str] | None) -> None:
+    rows = list(OTHERS)
+    if ours_on:
+        rows.append((ours_on[0], ours_on[1], CASE_NUMBER, *OURS))
+    http.route(
+        "/schedule.html",
+        body=schedule(sorted(rows)),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
+
+
+@pytest.fixture
+def court_world(tmp_path: Path, http_server: LocalHTTPServer) -> Path:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    shutil.copy(REPO / "config" / "cases.yaml", folder / "cases.yaml")
+    (folder / "settings.yaml").write_text(
+        f"data_dir: {tmp_path / 'data'}\ndownload_delay: 0s\nnews_search: {{enabled: false}}\n"
+        "delivery: {backoff: 0s}\n",
+        encoding="utf-8",
+    )
+    (folder / "sources.yaml").write_text(
+        "sources:\n"
+        f"  - {{id: taldykorgan-court, kind: court_table, url: '{http_server.url('/schedule.html')}',"
+        f" court: '{COURT}', timezone: Asia/Almaty, every: 6h}}\n",
+        encoding="utf-8",
+    )
+    (folder / "alerts.yaml").write_text(
+        "channels:\n  - id: team-email\n    url: ${E2E_SMTP_URL}\n"
+        "routes:\n  - cases: ['*']\n    events: ['hearing.*']\n    channels: [team-email]\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_schedule_changes_alert_once_each(
+    court_world: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
+) -> None:
+    def run() -> None:
+        done = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+        assert done.returncode == 0, done.stderr
+        assert "taldykorgan-court" in done.stdout and "error" not in done.stdout.split()[0]
+
+    serve(http_server, (D1, "10:00"))
+    run()
+    scheduled = bodies(smtp_server.wait_for(1))
+    assert len(scheduled) == 1
+    assert CASE_NUMBER in scheduled[0] and f"{D1:%Y-%m-%d} 10:00" in scheduled[0]
+
+    run()  # the same schedule again
+    assert len(smtp_server.messages) == 1
+
+    serve(http_server, (D2, "14:30"))  # moved
+    run()
+    moved = bodies(smtp_server.wait_for(2))[1]
+    assert len(smtp_server.messages) == 2
+    assert f"{D1:%Y-%m-%d} 10:00" in moved and f"{D2:%Y-%m-%d} 14:30" in moved
+
+    serve(http_server, None)  # gone before its date
+    run()
+    cancelled = bodies(smtp_server.wait_for(3))[2]
+    assert len(smtp_server.messages) == 3 and CASE_NUMBER in cancelled
+
+    run()
+    assert len(smtp_server.messages) == 3
+
+    listed = casewatch(court_world, db_url, smtp_server, "events", "--format", "json")
+    kinds = [e["kind"] for e in json.loads(listed.stdout)]
+    assert sorted(k for k in kinds if k.startswith("hearing.")) == [
+        "hearing.cancelled",
+        "hearing.rescheduled",
+        "hearing.scheduled",
+    ]
