@@ -27,10 +27,18 @@ from pipeline.config import (
 )
 from pipeline.errors import CasewatchError, ConfigError
 from pipeline.match import compile_cases
+from pipeline.normalize.hearing_time import local_text
 from pipeline.output import FORMATS, render, to_row
 from pipeline.runner import RunSummary, build_context, run_once
 from pipeline.store.engine import open_store
-from pipeline.store.queries import list_articles, list_events, list_sources
+from pipeline.store.queries import (
+    HearingHistoryEntry,
+    HearingListing,
+    list_articles,
+    list_events,
+    list_hearings,
+    list_sources,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -372,9 +380,6 @@ def _scrapy_level(verbose: int) -> str:
 # ---------------------------------------------------------------- hearings, crawl
 
 import json  # noqa: E402  (kept with the hearing commands; may be hoisted to the top)
-
-from pipeline.normalize.hearing_time import local_text  # noqa: E402
-from pipeline.store.queries import HearingHistoryEntry, HearingListing, list_hearings  # noqa: E402
 
 HEARING_COLUMNS = ("when", "status", "court", "case_number", "courtroom", "judge", "cases", "url")
 

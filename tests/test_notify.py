@@ -224,7 +224,7 @@ def test_render_escapes_untrusted_text() -> None:
 @pytest.mark.parametrize(("language", "label"), [("en", "Event"), ("ru", "Событие")])
 def test_render_unknown_kind_uses_generic_template(language: str, label: str) -> None:
     event = EventView(
-        "hearing.rescheduled",
+        "hearing.note",
         CASE,
         {
             "case_title": CASE_TITLE,
@@ -234,8 +234,8 @@ def test_render_unknown_kind_uses_generic_template(language: str, label: str) ->
         },
     )
     message = render(event, language=language)
-    assert "hearing.rescheduled" in message.title and CASE_TITLE in message.title
-    assert message.body_text.startswith(f"{label} hearing.rescheduled")
+    assert "hearing.note" in message.title and CASE_TITLE in message.title
+    assert message.body_text.startswith(f"{label} hearing.note")
     for body in (message.body_text, message.body_markdown, message.body_html):
         assert "Талдыкорганский городской суд" in body and "7 May" in body
 
