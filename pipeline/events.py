@@ -157,7 +157,7 @@ def hearing_events(
         Event(
             kind=kind,
             case=case,
-            dedupe_key=f"{kind}:{case}:{change.hearing.identity}{suffix}",
+            dedupe_key=_hearing_key(kind, case, change, suffix, now),
             payload={
                 **payload,
                 "case_title": case_titles.get(case, case),
@@ -167,6 +167,14 @@ def hearing_events(
         )
         for case in (lead, *rest)
     ]
+
+
+def _hearing_key(kind: str, case: str, change: HearingChange, suffix: str, now: datetime) -> str:
+    """Stable for one transition, new for the next: a hearing moved back and forth, or
+    cancelled, listed again and cancelled again, alerts every time. A re-run of the same scan
+    finds the hearing SAME and makes no event at all, so the time cannot double an alert."""
+    key = f"{kind}:{case}:{change.hearing.identity}{suffix}"
+    return key if kind == "hearing.scheduled" and not suffix else f"{key}@{now.isoformat()}"
 
 
 def _hearing_kind(change: HearingChange, now: datetime) -> tuple[str, str] | None:

@@ -213,6 +213,8 @@ def _hearing_changes(
                 session, c.hearing_id, matches, now, check_existing=c.change is Change.CHANGED
             )
         slugs = sorted({*known.get(c.hearing_id, []), *(m.case for m in new)})
+        if c.change is Change.NEW and slugs and not c.hearing.article_url:
+            hearing_store.supersede_announced(session, slugs, c.hearing.local_time[:10], now)
         tally.matched += bool(slugs)
         tally.events += hearing_events(c, slugs, case_titles, now=now)
 
@@ -233,16 +235,49 @@ def _announced(
     raws = announced_hearings(article, text, [by_slug[s] for s in cases if s in by_slug])
     normalized = (normalize_hearing(r, seen_at=now, default_tz=r.timezone) for r in raws)
     hearings = [h for h in normalized if isinstance(h, Hearing)]
+    listed = hearing_store.scheduled_days(session, cases, [h.local_time[:10] for h in hearings])
+    hearings = [h for h in hearings if not any((c, h.local_time[:10]) in listed for c in cases)]
     if not hearings:
-        return
+        return  # nothing announced, or the court schedule lists it already
     changes = hearing_store.upsert_hearings(
-        session, hearings, source_id=article.source_id, seen_at=now, window=None
+        session, hearings, source_id=article.source_id, seen_at=now, window=None, infer_moves=False
     )
     _hearing_changes(session, ctx, changes, case_titles, now, tally, fixed_cases=cases)
 
 
 def _fields(article: Article) -> dict[str, str]:
     return {"title": article.title, "summary": article.summary, "text": article.text}
+
+
+def safe_ingest(
+    ctx: IngestContext,
+    report: FetchReport,
+    raws: Sequence[RawArticle],
+    started_at: datetime,
+    hearings: Sequence[RawHearing] = (),
+) -> SourceResult:
+    """:func:`ingest_fetch`; when the store refuses the batch, the failure is recorded on the
+    source in a transaction of its own (counted, shown, ``source.failing`` after N) and the
+    validators are not advanced, so the next run fetches and tries the batch again."""
+    try:
+        return ingest_fetch(ctx, report, raws, started_at, hearings)
+    except Exception as exc:
+        log.exception("%s: could not store this fetch", report.source_id)
+        error = f"{report.source_id}: could not store {len(raws) + len(hearings)} item(s): {_short(exc)}"
+        failed = FetchReport(
+            report.source_id, report.url, status=report.status, ok=False, error=error
+        )
+        try:
+            ingest_fetch(ctx, failed, [], started_at)
+        except Exception:
+            log.exception("%s: could not record the failure either", report.source_id)
+        return SourceResult(report.source_id, "error", seen=len(raws) + len(hearings), error=error)
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of an error, without the SQL and parameters drivers append."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return first[:300]
 
 
 class IngestPipeline:
@@ -289,11 +324,7 @@ class IngestPipeline:
         hearings = self.hearings.pop(report.source_id, [])
         started = self.started.pop(report.source_id, self.ctx.clock())
         t0 = time.perf_counter()
-        try:
-            result = ingest_fetch(self.ctx, report, raws, started, hearings)
-        except Exception as exc:  # the store failed: record it, never lose the rest of the run
-            log.exception("%s: could not store this fetch", report.source_id)
-            result = SourceResult(report.source_id, "error", seen=len(raws), error=f"store: {exc}")
+        result = safe_ingest(self.ctx, report, raws, started, hearings)
         self.ctx.results.append(result)
         log.debug(
             "%s: ingested %d items in %.3fs", report.source_id, len(raws), time.perf_counter() - t0
@@ -334,7 +365,7 @@ def crawl(
                 ok=False,
                 error=f"{spec.source_id}: no spider handles kind {kind!r}",
             )
-            ctx.results.append(ingest_fetch(ctx, report, [], ctx.clock()))
+            ctx.results.append(safe_ingest(ctx, report, [], ctx.clock()))
     if process.crawlers:
         process.start(install_signal_handlers=False)
 

@@ -286,7 +286,12 @@ KEY = BASE.identity
         (HearingChange(Change.SAME, 1, BASE), []),
         (
             HearingChange(Change.CHANGED, 1, MOVED, MOVE),
-            [("hearing.rescheduled", f"hearing.rescheduled:tt:{KEY}:2026-12-08T06:30:00+00:00")],
+            [
+                (
+                    "hearing.rescheduled",
+                    f"hearing.rescheduled:tt:{KEY}:2026-12-08T06:30:00+00:00@{NOW.isoformat()}",
+                )
+            ],
         ),
         (
             HearingChange(
@@ -298,7 +303,7 @@ KEY = BASE.identity
             [
                 (
                     "hearing.rescheduled",
-                    f"hearing.rescheduled:tt:{KEY}:2026-12-01T05:00:00+00:00:room:зал 5",
+                    f"hearing.rescheduled:tt:{KEY}:2026-12-01T05:00:00+00:00:room:зал 5@{NOW.isoformat()}",
                 )
             ],
         ),
@@ -310,7 +315,7 @@ KEY = BASE.identity
                 (FieldChange("status", "scheduled", "cancelled"),),
                 cancelled=True,
             ),
-            [("hearing.cancelled", f"hearing.cancelled:tt:{KEY}")],
+            [("hearing.cancelled", f"hearing.cancelled:tt:{KEY}@{NOW.isoformat()}")],
         ),
         (
             HearingChange(
@@ -319,7 +324,7 @@ KEY = BASE.identity
                 replace(PAST, status="postponed"),
                 (FieldChange("status", "scheduled", "postponed"),),
             ),
-            [("hearing.cancelled", f"hearing.cancelled:tt:{KEY}")],
+            [("hearing.cancelled", f"hearing.cancelled:tt:{KEY}@{NOW.isoformat()}")],
         ),
         (
             HearingChange(
@@ -331,7 +336,12 @@ KEY = BASE.identity
             HearingChange(
                 Change.CHANGED, 1, BASE, (FieldChange("status", "cancelled", "scheduled"),)
             ),
-            [("hearing.scheduled", f"hearing.scheduled:tt:{KEY}:2026-12-01T05:00:00+00:00")],
+            [
+                (
+                    "hearing.scheduled",
+                    f"hearing.scheduled:tt:{KEY}:2026-12-01T05:00:00+00:00@{NOW.isoformat()}",
+                )
+            ],
         ),
         (
             HearingChange(

@@ -28,6 +28,7 @@ from pipeline.normalize.hearing_time import (
     parse_when,
     upcoming,
 )
+from pipeline.normalize.text import collapse
 from pipeline.records import Hearing, ScanWindow
 
 __all__ = [
@@ -178,10 +179,11 @@ def fold_text(text: str) -> str:
 def group_key(
     court: str, case_key: str, case_number: str, parties: str = "", article_url: str = ""
 ) -> str:
-    """What makes hearings "of one case at one court": court + case key (or what stands in)."""
+    """What makes hearings "of one case": a Kazakh case number alone (it encodes the region
+    and court, so a renamed court is not a new case); else court + what stands in for it."""
     if case_key:
-        case = case_key
-    elif case_number:
+        return f"case:{case_key}"
+    if case_number:
         case = "no:" + "".join(fold_text(case_number).split())
     elif parties:
         case = "parties:" + fold_text(parties)
@@ -238,7 +240,7 @@ def _where(raw: RawHearing) -> str:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return collapse(text)
 
 
 def normalize_hearing(

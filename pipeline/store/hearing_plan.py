@@ -128,6 +128,7 @@ def make_plan(
     seen_at: datetime,
     window: ScanWindow | None,
     unreadable: Sequence[Skipped] = (),
+    infer_moves: bool = True,
 ) -> Plan:
     plan = Plan()
     seen: set[int] = set()
@@ -141,7 +142,11 @@ def make_plan(
         seen.add(row.id)
         plan.steps.append(_matched(row, hearing, source_id, prints[hearing.identity]))
     protected, may_cancel = _protected(unreadable)
-    vanished = _vanished(open_rows, seen, protected, window or _implied(hearings), seen_at)
+    vanished = (
+        _vanished(open_rows, seen, protected, window or _implied(hearings), seen_at)
+        if infer_moves
+        else {}
+    )  # an article is no schedule: what it does not mention has not moved
     for group, fresh in appeared.items():
         gone = vanished.get(group, [])
         if len(fresh) == 1 and len(gone) == 1:

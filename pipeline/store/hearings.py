@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.items import RawHearing
@@ -37,7 +37,7 @@ from pipeline.store.hearing_plan import (
     fingerprint,
     make_plan,
 )
-from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow
+from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow, MatchRow
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ __all__ = [
     "matched_cases",
     "save_hearing_matches",
     "scan_hearings",
+    "scheduled_days",
+    "supersede_announced",
     "upsert_hearings",
 ]
 
@@ -73,6 +75,7 @@ def upsert_hearings(
     unreadable: Sequence[Skipped] = (),
     unchanged: Collection[int] = (),
     open_rows: Sequence[Row[Any]] | None = None,
+    infer_moves: bool = True,
 ) -> list[HearingChange]:
     """Store one scan of ``source_id``; return what happened to each hearing (and cancellations).
 
@@ -107,6 +110,7 @@ def upsert_hearings(
         seen_at=seen_at,
         window=window,
         unreadable=unreadable,
+        infer_moves=infer_moves,
     )
     steps = _insert_new(session, plan.steps, seen_at, prints)
     _update_changed(session, [s for s in steps if s.change is Change.CHANGED], seen_at)
@@ -357,3 +361,58 @@ def _full_rows(session: Session, ids: Sequence[int]) -> list[HearingRow]:
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def scheduled_days(
+    session: Session, cases: Sequence[str], days: Sequence[str]
+) -> set[tuple[str, str]]:
+    """(case, local day) pairs that a court schedule (not an article) already lists."""
+    if not cases or not days:
+        return set()
+    rows = session.execute(
+        select(MatchRow.case_slug, HearingRow.local_time)
+        .join(MatchRow, MatchRow.hearing_id == HearingRow.id)
+        .where(
+            MatchRow.case_slug.in_(cases),
+            HearingRow.article_url.in_(("", None)),
+            HearingRow.cancelled_at.is_(None),
+            or_(*(HearingRow.local_time.startswith(day) for day in days)),
+        )
+    )
+    return {(case, local[:10]) for case, local in rows}
+
+
+def supersede_announced(session: Session, cases: Sequence[str], day: str, seen_at: datetime) -> int:
+    """The court schedule now lists a hearing that articles announced for that day: the
+    announced rows step aside (status ``superseded``: no reminders, not upcoming)."""
+    ids = list(
+        session.scalars(
+            select(HearingRow.id)
+            .join(MatchRow, MatchRow.hearing_id == HearingRow.id)
+            .where(
+                MatchRow.case_slug.in_(cases),
+                HearingRow.article_url.not_in(("",)),
+                HearingRow.status.in_(("scheduled", "unknown")),
+                HearingRow.cancelled_at.is_(None),
+                HearingRow.local_time.startswith(day),
+            )
+        )
+    )
+    if ids:
+        session.execute(
+            update(HearingRow).where(HearingRow.id.in_(ids)).values(status="superseded")
+        )
+        session.execute(
+            insert(HearingChangeRow),
+            [
+                {
+                    "hearing_id": i,
+                    "field": "status",
+                    "old": "scheduled",
+                    "new": "superseded",
+                    "seen_at": seen_at,
+                }
+                for i in ids
+            ],
+        )
+    return len(ids)

@@ -6,8 +6,9 @@ multi-row insert for what is new, so a feed of a hundred items costs a handful o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.config import Case, Source
 from pipeline.items import FetchReport
+from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change, Event, Match
 from pipeline.store.models import (
     ArticleRow,
@@ -128,8 +130,8 @@ def upsert_articles(session: Session, articles: Sequence[Article], now: datetime
     Only the source that stored an article can change it: another outlet's or an aggregator's
     copy of it (with its own summary) is a sighting, not an edit.
 
-    A repeat inside the batch or an aggregator link to a story already stored under the
-    publisher's own URL (same title key, recent) counts as SAME, so it never alerts twice.
+    An aggregator link to a story already stored under the publisher's own URL (same title
+    key, recent, another source) counts as SAME, so it never alerts twice.
     """
     unique = list({a.canonical_url: a for a in articles}.values())
     by_url = _known_by_url(session, [a.canonical_url for a in unique])
@@ -142,17 +144,11 @@ def upsert_articles(session: Session, articles: Sequence[Article], now: datetime
     fresh: list[Article] = []
     touched: list[int] = []
     for article in unique:
-        known = by_url.get(article.canonical_url) or (
-            by_title.get(article.title_key) if _title_dedupable(article) else None
-        )
+        known = by_url.get(article.canonical_url) or _same_story(article, by_title)
         if known is None:
             fresh.append(article)
-            if _title_dedupable(article):
-                by_title[article.title_key] = (-1, "", "")  # a later duplicate in this batch
             continue
-        article_id, content_hash, source_id = known
-        if article_id < 0:
-            continue
+        article_id, content_hash, source_id, _url = known
         same_content = content_hash == article.content_hash
         if same_content or source_id != article.source_id or article.canonical_url not in by_url:
             touched.append(article_id)
@@ -168,8 +164,20 @@ def upsert_articles(session: Session, articles: Sequence[Article], now: datetime
     return results
 
 
-Known = tuple[int, str, str]
-"""(article id, content hash, source id) of a stored article."""
+Known = tuple[int, str, str, str]
+"""(article id, content hash, source id, canonical URL) of a stored article."""
+
+
+def _same_story(article: Article, by_title: dict[str, Known]) -> Known | None:
+    """The stored article this one repeats by title: only an aggregator link (Google News,
+    undecodable) and a publisher's own link, from two sources — one outlet printing the same
+    headline twice ("Суд по делу о пытках…") is two articles."""
+    known = by_title.get(article.title_key) if _title_dedupable(article) else None
+    if known is None or known[2] == article.source_id:
+        return None
+    if not (is_google_news(article.canonical_url) or is_google_news(known[3])):
+        return None
+    return known
 
 
 def _known_by_url(session: Session, urls: Sequence[str]) -> dict[str, Known]:
@@ -183,7 +191,7 @@ def _known_by_url(session: Session, urls: Sequence[str]) -> dict[str, Known]:
                 ArticleRow.source_id,
             ).where(ArticleRow.canonical_url.in_(chunk))
         )
-        out.update({url: (article_id, digest, src) for url, article_id, digest, src in rows})
+        out.update({url: (article_id, digest, src, url) for url, article_id, digest, src in rows})
     return out
 
 
@@ -192,13 +200,19 @@ def _known_by_title(session: Session, keys: Sequence[str], now: datetime) -> dic
     for chunk in _chunks(keys, 500):
         rows = session.execute(
             select(
-                ArticleRow.title_key, ArticleRow.id, ArticleRow.content_hash, ArticleRow.source_id
+                ArticleRow.title_key,
+                ArticleRow.id,
+                ArticleRow.content_hash,
+                ArticleRow.source_id,
+                ArticleRow.canonical_url,
             ).where(
                 ArticleRow.title_key.in_(chunk),
                 ArticleRow.first_seen_at >= now - TITLE_DEDUPE_WINDOW,
             )
         )
-        out.update({key: (article_id, digest, src) for key, article_id, digest, src in rows})
+        out.update(
+            {key: (article_id, digest, src, url) for key, article_id, digest, src, url in rows}
+        )
     return out
 
 
@@ -273,6 +287,7 @@ def add_events(
     """Insert events whose dedupe key is new, with one pending delivery per routed channel."""
     if not events:
         return []
+    events = [replace(e, dedupe_key=storable_key(e.dedupe_key)) for e in events]
     keys = [e.dedupe_key for e in events]
     known = set(session.scalars(select(EventRow.dedupe_key).where(EventRow.dedupe_key.in_(keys))))
     fresh = list({e.dedupe_key: e for e in events if e.dedupe_key not in known}.values())
@@ -303,21 +318,40 @@ def add_events(
             "created_at": now,
         }
         for event_id, e in zip(ids, fresh, strict=True)
-        for channel, status in _routed(e, channels_for)
+        for channel, status in _routed(e, channels_for, _same_subject(fresh, e))
     ]
     if deliveries:
         session.execute(insert(DeliveryRow), deliveries)
     return list(ids)
 
 
-def _routed(event: Event, channels_for: ChannelsFor) -> list[tuple[str, str]]:
-    """(channel, status): ``suppressed`` where the event's lead already goes to that channel."""
+def _same_subject(events: Sequence[Event], event: Event) -> set[str | None]:
+    """Cases of the events in ``events`` about the same article or hearing as ``event``."""
+    subject = (event.article_id, event.hearing_id)
+    return {e.case for e in events if (e.article_id, e.hearing_id) == subject}
+
+
+def _routed(
+    event: Event, channels_for: ChannelsFor, fresh_cases: set[str | None]
+) -> list[tuple[str, str]]:
+    """(channel, status): ``suppressed`` where the event's lead goes to that channel in this
+    same insert (a lead that was deduplicated away suppresses nothing)."""
     lead = event.payload.get("alerted_with")
-    shared = set(channels_for(event.kind, lead)) if lead else set()
+    shared = set(channels_for(event.kind, lead)) if lead in fresh_cases else set()
     return [
         (channel, "suppressed" if channel in shared else "pending")
         for channel in channels_for(event.kind, event.case)
     ]
+
+
+MAX_KEY = 400
+
+
+def storable_key(key: str) -> str:
+    """Dedupe keys fit the column: a long one (a long URL) keeps its head and a hash of all."""
+    if len(key) <= MAX_KEY:
+        return key
+    return f"{key[:300]}#{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def record_run(
