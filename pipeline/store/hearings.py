@@ -315,10 +315,17 @@ def _history(
         )
 
 
+SEEN_RESOLUTION = timedelta(minutes=30)
+"""``last_seen_at`` is kept to this resolution: a re-scan of an unchanged schedule within it
+writes nothing, which is most of what makes a re-scan cheap."""
+
+
 def _touch(session: Session, ids: Sequence[int], seen_at: datetime) -> None:
     for chunk in _chunks(ids):
         session.execute(
-            update(HearingRow).where(HearingRow.id.in_(chunk)).values(last_seen_at=seen_at)
+            update(HearingRow)
+            .where(HearingRow.id.in_(chunk), HearingRow.last_seen_at < seen_at - SEEN_RESOLUTION)
+            .values(last_seen_at=seen_at)
         )
 
 
