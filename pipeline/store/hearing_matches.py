@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.events import reminder_key
@@ -15,6 +15,7 @@ from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import upcoming
 from pipeline.records import Hearing, Match
 from pipeline.store.models import EventRow, HearingRow, MatchRow
+from pipeline.store.repo import record_matches
 
 _CHUNK = 500
 
@@ -50,29 +51,7 @@ def save_hearing_matches(
     check_existing: bool = True,
 ) -> list[Match]:
     """Record matches not recorded before for this hearing; return only the new ones."""
-    if not matches:
-        return []
-    known = (
-        set(session.scalars(select(MatchRow.case_slug).where(MatchRow.hearing_id == hearing_id)))
-        if check_existing
-        else set()
-    )
-    new = [m for m in matches if m.case not in known]
-    if new:
-        session.execute(
-            insert(MatchRow),
-            [
-                {
-                    "hearing_id": hearing_id,
-                    "case_slug": m.case,
-                    "score": m.score,
-                    "why": [[h.kind, h.term, h.field, h.found] for h in m.why],
-                    "created_at": now,
-                }
-                for m in new
-            ],
-        )
-    return new
+    return record_matches(session, MatchRow.hearing_id, hearing_id, matches, now, check_existing)
 
 
 def matched_cases(session: Session, hearing_ids: Sequence[int]) -> dict[int, list[str]]:

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -256,10 +257,22 @@ def save_matches(
 
     A just-inserted article has no matches yet, so the caller may skip the look-up.
     """
+    return record_matches(session, MatchRow.article_id, article_id, matches, now, check_existing)
+
+
+def record_matches(
+    session: Session,
+    subject: Any,
+    subject_id: int,
+    matches: Sequence[Match],
+    now: datetime,
+    check_existing: bool,
+) -> list[Match]:
+    """Matches of one record (``subject``: ``MatchRow.article_id`` or ``.hearing_id``)."""
     if not matches:
         return []
     known = (
-        set(session.scalars(select(MatchRow.case_slug).where(MatchRow.article_id == article_id)))
+        set(session.scalars(select(MatchRow.case_slug).where(subject == subject_id)))
         if check_existing
         else set()
     )
@@ -269,7 +282,7 @@ def save_matches(
             insert(MatchRow),
             [
                 {
-                    "article_id": article_id,
+                    subject.key: subject_id,
                     "case_slug": m.case,
                     "score": m.score,
                     "why": [[h.kind, h.term, h.field, h.found] for h in m.why],
