@@ -22,6 +22,19 @@ DOWNLOAD_DELAY_JITTER = 0.5
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 1
 """Sources are polled again within the hour; one retry is enough and keeps a dead host cheap."""
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    OSError,
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+]
+"""Scrapy's list without CannotResolveHostError: a name that does not resolve will not resolve
+seconds later (and office.sud.kz's backoff would wait 70 s for nothing); the next run retries."""
 
 CASEWATCH_MAX_BODY_BYTES = 10 * 1024 * 1024
 DOWNLOAD_MAXSIZE = CASEWATCH_MAX_BODY_BYTES

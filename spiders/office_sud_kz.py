@@ -409,7 +409,9 @@ class OfficeSudKzSpider(scrapy.Spider):
             else describe_failure(failure, request.meta, 0)
         )
         tries = request.meta.get("retry_times", 0)
-        step = f"{request.meta.get('step', 'request')}: {problem}; gave up after {tries} retries"
+        step = f"{request.meta.get('step', 'request')}: {problem}"
+        if tries:
+            step += f"; gave up after {tries} retries"
         yield self.fail(scan_of(request.meta), scan_of(request.meta).step(step))
 
     # -- requests
