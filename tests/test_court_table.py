@@ -7,13 +7,11 @@ Its callback over saved pages is covered by tests/test_spiders.py
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from crawling import crawl_in_subprocess
 from localservers import LocalHTTPServer, free_port
 
 from pipeline.config import Source, load_config
@@ -120,44 +118,12 @@ def test_a_spec_without_a_source_entry_is_reported() -> None:
 
 # ---------------------------------------------------------------- the real crawl
 
-CRAWL_SCRIPT = """
-import dataclasses, json, sys
-from scrapy import signals
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-from pipeline.config import Source
-from pipeline.items import FetchSpec
-from spiders.court_table import CourtTableSpider
-
-job = json.load(sys.stdin)
-settings = Settings()
-settings.setmodule("pipeline.scrapy_settings", priority="project")
-settings.setdict(job["settings"], priority="cmdline")
-items = []
-process = CrawlerProcess(settings, install_root_handler=False)
-crawler = process.create_crawler(CourtTableSpider)
-def collect(item, **kwargs):
-    items.append({"_type": type(item).__name__, **dataclasses.asdict(item)})
-crawler.signals.connect(collect, signal=signals.item_scraped)
-sources = {s["id"]: Source.model_validate(s) for s in job["sources"]}
-specs = [FetchSpec(source_id=s.id, url=s.url, kind=s.kind) for s in sources.values()]
-process.crawl(crawler, specs=specs, sources=sources)
-process.start()
-print(json.dumps(items))
-"""
 SETTINGS = {"DOWNLOAD_DELAY": 0, "DOWNLOAD_TIMEOUT": 5, "ITEM_PIPELINES": {},
             "LOG_LEVEL": "WARNING", "RETRY_ENABLED": False}  # fmt: skip
 
 
 def crawl(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Run the spider in a fresh process (a Twisted reactor cannot be restarted)."""
-    job = json.dumps({"sources": sources, "settings": SETTINGS})
-    done = subprocess.run(
-        [sys.executable, "-c", CRAWL_SCRIPT], input=job, capture_output=True, text=True,
-        cwd=ROOT, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return crawl_in_subprocess("spiders.court_table:CourtTableSpider", SETTINGS, sources=sources)
 
 
 def page(rows: list[tuple[str, str]], next_href: str = "") -> str:

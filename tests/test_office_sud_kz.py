@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import parsel
 import pytest
 import yaml
+from crawling import crawl_in_subprocess
 from jsf_server import PAGE_PATH, Court, FakeSite, JsfServer, Row, Seen
 from scrapy import Request
 from scrapy.http import Headers, Response
@@ -216,33 +217,6 @@ def test_fixtures_match_the_fake_site(name: str) -> None:
 
 # ---------------------------------------------------------------- real crawls
 
-CRAWL_SCRIPT = """
-import dataclasses, json, sys
-from scrapy import signals
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-from pipeline.config import Source
-from pipeline.items import FetchSpec
-from pipeline.scrapy_settings import USER_AGENT
-from pipeline.items import FetchSpec
-from spiders.office_sud_kz import OfficeSudKzSpider
-
-job = json.load(sys.stdin)
-settings = Settings()
-settings.setmodule("pipeline.scrapy_settings", priority="project")
-settings.setdict(job["settings"], priority="cmdline")
-items = []
-process = CrawlerProcess(settings, install_root_handler=False)
-crawler = process.create_crawler(OfficeSudKzSpider)
-def collect(item, **kwargs):
-    items.append({"_type": type(item).__name__, **dataclasses.asdict(item)})
-crawler.signals.connect(collect, signal=signals.item_scraped)
-sources = {s["id"]: Source.model_validate(s) for s in job["sources"]}
-specs = [FetchSpec(source_id=s.id, url=s.url, kind=s.kind) for s in sources.values()]
-process.crawl(crawler, specs=specs, sources=sources, today=job["today"])
-process.start()
-print(json.dumps(items))
-"""
 RETRIES = 2
 SETTINGS = {"DOWNLOAD_DELAY": 0, "DOWNLOAD_TIMEOUT": 5, "ITEM_PIPELINES": {}, "LOG_LEVEL": "WARNING",
             "RETRY_TIMES": RETRIES, "OFFICE_SUD_KZ_RETRY_BACKOFF": 0.01}  # fmt: skip
@@ -299,14 +273,10 @@ def crawl() -> Iterator[Crawl]:
     try:
         sources = [source(id=f"office-{name}", url=servers[name].url, **fields).model_dump(mode="json")
                    for name, (_, fields) in CRAWLS.items()]  # fmt: skip
-        job = json.dumps({"sources": sources, "settings": SETTINGS, "today": TODAY})
-        done = subprocess.run([sys.executable, "-c", CRAWL_SCRIPT], input=job, capture_output=True, text=True,
-                              cwd=ROOT, timeout=120, check=False)  # fmt: skip
-        assert done.returncode == 0, done.stderr[-3000:]
-        yield Crawl(
-            {n: s.site for n, s in servers.items()},
-            json.loads(done.stdout.strip().splitlines()[-1]),
+        items = crawl_in_subprocess(
+            "spiders.office_sud_kz:OfficeSudKzSpider", SETTINGS, sources=sources, today=TODAY
         )
+        yield Crawl({n: s.site for n, s in servers.items()}, items)
     finally:
         for server in servers.values():
             server.__exit__(None, None, None)

@@ -21,8 +21,6 @@ import inspect
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+from crawling import crawl_in_subprocess
 from localservers import free_port
 from scrapy import Request, Spider
 from scrapy.http import Headers, Response
@@ -197,39 +196,8 @@ def streaming_server() -> Iterator[str]:
     listener.close()
 
 
-CRAWL_SCRIPT = """
-import dataclasses, json, sys
-from scrapy import signals
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-from pipeline.items import FetchSpec
-from spiders.feed import FeedSpider
-
-job = json.load(sys.stdin)
-settings = Settings()
-settings.setmodule("pipeline.scrapy_settings", priority="project")
-settings.setdict(job["settings"], priority="cmdline")
-items = []
-process = CrawlerProcess(settings, install_root_handler=False)
-crawler = process.create_crawler(FeedSpider)
-def collect(item, **kwargs):
-    items.append({"_type": type(item).__name__, **dataclasses.asdict(item)})
-crawler.signals.connect(collect, signal=signals.item_scraped)
-process.crawl(crawler, specs=[FetchSpec(**s) for s in job["specs"]])
-process.start()
-print(json.dumps(items))
-"""
-
-
 def crawl(specs: list[dict[str, str]], settings: dict[str, Any]) -> list[dict[str, Any]]:
-    """Run the feed spider in a fresh process (a Twisted reactor cannot be restarted)."""
-    job = json.dumps({"specs": specs, "settings": settings})
-    done = subprocess.run(
-        [sys.executable, "-c", CRAWL_SCRIPT], input=job, capture_output=True, text=True,
-        cwd=ROOT, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return crawl_in_subprocess("spiders.feed:FeedSpider", settings, specs=specs)
 
 
 def as_spec(source_id: str, value: str | dict[str, str]) -> dict[str, str]:
