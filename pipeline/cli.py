@@ -25,7 +25,7 @@ from pipeline.config import (
     news_search_sources,
     parse_duration,
 )
-from pipeline.errors import CasewatchError, ConfigError
+from pipeline.errors import CasewatchError, ConfigError, UnknownSourceError
 from pipeline.match import compile_cases
 from pipeline.normalize.hearing_time import local_text
 from pipeline.output import FORMATS, render, to_row
@@ -331,7 +331,7 @@ def run(
             only=only,
             scrapy_settings={"LOG_LEVEL": _scrapy_level(verbose)},
         )
-    except LookupError as exc:
+    except UnknownSourceError as exc:
         raise click.BadParameter(str(exc), param_hint="--source") from exc
     for line in summary_lines(summary):
         click.echo(line)

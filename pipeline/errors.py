@@ -15,3 +15,7 @@ class SourceError(CasewatchError):
 
 class StoreError(CasewatchError):
     """The database cannot be opened or migrated."""
+
+
+class UnknownSourceError(CasewatchError, LookupError):
+    """A source asked for by id (``--source``, ``crawl``) is not configured or is disabled."""

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.config import Config, Source, load_config
+from pipeline.errors import UnknownSourceError
 from pipeline.events import reminder_events
 from pipeline.ingest import Clock, IngestContext, SourceResult, crawl, utcnow
 from pipeline.items import FetchSpec
@@ -113,7 +114,7 @@ def run_once(
     sources = [s for s in config.enabled_sources() if not only or s.id in only]
     unknown = sorted(set(only) - {s.id for s in sources})
     if unknown:
-        raise LookupError(f"unknown or disabled source(s): {', '.join(unknown)}")
+        raise UnknownSourceError(f"unknown or disabled source(s): {', '.join(unknown)}")
     now = ctx.clock()
     with ctx.sessions.begin() as session:
         states = repo.source_states(session)
