@@ -344,6 +344,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
         counts = f"seen {r.seen:4d}  new {r.new:4d}  changed {r.changed:3d}  matched {r.matched:3d}  alerts {r.events:3d}"
         detail = r.error if r.status == "error" else (f"bozo: {r.bozo}" if r.bozo else "")
         lines.append(f"{r.status:12s} {r.source_id:{width}s}  {counts}  {detail}".rstrip())
+    lines += page_lines(summary)
     if summary.reminders:
         lines.append(f"reminders    {summary.reminders} hearing reminder(s) queued")
     if summary.skipped_not_due:
@@ -356,6 +357,20 @@ def summary_lines(summary: RunSummary) -> list[str]:
             f"deliveries   sent {d.sent}, retry later {d.retried}, gave up {d.failed}, pending {d.pending}"
         )
     lines.append(f"sources      {len(summary.results)} fetched, {summary.failed_sources} failed")
+    return lines
+
+
+def page_lines(summary: RunSummary) -> list[str]:
+    """One line for the article pages read, one per page that failed (source: URL: why)."""
+    if not summary.pages:
+        return []
+    counts: dict[str, int] = {}
+    for page in summary.pages:
+        counts[page.outcome] = counts.get(page.outcome, 0) + 1
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    alerts = sum(p.events for p in summary.pages)
+    lines = [f"articles     {len(summary.pages)} page(s): {shown}; alerts {alerts}"]
+    lines += [f"page error   {p.error}" for p in summary.pages if p.outcome == "error"]
     return lines
 
 
@@ -452,6 +467,13 @@ def crawl(ctx: click.Context, source_ids: tuple[str, ...], verbose: int) -> None
     except click.BadParameter as exc:
         raise click.BadParameter(exc.message, ctx=ctx, param_hint="SOURCE") from exc
 
+
+from pipeline.cli_evidence import export_evidence_command  # noqa: E402
+
+main.add_command(export_evidence_command)
+from pipeline.cli_extract import extract_command  # noqa: E402
+
+main.add_command(extract_command)
 
 if __name__ == "__main__":
     main(prog_name="casewatch")

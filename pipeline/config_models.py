@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 LANGUAGES = ("ru", "kk", "en")
 SLUG_RE = r"^[a-z0-9][a-z0-9._-]*$"
@@ -28,6 +28,17 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
     if not match:
         raise ValueError(f"expected a duration like '30m' or '6h', got {value!r}")
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def check_css(css: str) -> str:
+    """``css`` when it is a selector parsel can run (``::attr()``/``::text`` allowed)."""
+    from parsel.csstranslator import HTMLTranslator
+
+    try:
+        HTMLTranslator().css_to_xpath(css)
+    except Exception as exc:  # cssselect raises several types for bad syntax
+        raise ValueError(f"not a valid CSS selector: {css!r} ({exc})") from exc
+    return css
 
 
 class _Model(BaseModel):
@@ -77,6 +88,30 @@ class DeliverySettings(_Model):
     )(_duration_field)
 
 
+class EvidenceSettings(_Model):
+    """Full articles and evidence (``settings.yaml`` → ``evidence:``).
+
+    ``full_text_below``: under ``full_text: auto`` a new item whose feed text (summary + any
+    content) is shorter than this many characters has its page fetched too, matched or not:
+    a headline and a line may hide the development. ``max_per_source``: article pages fetched
+    for one source per run (the rest wait for the next run's new items — a cap, not a queue).
+    ``recheck_every``: matched articles are fetched again this often to catch edits and
+    removals, for ``recheck_for`` after they were first seen, at most ``recheck_per_run`` a run.
+    """
+
+    full_text_below: int = Field(default=600, ge=0)
+    max_per_source: int = Field(default=20, ge=0)
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    timeout: timedelta = timedelta(seconds=20)
+    recheck_every: timedelta = timedelta(hours=24)
+    recheck_for: timedelta = timedelta(days=90)
+    recheck_per_run: int = Field(default=50, ge=0)
+
+    _durations = field_validator("timeout", "recheck_every", "recheck_for", mode="before")(
+        _duration_field
+    )
+
+
 class Settings(_Model):
     data_dir: str = "${CASEWATCH_DATA_DIR:-data}"
     database_url: str | None = None
@@ -92,6 +127,7 @@ class Settings(_Model):
     """A ``hearing.reminder`` goes out this long before a tracked hearing (once per time)."""
     news_search: NewsSearchSettings = NewsSearchSettings()
     delivery: DeliverySettings = DeliverySettings()
+    evidence: EvidenceSettings = EvidenceSettings()
 
     _durations = field_validator(
         "default_every", "download_timeout", "download_delay", "reminder_before", mode="before"
@@ -100,7 +136,7 @@ class Settings(_Model):
 
 # ---------------------------------------------------------------- sources.yaml
 
-SourceKind = Literal["feed", "news_search", "court_table", "office_sud_kz"]
+SourceKind = Literal["feed", "news_search", "court_table", "office_sud_kz", "site"]
 
 
 class Source(_Model):
@@ -115,6 +151,10 @@ class Source(_Model):
     cases: tuple[str, ...] = ()
     verified: bool = True
     notes: str | None = None
+    full_text: Literal["auto", "always", "never"] = "auto"
+    """Fetch article pages of new items: ``auto`` those that match or partly match a case (a
+    keyword, a person or a context word) and those whose feed text is short; ``always`` every
+    new item; ``never`` none (then no evidence is kept for this source's articles)."""
     # court_table: a court page that lists hearings in an HTML table
     court: str | None = None
     """The court's name (times on the page are in ``timezone``)."""
@@ -130,10 +170,62 @@ class Source(_Model):
     case_types: tuple[str, ...] = ()
     days_ahead: int = Field(default=14, ge=0, le=90)
     interface_language: Literal["ru", "kk"] = "ru"
+    # site: a news site without a usable feed — listing page(s) → article pages (spiders/site.py)
+    urls: tuple[str, ...] = ()
+    """More listing pages read with ``url`` (sections, languages)."""
+    link_selector: str | None = None
+    """CSS selector of the article links on a listing page (``a`` elements, elements holding
+    one, or ``…::attr(href)``); required for ``kind: site``."""
+    next_selector: str | None = None
+    """CSS selector of the next listing page's link; followed up to ``max_pages``."""
+    max_pages: int = Field(default=1, ge=1, le=50)
+    max_articles: int = Field(default=30, ge=1, le=500)
+    """Article pages fetched per run (the newest first, as the listing orders them)."""
+    allow: str | None = None
+    """URL regex: links matching it are followed, on any host; without it, links on the
+    listing's own site are."""
+    title_selector: str | None = None
+    date_selector: str | None = None
+    author_selector: str | None = None
+    text_selector: str | None = None
+    """Field selectors override what the extractor finds (JSON-LD, meta tags, trafilatura)."""
 
     _every = field_validator("every", mode="before")(
         lambda v: None if v is None else parse_duration(v)
     )
+
+    @field_validator(
+        "link_selector",
+        "next_selector",
+        "title_selector",
+        "date_selector",
+        "author_selector",
+        "text_selector",
+    )
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        return None if value is None else check_css(value)
+
+    @field_validator("allow")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _site_needs_links(self) -> Source:
+        if self.kind == "site" and not self.link_selector:
+            raise ValueError("kind 'site' needs link_selector (CSS of the article links)")
+        return self
+
+    @field_validator("urls")
+    @classmethod
+    def _http_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(cls._http_url(url) for url in value)
 
     @field_validator("url")
     @classmethod
@@ -207,3 +299,6 @@ class Route(_Model):
     channels: tuple[str, ...]
     mode: Literal["instant", "digest"] = "instant"
     language: str = "en"
+    per: Literal["outlet", "story"] = "outlet"
+    """``outlet``: every outlet's article alerts (one already alerted as a story says so and
+    names the new outlet); ``story``: only the first article of a story alerts."""

@@ -19,3 +19,7 @@ class StoreError(CasewatchError):
 
 class UnknownSourceError(CasewatchError, LookupError):
     """A source asked for by id (``--source``, ``crawl``) is not configured or is disabled."""
+
+
+class ExtractError(CasewatchError, ValueError):
+    """A body cannot be read as an article page (not HTML, empty); the message names the URL."""

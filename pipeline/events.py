@@ -7,6 +7,7 @@ seen again (a re-run, another feed, a restart) can never make a second event.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,14 +24,31 @@ def article_events(
     article: Article,
     new_matches: Sequence[Match],
     case_titles: Mapping[str, str],
+    stories: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Event]:
     """One ``article.new`` per case the article newly matches (an edit can add a case).
 
     The best match leads: its payload lists the other cases (``also``), and the others name
     it (``alerted_with``), so a channel that gets both sends one message, not one per case.
+    ``stories``: case → the story's first alert (``store.captures.story_info``) for cases
+    whose story was alerted already from another outlet; those events carry it as ``story``
+    with ``story_repeat`` (routes with ``per: story`` skip them).
     """
     if change is Change.SAME or not new_matches:
         return []
+    events = _article_new_events(article_id, article, new_matches, case_titles)
+    return [_with_story(e, (stories or {}).get(e.case or "")) for e in events]
+
+
+def _with_story(event: Event, story: Mapping[str, Any] | None) -> Event:
+    if not story:
+        return event
+    return replace(event, payload={**event.payload, "story": dict(story), "story_repeat": True})
+
+
+def _article_new_events(
+    article_id: int, article: Article, new_matches: Sequence[Match], case_titles: Mapping[str, str]
+) -> list[Event]:
     lead, *rest = sorted(new_matches, key=lambda m: -m.score)
     events = [
         Event(
@@ -83,6 +101,37 @@ def _article_payload(article: Article, match: Match, case_title: str) -> dict[st
         "score": match.score,
         "summary": summary,
     }
+
+
+def article_check_events(
+    kind: str,
+    article_id: int,
+    cases: Sequence[str],
+    case_titles: Mapping[str, str],
+    facts: Mapping[str, Any],
+    key: str,
+) -> list[Event]:
+    """``article.changed`` (facts: ``diff``, old/new title) or ``article.removed`` (facts:
+    ``reason``, ``status``) for each case the article matches; ``key`` tells this
+    transition from the next (the new text's digest, the last capture's). The first case
+    leads; the others name it (``alerted_with``)."""
+    if not cases:
+        return []
+    lead, *_ = sorted(cases)
+    return [
+        Event(
+            kind=kind,
+            case=case,
+            dedupe_key=f"{kind}:{case}:{facts.get('url', '')}:{key}",
+            payload={
+                **facts,
+                "case_title": case_titles.get(case, case),
+                **({"alerted_with": lead} if case != lead else {}),
+            },
+            article_id=article_id,
+        )
+        for case in sorted(cases)
+    ]
 
 
 def source_health_events(

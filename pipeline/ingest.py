@@ -19,14 +19,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.config import Config
 from pipeline.events import article_events, hearing_events, source_health_events
+from pipeline.evidence.fetched import ArticlePage, ArticleTarget
+from pipeline.evidence.pages import PageResult, ingest_page
+from pipeline.fulltext import choose_targets
 from pipeline.items import FetchReport, FetchSpec, RawArticle, RawHearing
 from pipeline.match import Matcher
 from pipeline.normalize.article import normalize_article
 from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
 from pipeline.normalize.news_hearings import announced_hearings
 from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
+from pipeline.store import captures, repo
 from pipeline.store import hearings as hearing_store
-from pipeline.store import repo
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ class SourceResult:
     error: str = ""
     bozo: str = ""
     http_status: int | None = None
+    full_text: tuple[ArticleTarget, ...] = ()
+    """Article pages to fetch for this batch's new items (``pipeline.fulltext``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,11 @@ class IngestContext:
     clock: Clock = utcnow
     channels_for: repo.ChannelsFor = lambda kind, case: ("console",)
     results: list[SourceResult] = field(default_factory=list)
+    partial_matcher: Matcher | None = None
+    """The cases with every term sufficient alone: a hit is a partial match (full text wanted)."""
+    repeat_channels_for: repo.ChannelsFor | None = None
+    """Routing for another outlet's copy of a story already alerted (``Route.per``)."""
+    pages: list[PageResult] = field(default_factory=list)
 
     timezones: dict[str, str] = field(default_factory=dict)
     """Source id → zone, filled on first use (looking a source up builds the news searches)."""
@@ -86,6 +96,9 @@ class _Tally:
     matched: int = 0
     skipped: int = 0
     events: list[Event] = field(default_factory=list)
+    full_text: list[ArticleTarget] = field(default_factory=list)
+    story_alerts: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    """(story, case) → the story's alert made in this batch, for later copies in it."""
 
 
 def ingest_fetch(
@@ -118,7 +131,9 @@ def ingest_fetch(
             error=report.error,
             at=now,
         )
-        event_ids = repo.add_events(session, tally.events, ctx.channels_for, now)
+        event_ids = repo.add_events(
+            session, tally.events, ctx.channels_for, now, ctx.repeat_channels_for
+        )
     return SourceResult(
         source_id=report.source_id,
         status="error" if not report.ok else "not_modified" if report.not_modified else "ok",
@@ -131,6 +146,7 @@ def ingest_fetch(
         error=report.error,
         bozo=report.bozo,
         http_status=report.status,
+        full_text=tuple(tally.full_text),
     )
 
 
@@ -146,6 +162,7 @@ def _articles(
         new=sum(u.change is Change.NEW for u in upserted),
         changed=sum(u.change is Change.CHANGED for u in upserted),
     )
+    matched: set[int] = set()
     for item in upserted:
         if item.change is Change.SAME:
             continue
@@ -153,13 +170,50 @@ def _articles(
         if not matches:
             continue
         tally.matched += 1
+        matched.add(item.article_id)
         new = repo.save_matches(
             session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
         )
-        tally.events += article_events(item.change, item.article_id, item.article, new, case_titles)
+        cases = [m.case for m in new]
+        story, repeats = _story_repeats(session, item, cases, tally, now) if new else (0, {})
+        events = article_events(
+            item.change, item.article_id, item.article, new, case_titles, repeats
+        )
+        for event in events:
+            if event.case and not event.payload.get("story_repeat"):
+                info = captures.story_info(story, event.payload, now.isoformat())
+                tally.story_alerts.setdefault((story, event.case), info)
+        tally.events += events
         if new and item.change is Change.NEW:
             _announced(session, ctx, item, [m.case for m in new], case_titles, now, tally)
+    source = ctx.config.source(articles[0].source_id) if articles else None
+    tally.full_text = choose_targets(
+        upserted,
+        matched,
+        ctx.partial_matcher,
+        policy=source.full_text if source else "auto",
+        settings=ctx.config.settings.evidence,
+    )
     return tally
+
+
+def _story_repeats(
+    session: Session, item: repo.Upserted, cases: Sequence[str], tally: _Tally, now: datetime
+) -> tuple[int, dict[str, dict[str, Any]]]:
+    """The article's story (grouped now) and, per case, that story's alert from another
+    article (earlier in this batch, or stored)."""
+    article = item.article
+    story = captures.store_story(
+        session, item.article_id, f"{article.summary}\n{article.text}", article.language, now
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for case in cases:
+        info = tally.story_alerts.get((story, case)) or captures.story_first_alert(
+            session, story, case, item.article_id
+        )
+        if info:
+            found[case] = info
+    return story, found
 
 
 def _hearings(
@@ -245,6 +299,22 @@ def _announced(
     _hearing_changes(session, ctx, changes, case_titles, now, tally, fixed_cases=cases)
 
 
+def announce_hearings(
+    session: Session,
+    ctx: IngestContext,
+    article_id: int,
+    article: Article,
+    cases: Sequence[str],
+    now: datetime,
+) -> list[Event]:
+    """Hearing events for what a full article announces (see :func:`_announced`)."""
+    tally = _Tally()
+    case_titles = {c.slug: c.title for c in ctx.config.cases}
+    item = repo.Upserted(Change.NEW, article_id, article)
+    _announced(session, ctx, item, cases, case_titles, now, tally)
+    return tally.events
+
+
 def _fields(article: Article) -> dict[str, str]:
     return {"title": article.title, "summary": article.summary, "text": article.text}
 
@@ -283,8 +353,9 @@ def _short(exc: BaseException) -> str:
 class IngestPipeline:
     """Scrapy item pipeline: buffers a source's articles until its FetchReport, then ingests."""
 
-    def __init__(self, ctx: IngestContext) -> None:
+    def __init__(self, ctx: IngestContext, crawler: Any = None) -> None:
         self.ctx = ctx
+        self.crawler = crawler
         self.buffers: dict[str, list[RawArticle]] = defaultdict(list)
         self.hearings: dict[str, list[RawHearing]] = defaultdict(list)
         self.started: dict[str, datetime] = {}
@@ -302,7 +373,7 @@ class IngestPipeline:
                 crawler.settings.get("CASEWATCH_CONFIG"),
                 crawler.settings.get("CASEWATCH_DATABASE_URL"),
             )
-        return cls(ctx)
+        return cls(ctx, crawler)
 
     @classmethod
     def bind(cls, ctx: IngestContext) -> type[IngestPipeline]:
@@ -317,6 +388,8 @@ class IngestPipeline:
             self.hearings[item.source_id].append(item)
         elif isinstance(item, FetchReport):
             self._flush(item)
+        elif isinstance(item, ArticlePage):
+            self.ctx.pages.append(ingest_page(self.ctx, item))
         return item
 
     def _flush(self, report: FetchReport) -> None:
@@ -326,13 +399,35 @@ class IngestPipeline:
         t0 = time.perf_counter()
         result = safe_ingest(self.ctx, report, raws, started, hearings)
         self.ctx.results.append(result)
+        self._follow(result.full_text)
         log.debug(
             "%s: ingested %d items in %.3fs", report.source_id, len(raws), time.perf_counter() - t0
         )
 
+    def _follow(self, targets: Sequence[ArticleTarget]) -> None:
+        """Fetch these article pages in the crawl that found them (their items come back
+        here as :class:`ArticlePage`); without a running crawl they wait for a re-check."""
+        engine = getattr(self.crawler, "engine", None)
+        if not targets or engine is None:
+            return
+        from spiders.article import article_request
+
+        evidence = self.ctx.config.settings.evidence
+        for target in targets:
+            engine.crawl(
+                article_request(
+                    target,
+                    max_body=evidence.max_body_bytes,
+                    timeout=evidence.timeout.total_seconds(),
+                )
+            )
+
 
 def crawl(
-    ctx: IngestContext, specs: Sequence[FetchSpec], overrides: dict[str, Any] | None = None
+    ctx: IngestContext,
+    specs: Sequence[FetchSpec],
+    overrides: dict[str, Any] | None = None,
+    rechecks: Sequence[ArticleTarget] = (),
 ) -> None:
     """Fetch ``specs`` with the spiders that serve their kinds, in this process; blocks until done."""
     from scrapy.crawler import AsyncCrawlerProcess
@@ -366,6 +461,16 @@ def crawl(
                 error=f"{spec.source_id}: no spider handles kind {kind!r}",
             )
             ctx.results.append(safe_ingest(ctx, report, [], ctx.clock()))
+    if rechecks:
+        from spiders.article import ArticleSpider
+
+        evidence = ctx.config.settings.evidence
+        process.crawl(
+            ArticleSpider,
+            targets=rechecks,
+            max_body=evidence.max_body_bytes,
+            timeout=evidence.timeout.total_seconds(),
+        )
     if process.crawlers:
         process.start(install_signal_handlers=False)
 

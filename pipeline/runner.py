@@ -13,13 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.config import Config, Source, load_config
 from pipeline.errors import UnknownSourceError
 from pipeline.events import reminder_events
+from pipeline.evidence.fetched import ArticleTarget
+from pipeline.evidence.pages import PageResult
+from pipeline.fulltext import partial_matcher
 from pipeline.ingest import Clock, IngestContext, SourceResult, crawl, utcnow
 from pipeline.items import FetchSpec
 from pipeline.match import compile_cases
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.notify.routing import channels_for
+from pipeline.store import captures, repo
 from pipeline.store import hearings as hearing_store
-from pipeline.store import repo
 from pipeline.store.engine import open_store
 from pipeline.store.models import SourceRow
 
@@ -36,6 +39,8 @@ class RunSummary:
     skipped_not_due: int = 0
     reminders: int = 0
     config_problems: tuple[str, ...] = field(default=())
+    pages: tuple[PageResult, ...] = field(default=())
+    """Article pages read this run: full texts of new items and re-checks of matched ones."""
 
     @property
     def failed_sources(self) -> int:
@@ -62,6 +67,8 @@ def build_context(
         matcher=compile_cases([c for c in config.cases if c.enabled]),
         clock=clock,
         channels_for=lambda kind, case: channels_for(kind, case, config),
+        partial_matcher=partial_matcher(config.cases),
+        repeat_channels_for=lambda kind, case: channels_for(kind, case, config, repeat=True),
     )
 
 
@@ -125,9 +132,15 @@ def run_once(
         default_every=config.settings.default_every,
         due_only=not (all_sources or only),
     )
-    log.info("fetching %d of %d sources", len(specs), len(sources))
-    if specs:
-        crawl(ctx, specs, scrapy_settings)
+    rechecks = due_rechecks(ctx) if not only else []
+    log.info(
+        "fetching %d of %d sources, re-checking %d articles",
+        len(specs),
+        len(sources),
+        len(rechecks),
+    )
+    if specs or rechecks:
+        crawl(ctx, specs, scrapy_settings, rechecks)
     missing = {s.source_id for s in specs} - {r.source_id for r in ctx.results}
     for source_id in sorted(missing):  # a spider that died before reporting must not hide it
         ctx.results.append(
@@ -141,7 +154,21 @@ def run_once(
         skipped_not_due=len(sources) - len(specs),
         reminders=reminders,
         config_problems=tuple(str(p) for p in config.problems),
+        pages=tuple(ctx.pages),
     )
+
+
+def due_rechecks(ctx: IngestContext) -> list[ArticleTarget]:
+    """Matched articles whose page is due a re-check (``settings.evidence``), capped per run."""
+    evidence = ctx.config.settings.evidence
+    with ctx.sessions.begin() as session:
+        return captures.due_rechecks(
+            session,
+            ctx.clock(),
+            every=evidence.recheck_every,
+            window=evidence.recheck_for,
+            limit=evidence.recheck_per_run,
+        )
 
 
 def enqueue_reminders(ctx: IngestContext) -> int:

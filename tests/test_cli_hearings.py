@@ -280,7 +280,8 @@ def _crawl_config(folder: Path, http: LocalHTTPServer) -> None:
     (folder / "cases.yaml").write_text(textwrap.dedent(CASES), encoding="utf-8")
     (folder / "settings.yaml").write_text(
         f"data_dir: {folder.parent / 'data'}\ndownload_timeout: 5s\ndownload_delay: 0s\n"
-        "news_search: {enabled: false}\n",
+        "news_search: {enabled: false}\n"
+        "evidence: {max_per_source: 0, recheck_per_run: 0}\n",  # the feeds link off 127.0.0.1
         encoding="utf-8",
     )
     (folder / "sources.yaml").write_text(

@@ -200,6 +200,7 @@ def write_config(folder: Path, http: LocalHTTPServer, smtp: LocalSMTPServer, dat
         f"data_dir: {data}\n"
         "download_timeout: 2s\ndownload_delay: 0s\nmax_body_bytes: 100000\n"
         "news_search: {enabled: false}\n"
+        "evidence: {max_per_source: 0, recheck_per_run: 0}\n"  # the feeds link off 127.0.0.1
         "delivery: {backoff: 0s, max_attempts: 5}\n",
         encoding="utf-8",
     )

@@ -309,7 +309,7 @@ def test_migration_0002_keeps_data_and_downgrades(db_url: str) -> None:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             tables = set(inspect(conn).get_table_names())
             deliveries = conn.execute(text("SELECT count(*) FROM delivery")).scalar()
-        assert version == ("0002" if target == "head" else "0001")
+        assert version == ("0003_evidence" if target == "head" else "0001")
         assert ({"hearing", "hearing_change"} <= tables) is (target == "head")
         assert deliveries == 1
     engine.dispose()

@@ -41,14 +41,25 @@ def usable_channels(config: Config) -> frozenset[str]:
     return frozenset(c.id for c in config.channels if c.enabled and c.url.strip())
 
 
-def channels_for(kind: str, case: str | None, config: Config) -> tuple[str, ...]:
-    """The channel ids an event of ``kind`` for ``case`` is delivered to (never empty)."""
+def channels_for(
+    kind: str, case: str | None, config: Config, *, repeat: bool = False
+) -> tuple[str, ...]:
+    """The channel ids an event of ``kind`` for ``case`` is delivered to (never empty).
+
+    ``repeat``: the event is another outlet's copy of a story already alerted; routes with
+    ``per: story`` do not send it (and when no route does, it is recorded, not delivered:
+    the result is then empty, not the console).
+    """
     usable = usable_channels(config)
     chosen: dict[str, None] = {}
+    skipped = False
     for route in config.routes:
+        if repeat and route.per == "story" and route_matches(route, kind, case):
+            skipped = True
+            continue
         if route_matches(route, kind, case):
             chosen.update((c, None) for c in route.channels if c in usable)
-    return tuple(chosen) or (CONSOLE,)
+    return tuple(chosen) or (() if skipped else (CONSOLE,))
 
 
 def language_for(kind: str, case: str | None, channel: str, config: Config) -> str:

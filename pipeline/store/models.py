@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
@@ -108,6 +109,16 @@ class ArticleRow(Base):
     raw_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     """zlib-compressed response body kept as evidence."""
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    story_id: Mapped[int | None] = mapped_column(index=True)
+    """The first article of its story (``pipeline.stories``); itself when alone."""
+    story_sig: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """MinHash signature of the normalised text (uint32 values), for story grouping."""
+    modified_at: Mapped[datetime | None]
+    full_text_at: Mapped[datetime | None]
+    """When the article page was fetched and its text extracted."""
+    checked_at: Mapped[datetime | None] = mapped_column(index=True)
+    """Last evidence fetch or re-check of the page."""
+    removed_at: Mapped[datetime | None]
 
 
 class CaseRow(Base):
@@ -227,3 +238,45 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class CaptureRow(Base):
+    """One version of a matched article's page as fetched: the evidence (see ``evidence``).
+
+    ``body`` is the zlib-compressed response body; ``sha256`` is of the uncompressed bytes.
+    ``kind``: first | changed | removed. ``record_id`` is the WARC-Record-ID of its response
+    record, fixed at capture time so every export names it the same.
+    """
+
+    __tablename__ = "capture"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None]
+    request_headers: Mapped[list[Any]]
+    headers: Mapped[list[Any]]
+    """[[name, value], …] as received, in order."""
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime]
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class StoryBandRow(Base):
+    """One LSH band key of an article's MinHash signature (``pipeline.stories``)."""
+
+    __tablename__ = "story_band"
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -295,9 +295,16 @@ def record_matches(
 
 
 def add_events(
-    session: Session, events: Sequence[Event], channels_for: ChannelsFor, now: datetime
+    session: Session,
+    events: Sequence[Event],
+    channels_for: ChannelsFor,
+    now: datetime,
+    repeat_channels_for: ChannelsFor | None = None,
 ) -> list[int]:
-    """Insert events whose dedupe key is new, with one pending delivery per routed channel."""
+    """Insert events whose dedupe key is new, with one pending delivery per routed channel.
+
+    ``repeat_channels_for`` routes events marked ``story_repeat`` (another outlet's copy of
+    a story already alerted); without it they are routed like the others."""
     if not events:
         return []
     events = [replace(e, dedupe_key=storable_key(e.dedupe_key)) for e in events]
@@ -331,7 +338,13 @@ def add_events(
             "created_at": now,
         }
         for event_id, e in zip(ids, fresh, strict=True)
-        for channel, status in _routed(e, channels_for, _same_subject(fresh, e))
+        for channel, status in _routed(
+            e,
+            repeat_channels_for
+            if repeat_channels_for and e.payload.get("story_repeat")
+            else channels_for,
+            _same_subject(fresh, e),
+        )
     ]
     if deliveries:
         session.execute(insert(DeliveryRow), deliveries)

@@ -1,0 +1,122 @@
+"""Story grouping (pipeline.stories, store.captures.store_story) and the per-story routing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipeline.config_models import Channel, Route
+from pipeline.stories import group_stories, same_story, signature
+
+BASE = (
+    "В Талдыкоргане 27 ноября 2026 года суд продолжил процесс над бывшими сотрудниками "
+    "департамента полиции Алматинской области, обвиняемыми в пытках задержанных после "
+    "январских событий 2022 года. Потерпевший Азамат Батырбаев рассказал суду, что 7 января "
+    "его доставили в здание департамента, где избивали. Адвокат Нурлан Беркимбаев заявил "
+    "ходатайство о дополнительной экспертизе. Следующее заседание назначено на 4 декабря. "
+    "Подсудимым грозит до 12 лет лишения свободы по статье 146 УК РК."
+)
+REPRINT = "Как сообщает outlet-a. " + BASE.replace("Адвокат", "Защитник") + " Фото: архив."
+OTHER = (
+    "В Астане 27 ноября 2026 года открылся международный инвестиционный форум, в котором "
+    "приняли участие министры и представители крупных компаний из двадцати стран. Участники "
+    "обсудили развитие транспортных коридоров, строительство логистических центров и "
+    "цифровизацию таможни. По итогам форума подписано 14 соглашений на общую сумму 3 "
+    "миллиарда долларов, сообщили в министерстве торговли и интеграции республики."
+)
+KK_COPY = (
+    "Талдықорғанда 2026 жылғы 27 қарашада Алматы облысы полиция департаментінің бұрынғы "
+    "қызметкерлеріне қатысты сот процесі жалғасты. Олар 2022 жылғы қаңтар оқиғаларынан кейін "
+    "ұсталғандарды азаптады деп айыпталуда. Жәбірленуші Азамат Батырбаев 7 қаңтарда "
+    "департамент ғимаратына апарылып, ұрып-соғылғанын айтты. Адвокат Нурлан Беркимбаев "
+    "қосымша сараптама жүргізу туралы өтініш берді. Келесі отырыс 4 желтоқсанға белгіленді. "
+    "Сотталушыларға ҚР ҚК 146-бабы бойынша 12 жылға дейін бас бостандығынан айыру қаупі бар."
+)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ((BASE, "ru"), (REPRINT, "ru"), True),  # a reprint with a new lead and a swapped word
+        ((BASE, "ru"), (OTHER, "ru"), False),
+        ((BASE, "ru"), (KK_COPY, "kk"), True),  # other language, same names and numbers
+        ((OTHER, "ru"), (KK_COPY, "kk"), False),
+        ((KK_COPY, "ru"), (BASE, "ru"), False),  # anchors alone never join one language
+    ],
+)
+def test_same_story(a: tuple[str, str], b: tuple[str, str], same: bool) -> None:
+    sa, sb = signature(*a), signature(*b)
+    assert sa is not None and sb is not None
+    assert same_story(sa, sb) is same
+
+
+def test_short_text_has_no_signature() -> None:
+    assert signature("Суд над полицейскими отложен", "ru") is None
+
+
+def test_group_stories_in_memory() -> None:
+    texts = [(BASE, "ru"), (OTHER, "ru"), (REPRINT, "ru"), (KK_COPY, "kk"), ("коротко", "ru")]
+    assert group_stories(texts) == [0, 1, 0, 0, 4]
+
+
+def test_store_story_groups_across_outlets(sessions) -> None:
+    from pipeline.store.captures import store_story
+    from pipeline.store.models import ArticleRow, SourceRow
+
+    now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    with sessions.begin() as s:
+        s.add(SourceRow(id="src", kind="feed", url="https://e.kz/f", consecutive_failures=0))
+        s.flush()
+        for i, _text in enumerate((BASE, OTHER, REPRINT), start=1):
+            s.add(
+                ArticleRow(
+                    id=i,
+                    url=f"https://e{i}.kz/a",
+                    canonical_url=f"https://e{i}.kz/a",
+                    first_seen_at=now,
+                    last_seen_at=now,
+                    source_id="src",
+                    content_hash=str(i),
+                    title_key=str(i),
+                    language="ru",
+                )
+            )
+    with sessions.begin() as s:
+        stories = [store_story(s, i, t, "ru", now) for i, t in enumerate((BASE, OTHER, REPRINT), 1)]
+    assert stories == [1, 2, 1]
+    with sessions.begin() as s:  # a re-run of the same article keeps its story
+        assert store_story(s, 3, REPRINT, "ru", now) == 1
+
+
+class _Config:
+    def __init__(self, per: str) -> None:
+        self.channels = (Channel(id="mail", url="mailto://x"), Channel(id="chat", url="json://y"))
+        self.routes = (
+            Route(events=("article.*",), channels=("mail",), per=per),
+            Route(events=("article.*",), channels=("chat",)),
+        )
+
+
+@pytest.mark.parametrize(
+    ("per", "repeat", "expected"),
+    [
+        ("story", False, ("mail", "chat")),
+        ("story", True, ("chat",)),
+        ("outlet", True, ("mail", "chat")),
+    ],
+)
+def test_route_per_story(per: str, repeat: bool, expected: tuple[str, ...]) -> None:
+    from pipeline.notify.routing import channels_for
+
+    config = _Config(per)
+    assert channels_for("article.new", "c", config, repeat=repeat) == expected  # type: ignore[arg-type]
+
+
+def test_repeat_routed_nowhere_is_recorded_not_printed() -> None:
+    from pipeline.notify.routing import channels_for
+
+    config = _Config("story")
+    config.routes = config.routes[:1]
+    assert channels_for("article.new", "c", config, repeat=True) == ()  # type: ignore[arg-type]
+    assert channels_for("article.new", "c", config) == ("mail",)  # type: ignore[arg-type]
