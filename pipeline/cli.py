@@ -455,3 +455,12 @@ def crawl(ctx: click.Context, source_ids: tuple[str, ...], verbose: int) -> None
 
 if __name__ == "__main__":
     main(prog_name="casewatch")
+
+from pipeline.cli_web import serve  # noqa: E402
+
+main.add_command(serve)
+
+from pipeline.cli_search import export, search  # noqa: E402
+
+main.add_command(search)
+main.add_command(export)
