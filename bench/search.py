@@ -33,12 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.normalize.terms import _morph
 from pipeline.search import SearchFilters, search_articles
-from pipeline.search.index import SQLITE_DDL
+from pipeline.search.index import SQLITE_DDL, filter_tags
 from pipeline.search.keys import index_key, index_keys
 from pipeline.store.engine import open_store
 
 CACHE = Path(tempfile.gettempdir()) / "casewatch-bench"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the generated data or the index keys change, to rebuild cached stores."""
 SOURCES = [f"src-{i:02d}" for i in range(20)]
 START = datetime(2021, 1, 1, tzinfo=UTC)
@@ -161,9 +161,10 @@ def _rows(n: int, seed: int) -> Iterator[tuple[tuple[object, ...], tuple[object,
         title, body, title_keys, body_keys = gen.article(lang, relevant)
         when = (START + timedelta(seconds=rng.randrange(span))).strftime("%Y-%m-%d %H:%M:%S")
         url = f"https://example.kz/{lang}/{i}"
+        source = rng.choice(SOURCES)
         article = (i, url, url, title, "", body, lang, "", "", when, when, when,
-                   rng.choice(SOURCES), "0" * 64, str(i))  # fmt: skip
-        yield article, (i, title_keys, body_keys), relevant
+                   source, "0" * 64, str(i))  # fmt: skip
+        yield article, (i, title_keys, body_keys, filter_tags(source, lang)), relevant
 
 
 def build(path: Path, n: int) -> None:
@@ -205,7 +206,9 @@ def _flush(db: sqlite3.Connection, articles: list, index: list, matches: list) -
         "title_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         articles,
     )
-    db.executemany("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", index)
+    db.executemany(
+        "INSERT INTO article_search (rowid, title, body, tags) VALUES (?, ?, ?, ?)", index
+    )
     db.executemany(
         "INSERT INTO match (article_id, case_slug, score, why, created_at) VALUES (?, ?, ?, ?, ?)",
         matches,

@@ -1,7 +1,9 @@
 """The search index: one row of keys per article, kept by the store, read by ``search``.
 
-SQLite: an FTS5 table ``article_search(title, body)`` whose rowid is the article id (a
-trigger drops the row with its article). PostgreSQL: a table ``article_search`` with the same
+SQLite: an FTS5 table ``article_search(title, body, tags)`` whose rowid is the article id (a
+trigger drops the row with its article); ``tags`` holds the article's source and language as
+terms (``filter_tags``), so a common word under a selective filter is served by the index
+instead of a walk over its matches. PostgreSQL: a table ``article_search`` with the same
 key columns and a generated ``tsv`` (title weight A, body weight B) under a GIN index. The
 keys are computed in Python (``keys.index_keys``), so both databases search the same words.
 """
@@ -27,7 +29,7 @@ GAP = "z" * 64
 the first body word from making a phrase on PostgreSQL, as FTS5 columns do on SQLite."""
 
 SQLITE_DDL = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title, body, tokenize='ascii')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title, body, tags, tokenize='ascii')",
     f"CREATE TRIGGER IF NOT EXISTS {TABLE}_article_deleted AFTER DELETE ON article "
     f"BEGIN DELETE FROM {TABLE} WHERE rowid = old.id; END",
     # Filters read these columns for each match: a covering index spares the wide article row.
@@ -70,22 +72,45 @@ def drop_index(executor: Executor) -> None:
         executor.execute(text(statement))
 
 
+def source_tag(source_id: str) -> str:
+    """The index term of a source: hex keeps any id one ``[a-z0-9]`` token."""
+    return "s" + source_id.encode().hex()
+
+
+def language_tag(language: str) -> str:
+    return "l" + language.encode().hex()
+
+
+def filter_tags(source_id: str, language: str) -> str:
+    """The ``tags`` column of an article (SQLite): its source and language as terms."""
+    return f"{source_tag(source_id or '')} {language_tag(language or '')}"
+
+
 def document(title: str, summary: str, body: str) -> dict[str, str]:
     """Index keys of one article; the summary is searched with the body."""
     return {"title": index_keys(title or ""), "body": index_keys(f"{summary or ''}\n{body or ''}")}
 
 
-def write_rows(executor: Executor, rows: Sequence[tuple[int, str, str, str]]) -> None:
-    """Index (id, title, summary, text) rows, replacing what was indexed for those ids."""
+Indexed = tuple[int, str, str, str, str, str]
+"""(id, title, summary, text, source id, language) of an article to index."""
+
+
+def write_rows(executor: Executor, rows: Sequence[Indexed]) -> None:
+    """Index these articles, replacing what was indexed for their ids."""
     if not rows:
         return
-    values = [{"id": row[0], **document(*row[1:])} for row in rows]
+    values = [
+        {"id": row[0], **document(*row[1:4]), "tags": filter_tags(row[4], row[5])} for row in rows
+    ]
     if dialect_of(executor) == "sqlite":
         executor.execute(
             text(f"DELETE FROM {TABLE} WHERE rowid = :id"), [{"id": v["id"]} for v in values]
         )
         executor.execute(
-            text(f"INSERT INTO {TABLE} (rowid, title, body) VALUES (:id, :title, :body)"), values
+            text(
+                f"INSERT INTO {TABLE} (rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"
+            ),
+            values,
         )
     else:
         executor.execute(
@@ -97,10 +122,18 @@ def write_rows(executor: Executor, rows: Sequence[tuple[int, str, str, str]]) ->
         )
 
 
-def _article_rows(executor: Executor, ids: Sequence[int]) -> list[tuple[int, str, str, str]]:
-    query = select(ArticleRow.id, ArticleRow.title, ArticleRow.summary, ArticleRow.text).where(
-        ArticleRow.id.in_(ids)
-    )
+_INDEXED = (
+    ArticleRow.id,
+    ArticleRow.title,
+    ArticleRow.summary,
+    ArticleRow.text,
+    ArticleRow.source_id,
+    ArticleRow.language,
+)
+
+
+def _article_rows(executor: Executor, ids: Sequence[int]) -> list[Indexed]:
+    query = select(*_INDEXED).where(ArticleRow.id.in_(ids))
     return [tuple(row) for row in executor.execute(query)]  # type: ignore[misc]
 
 
@@ -124,10 +157,7 @@ def reindex_all(executor: Executor) -> int:
     done, last = 0, 0
     while True:
         query: Any = (
-            select(ArticleRow.id, ArticleRow.title, ArticleRow.summary, ArticleRow.text)
-            .where(ArticleRow.id > last)
-            .order_by(ArticleRow.id)
-            .limit(BATCH)
+            select(*_INDEXED).where(ArticleRow.id > last).order_by(ArticleRow.id).limit(BATCH)
         )
         rows = [tuple(row) for row in executor.execute(query)]
         if not rows:

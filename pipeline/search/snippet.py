@@ -23,19 +23,20 @@ _WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
 _SPACE_RE = re.compile(r"\s+")
 
 
-class Highlighter:
-    """Tells a query's words in a text; one per search (it remembers each word's verdict)."""
+class Highlighter(dict[str, bool]):
+    """Tells a query's words in a text; one per search. A dict that fills itself (word →
+    is a hit), so the words of a snippet are looked up at C speed once seen."""
 
     def __init__(self, alts: Sequence[Alt]) -> None:
+        super().__init__()
         self._alts = tuple(alts)
-        self._seen: dict[str, bool] = {}
 
-    def __call__(self, word: str) -> bool:
-        hit = self._seen.get(word)
-        if hit is None:
-            key = index_key(word)
-            hit = self._seen[word] = bool(key) and any(alt_matches(a, key) for a in self._alts)
+    def __missing__(self, word: str) -> bool:
+        key = index_key(word)
+        hit = self[word] = bool(key) and any(alt_matches(a, key) for a in self._alts)
         return hit
+
+    __call__ = dict.__getitem__
 
 
 def make_snippet(body: str, is_hit: Callable[[str], bool], width: int = WIDTH) -> str:
@@ -44,18 +45,19 @@ def make_snippet(body: str, is_hit: Callable[[str], bool], width: int = WIDTH) -
     found = list(_WORD_RE.finditer(body))
     if not found:
         return body.strip()[:300]
-    first_hit = next((i for i, m in enumerate(found) if is_hit(m.group())), 0)
+    flags = list(map(is_hit, map(re.Match.group, found)))
+    first_hit = flags.index(True) if True in flags else 0
     first = max(0, first_hit - LEAD)
     last = min(len(found), first + width) - 1
-    wanted = {i for i in range(first, last + 1) if is_hit(found[i].group())}
     start = 0 if first == 0 else found[first].start()
     end = len(body) if last == len(found) - 1 else found[last].end()
     parts: list[str] = ["…" if start else ""]
     cursor = start
-    for i in sorted(wanted):
-        m = found[i]
-        parts += [body[cursor : m.start()], MARK_START, m.group(), MARK_END]
-        cursor = m.end()
+    for i in range(first, last + 1):
+        if flags[i]:
+            m = found[i]
+            parts += [body[cursor : m.start()], MARK_START, m.group(), MARK_END]
+            cursor = m.end()
     parts += [body[cursor:end], "" if end == len(body) else "…"]
     return "".join(parts).strip()
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from pipeline.store.queries import list_events, list_hearings, list_sources
+from pipeline.store.queries import hearing_histories, list_events, list_hearings, list_sources
 from pipeline.web import queries
 from pipeline.web.app import WebDeps
 from pipeline.web.captures import captures_for
@@ -51,8 +51,10 @@ def case_page(
         if case is None:
             raise HTTPException(404, f"no case {slug!r}")
         upcoming = list_hearings(session, case=slug, upcoming_from=now, limit=1)
-        hearings = timeline_order(list_hearings(session, case=slug, history=True))
+        hearings = timeline_order(list_hearings(session, case=slug))
         hidden = 0 if all_hearings else max(0, len(hearings) - TIMELINE_LIMIT)
+        shown = hearings[hidden:]
+        history = hearing_histories(session, [h.identity for h in shown])
         weeks = _coverage(request, session, slug, now)
         articles = queries.find_articles(session, case=slug, limit=PAGE_SIZE)
         events = list_events(session, case=slug, limit=PAGE_SIZE)
@@ -62,8 +64,8 @@ def case_page(
         case=case,
         next_hearing=upcoming[0] if upcoming else None,
         hearings=[
-            (h, history_lines(h.history or ()), is_off(h), starts_at(h) < now)
-            for h in hearings[hidden:]
+            (h, history_lines(history.get(h.identity, ())), is_off(h), starts_at(h) < now)
+            for h in shown
         ],
         hidden=hidden,
         chart=bar_chart(weeks),
