@@ -469,11 +469,12 @@ def crawl(ctx: click.Context, source_ids: tuple[str, ...], verbose: int) -> None
 
 
 from pipeline.cli_evidence import export_evidence_command  # noqa: E402
-
-main.add_command(export_evidence_command)
 from pipeline.cli_extract import extract_command  # noqa: E402
+from pipeline.cli_search import export, search  # noqa: E402
+from pipeline.cli_web import serve  # noqa: E402
 
-main.add_command(extract_command)
+for _command in (extract_command, export_evidence_command, search, export, serve):
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main(prog_name="casewatch")

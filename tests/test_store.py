@@ -9,12 +9,11 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.store.engine import open_store
+from pipeline.store.engine import head_revision, open_store
 from pipeline.store.models import ArticleRow, DeliveryRow, EventRow, SourceRow
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-HEAD = "0003_evidence"
-"""The newest migration; bump with each new revision."""
+HEAD = head_revision()
 TABLES = {
     "source",
     "source_run",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -121,6 +122,15 @@ class ArticleRow(Base):
     removed_at: Mapped[datetime | None]
 
 
+Index(
+    "ix_article_sort_at",
+    func.coalesce(ArticleRow.published_at, ArticleRow.first_seen_at),
+    ArticleRow.id,
+)
+"""Lists of articles go newest first by this expression (publication, else first sighting):
+the index serves that order, a case's latest articles included (migration 0005)."""
+
+
 class CaseRow(Base):
     __tablename__ = "case"
 
@@ -195,6 +205,8 @@ class MatchRow(Base):
         CheckConstraint(
             "(article_id IS NULL) <> (hearing_id IS NULL)", name="ck_match_one_subject"
         ),
+        # A case's hearings and its match counts from the index alone (migration 0005).
+        Index("ix_match_case_subject", "case_slug", "hearing_id", "article_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -333,6 +333,19 @@ def _hearing_history(
     return out
 
 
+def hearing_histories(
+    session: Session, identities: Sequence[str]
+) -> dict[str, tuple[HearingHistoryEntry, ...]]:
+    """Hearing identity → its changes, oldest first: the history of just these hearings (a
+    dashboard shows a few of a case's hundreds)."""
+    rows: list[HearingRow] = []
+    for start in range(0, len(identities), _CHUNK):
+        chunk = identities[start : start + _CHUNK]
+        rows += session.scalars(select(HearingRow).where(HearingRow.identity.in_(chunk)))
+    changes = _hearing_history(session, rows)
+    return {row.identity: tuple(changes.get(row.id, ())) for row in rows}
+
+
 def _history_value(name: str, value: str | None, tz: str) -> str | None:
     """A stored UTC ``scheduled_at`` shown with the court's offset; anything else as stored."""
     if name != "scheduled_at" or not value:

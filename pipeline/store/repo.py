@@ -19,6 +19,7 @@ from pipeline.config import Case, Source
 from pipeline.items import FetchReport
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change, Event, Match
+from pipeline.search.index import index_articles
 from pipeline.store.models import (
     ArticleRow,
     CaseRow,
@@ -162,6 +163,7 @@ def upsert_articles(session: Session, articles: Sequence[Article], now: datetime
             update(ArticleRow).where(ArticleRow.id.in_(touched)).values(last_seen_at=now)
         )
     results.extend(_insert(session, fresh, now))
+    index_articles(session, [r.article_id for r in results if r.change is not Change.SAME])
     return results
 
 

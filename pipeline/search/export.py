@@ -1,0 +1,71 @@
+"""A case's collected material as rows for export: articles (with why they matched),
+hearings (with their history) and events. Read-only; rows are JSON-ready dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pipeline.output import to_row
+from pipeline.store.models import ArticleRow, MatchRow
+from pipeline.store.queries import list_events, list_hearings
+
+KINDS = ("articles", "hearings", "events")
+
+
+def article_rows(session: Session, case: str) -> list[dict[str, Any]]:
+    """The case's articles, oldest first (a report reads forward), with match score and why."""
+    when = func.coalesce(ArticleRow.published_at, ArticleRow.first_seen_at)
+    query = (
+        select(
+            ArticleRow.id,
+            when.label("published"),
+            ArticleRow.first_seen_at,
+            ArticleRow.source_id,
+            ArticleRow.language,
+            ArticleRow.title,
+            ArticleRow.url,
+            ArticleRow.summary,
+            MatchRow.score,
+            MatchRow.why,
+        )
+        .join(MatchRow, MatchRow.article_id == ArticleRow.id)
+        .where(MatchRow.case_slug == case)
+        .order_by(when, ArticleRow.id)
+    )
+    return [
+        {
+            "id": row.id,
+            "published": _iso(row.published),
+            "first_seen_at": _iso(row.first_seen_at),
+            "source": row.source_id,
+            "language": row.language,
+            "title": row.title,
+            "url": row.url,
+            "summary": row.summary,
+            "score": row.score,
+            "why": [" ".join(map(str, hit)) for hit in row.why or ()],
+        }
+        for row in session.execute(query)
+    ]
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def hearing_rows(session: Session, case: str) -> list[dict[str, Any]]:
+    return [to_row(h) for h in list_hearings(session, case=case, history=True)]
+
+
+def event_rows(session: Session, case: str) -> list[dict[str, Any]]:
+    return [to_row(e) for e in reversed(list_events(session, case=case))]
+
+
+def export_rows(
+    session: Session, case: str, kinds: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    makers = {"articles": article_rows, "hearings": hearing_rows, "events": event_rows}
+    return {kind: makers[kind](session, case) for kind in kinds}

@@ -1,0 +1,120 @@
+"""The pages' small message catalogue (en, ru) and how a request picks its language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("en", "ru")
+DEFAULT = "en"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (en, ru)
+    "app": ("casewatch", "casewatch"),
+    "nav.home": ("Overview", "Обзор"),
+    "nav.search": ("Search", "Поиск"),
+    "nav.sources": ("Sources", "Источники"),
+    "nav.deliveries": ("Deliveries", "Доставка"),
+    "home.upcoming": ("Upcoming hearings", "Ближайшие заседания"),
+    "home.cases": ("Cases", "Дела"),
+    "home.none": ("No hearings ahead.", "Предстоящих заседаний нет."),
+    "case.next": ("Next hearing", "Следующее заседание"),
+    "case.no_next": ("No hearing scheduled.", "Заседание не назначено."),
+    "case.timeline": ("Hearings", "Заседания"),
+    "case.coverage": ("Coverage: articles per week", "Публикации по неделям"),
+    "case.latest": ("Latest articles", "Последние статьи"),
+    "case.events": ("Latest events", "Последние события"),
+    "case.calendar": ("Calendar (.ics)", "Календарь (.ics)"),
+    "case.feed": ("Atom feed", "Лента Atom"),
+    "case.articles": ("articles", "статей"),
+    "case.hearings": ("hearings", "заседаний"),
+    "case.earlier": ("earlier hearings", "более ранних заседаний"),
+    "hearing.when": ("When", "Когда"),
+    "hearing.court": ("Court", "Суд"),
+    "hearing.courtroom": ("Courtroom", "Зал"),
+    "hearing.judge": ("Judge", "Судья"),
+    "hearing.case_number": ("Case number", "Номер дела"),
+    "hearing.status": ("Status", "Статус"),
+    "hearing.history": ("History", "История"),
+    "hearing.rescheduled": ("rescheduled", "перенесено"),
+    "hearing.cancelled": ("cancelled", "отменено"),
+    "hearing.source": ("schedule", "расписание"),
+    "status.scheduled": ("scheduled", "назначено"),
+    "status.cancelled": ("cancelled", "отменено"),
+    "status.postponed": ("postponed", "отложено"),
+    "status.held": ("held", "состоялось"),
+    "status.unknown": ("unknown", "неизвестно"),
+    "search.query": ("Words, names, case numbers", "Слова, имена, номера дел"),
+    "search.case": ("Case", "Дело"),
+    "search.source": ("Source", "Источник"),
+    "search.language": ("Language", "Язык"),
+    "search.since": ("From", "С"),
+    "search.until": ("To", "По"),
+    "search.go": ("Search", "Найти"),
+    "search.any": ("any", "любой"),
+    "search.found": ("found", "найдено"),
+    "search.none": ("Nothing found.", "Ничего не найдено."),
+    "search.prev": ("Previous", "Назад"),
+    "search.next": ("Next", "Далее"),
+    "article.original": ("Original", "Оригинал"),
+    "article.published": ("Published", "Опубликовано"),
+    "article.first_seen": ("First seen", "Впервые найдено"),
+    "article.source": ("Source", "Источник"),
+    "article.matches": ("Why it matched", "Почему совпало"),
+    "article.text": ("Text", "Текст"),
+    "article.captures": ("Evidence captures", "Сохранённые копии"),
+    "article.no_captures": ("No captures yet.", "Копий пока нет."),
+    "article.score": ("score", "оценка"),
+    "sources.id": ("Source", "Источник"),
+    "sources.kind": ("Kind", "Тип"),
+    "sources.enabled": ("Enabled", "Включён"),
+    "sources.last_run": ("Last run", "Последний запуск"),
+    "sources.last_success": ("Last success", "Последний успех"),
+    "sources.failures": ("Failures in a row", "Ошибок подряд"),
+    "sources.last_error": ("Last error", "Последняя ошибка"),
+    "deliveries.when": ("Created", "Создано"),
+    "deliveries.event": ("Event", "Событие"),
+    "deliveries.channel": ("Channel", "Канал"),
+    "deliveries.status": ("Status", "Статус"),
+    "deliveries.attempts": ("Attempts", "Попытки"),
+    "deliveries.sent": ("Sent", "Отправлено"),
+    "deliveries.error": ("Last error", "Последняя ошибка"),
+    "common.case": ("Case", "Дело"),
+    "common.yes": ("yes", "да"),
+    "common.no": ("no", "нет"),
+    "common.none": ("—", "—"),
+    "common.not_found": ("Not found", "Не найдено"),
+    "common.week_of": ("week of", "неделя с"),
+}
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """``t(key)`` for one language; an unknown key shows itself, so a gap is visible."""
+    index = LANGUAGES.index(lang) if lang in LANGUAGES else 0
+
+    def t(key: str) -> str:
+        pair = MESSAGES.get(key)
+        return pair[index] if pair else key
+
+    return t
+
+
+def pick_language(query_lang: str | None, accept_language: str | None) -> str:
+    """``?lang=`` wins; then the first supported language of Accept-Language by q-value."""
+    if query_lang in LANGUAGES:
+        return query_lang  # type: ignore[return-value]
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, position, tag.strip().lower().split("-")[0]))
+    for negative_q, _position, primary in sorted(ranked):
+        if negative_q < 0 and primary in LANGUAGES:
+            return primary
+        if primary == "kk" and negative_q < 0:
+            return "ru"
+    return DEFAULT

@@ -1,0 +1,176 @@
+"""Server-rendered pages: overview, case dashboard, search, article, sources, deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+
+from pipeline.store.queries import hearing_histories, list_events, list_hearings, list_sources
+from pipeline.web import queries
+from pipeline.web.app import WebDeps
+from pipeline.web.captures import captures_for
+from pipeline.web.chart import bar_chart
+from pipeline.web.queries import WeekCount
+from pipeline.web.searching import SearchForm, run_search
+from pipeline.web.timeline import history_lines, is_off, starts_at, timeline_order
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 20
+TIMELINE_LIMIT = 40
+"""Hearings shown on a dashboard: the latest (upcoming ones first of all); ``?all=1`` for all."""
+
+
+def deps_of(request: Request) -> WebDeps:
+    return request.app.state.deps  # type: ignore[no-any-return]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    deps = deps_of(request)
+    with deps.session() as session:
+        upcoming = list_hearings(session, upcoming_from=deps.clock(), limit=50)
+        cases = queries.list_cases(session)
+    titles = {c.slug: c.title for c in cases}
+    return deps.renderer.page(request, "home.html", upcoming=upcoming, cases=cases, titles=titles)
+
+
+@router.get("/cases/{slug}", response_class=HTMLResponse)
+def case_page(
+    request: Request, slug: str, all_hearings: bool = Query(False, alias="all")
+) -> Response:
+    deps = deps_of(request)
+    now = deps.clock()
+    with deps.session() as session:
+        case = queries.get_case(session, slug)
+        if case is None:
+            raise HTTPException(404, f"no case {slug!r}")
+        upcoming = list_hearings(session, case=slug, upcoming_from=now, limit=1)
+        hearings = timeline_order(list_hearings(session, case=slug))
+        hidden = 0 if all_hearings else max(0, len(hearings) - TIMELINE_LIMIT)
+        shown = hearings[hidden:]
+        history = hearing_histories(session, [h.identity for h in shown])
+        weeks = _coverage(request, session, slug, now)
+        articles = queries.find_articles(session, case=slug, limit=PAGE_SIZE)
+        events = list_events(session, case=slug, limit=PAGE_SIZE)
+    return deps.renderer.page(
+        request,
+        "case.html",
+        case=case,
+        next_hearing=upcoming[0] if upcoming else None,
+        hearings=[
+            (h, history_lines(history.get(h.identity, ())), is_off(h), starts_at(h) < now)
+            for h in shown
+        ],
+        hidden=hidden,
+        chart=bar_chart(weeks),
+        articles=articles,
+        events=events,
+    )
+
+
+def _coverage(request: Request, session: Session, slug: str, now: datetime) -> list[WeekCount]:
+    """Counting a busy case's articles per week costs a scan of them: kept until a new match
+    arrives or the week turns."""
+    cache: dict[tuple[object, ...], list[WeekCount]] = request.app.state.coverage_cache
+    key = (slug, queries.matches_version(session), now.date().isocalendar()[:2])
+    if key not in cache:
+        if len(cache) >= 64:
+            cache.clear()
+        cache[key] = queries.weekly_coverage(session, slug, now)
+    return cache[key]
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = "",
+    case: str = "",
+    source: str = "",
+    language: str = "",
+    since: str = "",
+    until: str = "",
+    page: int = Query(1, ge=1, le=1000),
+) -> Response:
+    deps = deps_of(request)
+    form = SearchForm(q=q, case=case, source=source, language=language, since=since, until=until)
+    with deps.session() as session:
+        outcome = run_search(session, form, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        cases = queries.list_cases(session)
+    return deps.renderer.page(
+        request,
+        "search.html",
+        form=form,
+        outcome=outcome,
+        page=page,
+        page_size=PAGE_SIZE,
+        cases=cases,
+        sources=sorted(s.id for s in deps.sources),
+    )
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: int) -> Response:
+    deps = deps_of(request)
+    with deps.session() as session:
+        article = queries.get_article(session, article_id)
+        if article is None:
+            raise HTTPException(404, f"no article {article_id}")
+        captures = captures_for(session, article_id)
+    return deps.renderer.page(request, "article.html", article=article, captures=captures)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request) -> Response:
+    deps = deps_of(request)
+    with deps.session() as session:
+        sources = list_sources(session, deps.sources)
+    return deps.renderer.page(request, "sources.html", sources=sources)
+
+
+@router.get("/deliveries", response_class=HTMLResponse)
+def deliveries_page(request: Request) -> Response:
+    deps = deps_of(request)
+    with deps.session() as session:
+        deliveries = queries.list_deliveries(session)
+    return deps.renderer.page(request, "deliveries.html", deliveries=deliveries)
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> JSONResponse:
+    deps = deps_of(request)
+    try:
+        with deps.session() as session:
+            ok = queries.database_ok(session)
+    except Exception as exc:
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": ok, "time": _iso(deps.clock())})
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    """JSON for the API and feeds, a page for people."""
+    path = request.url.path
+    if (
+        path.startswith("/api/")
+        or path.endswith((".ics", ".atom"))
+        or "html" not in request.headers.get("accept", "html")
+    ):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    deps = deps_of(request)
+    detail: Any = exc.detail
+    return deps.renderer.page(
+        request,
+        "error.html",
+        status_code=exc.status_code,
+        status=exc.status_code,
+        detail=str(detail),
+    )

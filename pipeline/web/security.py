@@ -1,0 +1,74 @@
+"""Access token, security headers and link hygiene for pages that show scraped text."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+
+TOKEN_COOKIE = "casewatch_token"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def presented_token(request: Request) -> str | None:
+    """The token from ``Authorization: Bearer``, ``?token=`` or the cookie a ``?token=``
+    visit set (so links between pages keep working)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE)
+
+
+def token_ok(expected: str, presented: str | None) -> bool:
+    """Constant-time comparison (on bytes: ``compare_digest`` rejects non-ASCII str)."""
+    if presented is None:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), presented.encode("utf-8"))
+
+
+def style_hash(css: str) -> str:
+    """The CSP source for one inline ``<style>`` block: the only inline content allowed."""
+    digest = hashlib.sha256(css.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(css: str) -> str:
+    """No script at all, no plug-ins, no framing; styles only from our own inline block."""
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"style-src {style_hash(css)}",
+            "img-src 'self' data:",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host, else None (never a link)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip()
