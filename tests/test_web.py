@@ -3,8 +3,10 @@ escaping, hostile search input. SQLite and PostgreSQL for the API."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,8 @@ from fastapi.testclient import TestClient
 from web_data import CASE_A, CASE_B, HOSTILE, Filled, fill
 
 from pipeline.cli import configured_sources, main
+from pipeline.evidence.fetched import ArticlePage, ArticleTarget
+from pipeline.store.captures import add_capture
 from pipeline.web import WebDeps, create_app
 from pipeline.web.i18n import pick_language
 from pipeline.web.security import http_url, token_ok
@@ -108,7 +112,22 @@ def test_article_page_escapes_scraped_text_and_shows_why(client: TestClient) -> 
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=" in html
     assert "keyword «пытки» in title" in html
-    assert 'id="captures"' in html  # no capture table yet: the section says so
+    assert 'id="captures"' in html
+
+
+def test_article_page_lists_its_evidence_captures(tmp_path: Path) -> None:
+    filled = fill(tmp_path)
+    body = b"<html><body><h1>Evidence</h1></body></html>"
+    target = ArticleTarget(article_id=2, url="https://example.kz/a/2", source_id="s")
+    page_ = ArticlePage(target=target, status=200, final_url=target.url, body=body)
+    with filled.sessions.begin() as session:
+        row = add_capture(session, page_, kind="first", title="E", text="t", now=filled.now)
+        record_id = row.record_id
+    html = page(client_for(filled), "/articles/2")
+    captures = html[html.index('id="captures"') :]
+    assert hashlib.sha256(body).hexdigest() in captures
+    assert html_escape(record_id) in captures and ">first<" in captures
+    filled.sessions.kw["bind"].dispose()
 
 
 def test_sources_and_deliveries_pages(client: TestClient) -> None:
