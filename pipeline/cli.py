@@ -468,13 +468,17 @@ def crawl(ctx: click.Context, source_ids: tuple[str, ...], verbose: int) -> None
         raise click.BadParameter(exc.message, ctx=ctx, param_hint="SOURCE") from exc
 
 
-from pipeline.cli_evidence import export_evidence_command  # noqa: E402
-from pipeline.cli_extract import extract_command  # noqa: E402
-from pipeline.cli_search import export, search  # noqa: E402
-from pipeline.cli_web import serve  # noqa: E402
-
-for _command in (extract_command, export_evidence_command, search, export, serve):
-    main.add_command(_command)
-
 if __name__ == "__main__":
-    main(prog_name="casewatch")
+    # `python -m pipeline.cli`: run the module proper, whose commands are all registered below
+    # (registering them here too would import the command modules twice, circularly).
+    from pipeline.cli import main as registered_main
+
+    registered_main(prog_name="casewatch")
+else:
+    from pipeline.cli_evidence import export_evidence_command
+    from pipeline.cli_extract import extract_command
+    from pipeline.cli_search import export, search
+    from pipeline.cli_web import serve
+
+    for _command in (extract_command, export_evidence_command, search, export, serve):
+        main.add_command(_command)
