@@ -303,14 +303,14 @@ def test_migration_0002_keeps_data_and_downgrades(db_url: str) -> None:
             ),
             {"now": T0},
         )
-    for target in ("head", "0001", "head"):
-        (command.upgrade if target == "head" else command.downgrade)(cfg, target)
+    for target in ("0002", "0001", "0002"):
+        (command.upgrade if target == "0002" else command.downgrade)(cfg, target)
         with engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             tables = set(inspect(conn).get_table_names())
             deliveries = conn.execute(text("SELECT count(*) FROM delivery")).scalar()
-        assert version == ("0002" if target == "head" else "0001")
-        assert ({"hearing", "hearing_change"} <= tables) is (target == "head")
+        assert version == ("0002" if target == "0002" else "0001")
+        assert ({"hearing", "hearing_change"} <= tables) is (target == "0002")
         assert deliveries == 1
     engine.dispose()
 

@@ -13,7 +13,7 @@ from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, DeliveryRow, EventRow, SourceRow
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-HEAD = "0002"
+HEAD = "0004_alerts"
 """The newest migration; bump with each new revision."""
 TABLES = {
     "source",
