@@ -26,6 +26,8 @@ from pipeline.config import (
     parse_duration,
 )
 from pipeline.errors import CasewatchError, ConfigError, UnknownSourceError
+from pipeline.logs import LogFormat, level_for
+from pipeline.logs import configure_logging as setup_logging
 from pipeline.match import compile_cases
 from pipeline.normalize.hearing_time import local_text
 from pipeline.output import FORMATS, render, to_row
@@ -305,25 +307,45 @@ def sources(
     "--source", "only", multiple=True, metavar="ID", help="Fetch just this source (repeatable)."
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    envvar="CASEWATCH_LOG_FORMAT",
+    show_envvar=True,
+    help="Log lines on stderr as text or JSON (default: settings log_format, text).",
+)
 @click.pass_obj
 def run(
-    app: AppContext, once: bool, all_sources: bool, only: tuple[str, ...], verbose: int
+    app: AppContext,
+    once: bool,
+    all_sources: bool,
+    only: tuple[str, ...],
+    verbose: int,
+    log_format: str | None = None,
 ) -> None:
     """Fetch sources, store what is new, alert on it.
 
-    Prints one line per fetched source and one for the deliveries. Exits non-zero only when the
-    run itself failed (config folder unusable, database unreachable) — a failing source or a
-    channel that is down is recorded and shown, and the next run retries it.
+    Without --once: the long-running service (each source on its interval, delivery, reminders
+    and digests as jobs; SIGTERM or Ctrl-C stops it cleanly, exit status 0). Logs go to stderr
+    (-v for each run, --log-format json for a collector).
+
+    With --once: prints one line per fetched source and one for the deliveries. Exits non-zero
+    only when the run itself failed (config folder unusable, database unreachable) — a failing
+    source or a channel that is down is recorded and shown, and the next run retries it.
     """
-    if not once:
-        raise click.UsageError(
-            "the long-running service is not built yet; run `casewatch run --once` from cron"
-        )
-    configure_logging(verbose)
+    if not once and (all_sources or only):
+        raise click.UsageError("--all and --source go with --once (the service runs every source)")
     config = app.config()
+    fmt = log_format or config.settings.log_format
+    configure_logging(verbose, fmt, [c.url for c in config.channels], service=not once)  # type: ignore[arg-type]
     for problem in config.problems:
         click.echo(f"config {problem.severity}: {problem}", err=True)
     ctx = build_context(config=config, sessions=app.sessions(), clock=app.clock)
+    if not once:
+        from pipeline.service import Service
+
+        overrides = {"LOG_LEVEL": _scrapy_level(verbose)}
+        click.get_current_context().exit(Service(ctx, scrapy_overrides=overrides).run())
     try:
         summary = run_once(
             ctx,
@@ -374,18 +396,16 @@ def page_lines(summary: RunSummary) -> list[str]:
     return lines
 
 
-def configure_logging(verbose: int) -> None:
-    """One stderr handler whose own level filters (Scrapy resets the root logger's level)."""
-    handler = logging.StreamHandler()
-    handler.setLevel(_level(verbose))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.root.addHandler(handler)
-    logging.root.setLevel(_level(verbose))
+def configure_logging(
+    verbose: int, fmt: LogFormat = "text", secrets: Sequence[str] = (), *, service: bool = False
+) -> None:
+    """Stderr logging (:mod:`pipeline.logs`); the service reports each run at INFO by default."""
+    level = logging.INFO if service and verbose == 0 else None
+    setup_logging(verbose, fmt, secrets, level=level)
 
 
 def _level(verbose: int) -> int:
-    """Quiet by default (the summary lines say what happened); the crawl logs at the same level."""
-    return (logging.ERROR, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    return level_for(verbose)
 
 
 def _scrapy_level(verbose: int) -> str:
@@ -475,10 +495,22 @@ if __name__ == "__main__":
 
     registered_main(prog_name="casewatch")
 else:
+    from pipeline.cli_alerts import alerts, deliver, deliveries
     from pipeline.cli_evidence import export_evidence_command
     from pipeline.cli_extract import extract_command
     from pipeline.cli_search import export, search
+    from pipeline.cli_status import status
     from pipeline.cli_web import serve
 
-    for _command in (extract_command, export_evidence_command, search, export, serve):
+    for _command in (
+        extract_command,
+        export_evidence_command,
+        search,
+        export,
+        serve,
+        status,
+        alerts,
+        deliver,
+        deliveries,
+    ):
         main.add_command(_command)

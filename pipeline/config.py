@@ -19,6 +19,7 @@ from urllib.parse import quote_plus
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pipeline.config_env import env_name, env_overrides, merge
 from pipeline.config_models import (
     LANGUAGES,
     SLUG_RE,
@@ -28,7 +29,9 @@ from pipeline.config_models import (
     NewsSearchLocale,
     NewsSearchSettings,
     Person,
+    QuietHours,
     Route,
+    ServiceSettings,
     Settings,
     Source,
     SourceKind,
@@ -49,7 +52,9 @@ __all__ = [
     "NewsSearchLocale",
     "NewsSearchSettings",
     "Person",
+    "QuietHours",
     "Route",
+    "ServiceSettings",
     "Settings",
     "Source",
     "SourceKind",
@@ -204,6 +209,19 @@ def _describe(exc: ValidationError, prefix: str) -> list[str]:
     return [f"{prefix}{loc}: {msg}" for loc, msg in _locate(exc)]
 
 
+def _describe_settings(exc: ValidationError, path: Path, environ: Mapping[str, str]) -> list[str]:
+    """Problems of the settings, each named by the variable that set it or by the file."""
+    out = []
+    for err, (loc, msg) in zip(exc.errors(), _locate(exc), strict=True):
+        names = [
+            env_name(err["loc"][:n]) for n in range(len(err["loc"]), 0, -1)
+        ]  # the field, then its sections
+        name = next((n for n in names if n in environ), None)
+        where = f"environment {name}" if name else f"{path}: settings{loc}"
+        out.append(f"{where}: {msg}")
+    return out
+
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -215,8 +233,11 @@ def _entries(
     environ: Mapping[str, str],
     problems: list[ConfigProblem],
     on_missing_env: Callable[[dict[str, Any], list[str], str], bool] | None = None,
+    positions: dict[int, int] | None = None,
 ) -> list[M]:
-    """Validate ``doc[key]`` entry by entry; bad entries become problems and are skipped."""
+    """Validate ``doc[key]`` entry by entry; bad entries become problems and are skipped.
+
+    ``positions`` (when given) maps ``id(model)`` to the entry's index in the file."""
     if doc is None:
         return []
     raw = doc.get(key) if isinstance(doc, dict) else None
@@ -238,6 +259,8 @@ def _entries(
             continue
         seen.add(str(ident))
         out.append(item)
+        if positions is not None:
+            positions[id(item)] = index
     return out
 
 
@@ -289,10 +312,13 @@ def load_config(
     settings_path = root / "settings.yaml"
     settings_doc = _read_yaml(settings_path) or {}
     missing: list[str] = []
+    overrides = env_overrides(Settings, env)
     try:
-        settings = Settings.model_validate(expand_env(settings_doc, env, missing))
+        document = expand_env(settings_doc, env, missing)
+        document = merge(document if isinstance(document, dict) else {}, overrides)
+        settings = Settings.model_validate(document)
     except ValidationError as exc:
-        raise ConfigError("; ".join(_describe(exc, f"{settings_path}: settings"))) from exc
+        raise ConfigError("; ".join(_describe_settings(exc, settings_path, env))) from exc
     if missing:
         raise ConfigError(f"{settings_path}: environment variable {', '.join(missing)} is not set")
 
@@ -305,8 +331,11 @@ def load_config(
     channels = _entries(
         alerts_path, alerts, "channels", Channel, env, problems, _disable_channel(problems)
     )
-    routes = _entries(alerts_path, alerts, "routes", Route, env, problems)
-    problems.extend(_cross_check(alerts_path, sources_path, sources, cases, channels, routes))
+    route_positions: dict[int, int] = {}
+    routes = _entries(alerts_path, alerts, "routes", Route, env, problems, None, route_positions)
+    problems.extend(
+        _cross_check(alerts_path, sources_path, sources, cases, channels, routes, route_positions)
+    )
     return Config(
         root,
         settings,
@@ -342,23 +371,29 @@ def _cross_check(
     cases: list[Case],
     channels: list[Channel],
     routes: list[Route],
+    route_positions: dict[int, int] | None = None,
 ) -> list[ConfigProblem]:
     problems = []
+    positions = route_positions or {}
     slugs = {c.slug for c in cases}
     channel_ids = {c.id for c in channels}
+    tags = {tag for c in channels for tag in c.tags}
     for index, route in enumerate(routes):
+        index = positions.get(id(route), index)
+        where = f"{alerts_path}: routes[{index}]" + (f" ({route.id})" if route.id else "")
         for name in route.channels:
-            if name not in channel_ids:
+            if name not in channel_ids and name not in tags:
                 problems.append(
                     ConfigProblem(
-                        f"{alerts_path}: routes[{index}].channels", f"unknown channel {name!r}"
+                        f"{where}.channels", f"unknown channel {name!r} (no channel id or tag)"
                     )
                 )
+        for name in route.tags:
+            if name not in tags:
+                problems.append(ConfigProblem(f"{where}.tags", f"no channel has tag {name!r}"))
         for slug in route.cases:
             if slug != "*" and slug not in slugs:
-                problems.append(
-                    ConfigProblem(f"{alerts_path}: routes[{index}].cases", f"unknown case {slug!r}")
-                )
+                problems.append(ConfigProblem(f"{where}.cases", f"unknown case {slug!r}"))
     for index, source in enumerate(sources):
         for slug in source.cases:
             if slug not in slugs:

@@ -7,19 +7,28 @@ Import them from :mod:`pipeline.config`, which re-exports every name here.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 LANGUAGES = ("ru", "kk", "en")
 SLUG_RE = r"^[a-z0-9][a-z0-9._-]*$"
-_DURATION_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_duration(value: str | int | float | timedelta) -> timedelta:
-    """``'30m'`` → 30 minutes; a bare number is seconds."""
+    """``'30m'`` → 30 minutes, ``'1.5s'`` / ``'250ms'`` (short test intervals); a bare number
+    is seconds."""
     if isinstance(value, timedelta):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -27,7 +36,7 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
     match = _DURATION_RE.match(str(value))
     if not match:
         raise ValueError(f"expected a duration like '30m' or '6h', got {value!r}")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
 def check_css(css: str) -> str:
@@ -82,10 +91,51 @@ class DeliverySettings(_Model):
     timeout: timedelta = timedelta(seconds=30)
     min_interval: timedelta = timedelta(0)
     """Pause between two sends on one channel (Apprise's own default is 5.5 s for email)."""
+    lease: timedelta | None = None
+    """How long a run holds a delivery it is sending (default: twice ``timeout``, at least
+    ``backoff``); a run that dies leaves it to be retried when the lease ends."""
+    urgent_within: timedelta = timedelta(hours=48)
+    """During quiet hours a hearing scheduled, moved or reminded within this long of now is
+    urgent and goes out anyway; a cancelled hearing always is; an article never is."""
+    channel_failing_after: int = Field(default=5, ge=1)
+    """Failed attempts in a row after which a channel raises ``channel.failing`` (once)."""
+    breaker: int = Field(default=3, ge=1)
+    """Failures in a row on one channel after which a run stops trying it until the next run."""
 
     _durations = field_validator(
-        "backoff", "max_backoff", "timeout", "min_interval", mode="before"
+        "backoff", "max_backoff", "timeout", "min_interval", "urgent_within", mode="before"
     )(_duration_field)
+    _lease = field_validator("lease", mode="before")(
+        lambda v: None if v is None else parse_duration(v)
+    )
+
+    def lease_for(self) -> timedelta:
+        return self.lease if self.lease is not None else max(self.timeout * 2, self.backoff)
+
+
+class ServiceSettings(_Model):
+    """``casewatch run`` (the long-running service): job intervals and time limits."""
+
+    crawl_timeout: timedelta = timedelta(minutes=10)
+    """A crawl of one source that takes longer is abandoned and recorded as a failure."""
+    deliver_every: timedelta = timedelta(seconds=30)
+    reminders_every: timedelta = timedelta(minutes=5)
+    digests_every: timedelta = timedelta(minutes=1)
+    jitter: float = Field(default=0.1, ge=0, le=1)
+    """Each source run starts up to this fraction of its interval late (at most ``max_jitter``),
+    so sources with one interval do not all fire together."""
+    max_jitter: timedelta = timedelta(minutes=5)
+    startup_spread: timedelta = timedelta(minutes=5)
+    """Sources overdue at start are spread over this window (at most their interval)."""
+    shutdown_grace: timedelta = timedelta(seconds=10)
+    """On SIGTERM, running steps get this long to finish before they are abandoned."""
+    delivery_batch: int = Field(default=20, ge=1)
+    """Deliveries sent per step; a stop request is honoured between steps."""
+
+    _durations = field_validator(
+        "crawl_timeout", "deliver_every", "reminders_every", "digests_every", "max_jitter",
+        "startup_spread", "shutdown_grace", mode="before",
+    )(_duration_field)  # fmt: skip
 
 
 class EvidenceSettings(_Model):
@@ -125,13 +175,21 @@ class Settings(_Model):
     failing_after: int = Field(default=3, ge=1)
     reminder_before: timedelta = timedelta(hours=24)
     """A ``hearing.reminder`` goes out this long before a tracked hearing (once per time)."""
+    failing_backoff_max: timedelta = timedelta(hours=6)
+    """A failing source waits its interval × 2^(failures-1) between runs, at most this long."""
+    empty_failure_after: int = Field(default=5, ge=0)
+    """An empty fetch of a source whose last N fetches all had items counts as a failure
+    (0: never)."""
+    log_format: Literal["text", "json"] = "text"
     news_search: NewsSearchSettings = NewsSearchSettings()
     delivery: DeliverySettings = DeliverySettings()
     evidence: EvidenceSettings = EvidenceSettings()
+    service: ServiceSettings = ServiceSettings()
 
     _durations = field_validator(
-        "default_every", "download_timeout", "download_delay", "reminder_before", mode="before"
-    )(_duration_field)
+        "default_every", "download_timeout", "download_delay", "reminder_before",
+        "failing_backoff_max", mode="before",
+    )(_duration_field)  # fmt: skip
 
 
 # ---------------------------------------------------------------- sources.yaml
@@ -293,12 +351,94 @@ class Channel(_Model):
         return f"Channel(id={self.id!r}, url=<hidden>)"
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CLOCK_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(value: Any) -> time:
+    """``"08:00"`` → 08:00 (a wall-clock time of day)."""
+    if isinstance(value, time):
+        return value
+    match = _CLOCK_RE.match(str(value).strip())
+    if not match:
+        raise ValueError(f"expected a time of day like '08:00', got {value!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def check_zone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (expected a name like 'Asia/Almaty')"
+        ) from None
+    return value
+
+
+class QuietHours(_Model):
+    """Local wall-clock hours (``start`` to ``end``, may span midnight) when only urgent
+    alerts go out; the rest are held until ``end``. ``"22:00-07:00"`` is accepted too."""
+
+    start: time = Field(validation_alias=AliasChoices("start", "from"))
+    end: time = Field(validation_alias=AliasChoices("end", "to", "until"))
+    zone: str | None = None
+    """Default: the route's ``zone``, else ``settings.timezone``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            start, sep, end = value.partition("-")
+            if not sep:
+                raise ValueError(f"expected 'HH:MM-HH:MM' or a mapping, got {value!r}")
+            return {"start": start.strip(), "end": end.strip()}
+        return value
+
+    _clock = field_validator("start", "end", mode="before")(parse_clock)
+    _zone = field_validator("zone")(check_zone)
+
+
 class Route(_Model):
+    """Which events (by case and kind) go to which channels (by id or tag), and how.
+
+    ``mode: digest`` collects the events into one message per channel ``every`` day (or
+    week, on ``day``) ``at`` a local time in ``zone``; ``quiet_hours`` holds non-urgent alerts.
+    """
+
+    id: str | None = Field(default=None, pattern=SLUG_RE)
     cases: tuple[str, ...] = ("*",)
     events: tuple[str, ...] = ("*",)
-    channels: tuple[str, ...]
+    channels: tuple[str, ...] = ()
+    """Channel ids or channel tags."""
+    tags: tuple[str, ...] = ()
+    """Channel tags: every channel carrying one of them."""
     mode: Literal["instant", "digest"] = "instant"
-    language: str = "en"
+    every: Literal["daily", "weekly"] = "daily"
+    at: time = time(8, 0)
+    day: Literal[WEEKDAYS] = "monday"  # type: ignore[valid-type]
+    zone: str | None = None
+    """Default: ``settings.timezone``."""
+    quiet_hours: QuietHours | None = None
+    language: Literal[LANGUAGES] = "en"  # type: ignore[valid-type]
     per: Literal["outlet", "story"] = "outlet"
     """``outlet``: every outlet's article alerts (one already alerted as a story says so and
     names the new outlet); ``story``: only the first article of a story alerts."""
+
+    _at = field_validator("at", mode="before")(parse_clock)
+    _zone = field_validator("zone")(check_zone)
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Route:
+        if not self.channels and not self.tags:
+            raise ValueError("a route needs `channels` (ids or tags) or `tags`")
+        return self
+
+    def label(self, index: int) -> str:
+        return self.id or f"routes[{index}]"

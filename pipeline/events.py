@@ -142,15 +142,25 @@ def source_health_events(
     failing_after: int,
     error: str,
     at: datetime,
+    last_success_at: datetime | None = None,
 ) -> list[Event]:
-    """``source.failing`` once when a source reaches N failures in a row; ``source.recovered`` after."""
+    """``source.failing`` once when a source reaches N failures in a row (an error, or an
+    empty fetch where it always had items); quiet while it keeps failing; ``source.recovered``
+    once when a failing source works again. A source that fails fewer than N times and
+    recovers alerts nothing."""
+    since = last_success_at.isoformat() if last_success_at else None
     if failures_before < failing_after <= failures_after:
         return [
             Event(
                 kind="source.failing",
                 case=None,
                 dedupe_key=f"source.failing:{source_id}:{at.isoformat()}",
-                payload={"source": source_id, "failures": failures_after, "error": error},
+                payload={
+                    "source": source_id,
+                    "failures": failures_after,
+                    "error": error,
+                    "last_success_at": since,
+                },
             )
         ]
     if failures_before >= failing_after and failures_after == 0:

@@ -28,6 +28,7 @@ from pipeline.normalize.article import normalize_article
 from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
 from pipeline.normalize.news_hearings import announced_hearings
 from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
+from pipeline.source_health import judge_fetch
 from pipeline.store import captures, repo
 from pipeline.store import hearings as hearing_store
 
@@ -114,6 +115,9 @@ def ingest_fetch(
     articles = [a for a in (normalize_article(r, fetched_at=now, default_tz=tz) for r in raws) if a]
     case_titles = {c.slug: c.title for c in ctx.config.cases}
     with ctx.sessions.begin() as session:
+        report = judge_fetch(
+            session, report, len(raws) + len(hearings), ctx.config.settings.empty_failure_after
+        )
         tally = _articles(session, ctx, articles, case_titles, now)
         tally.skipped += len(raws) - len(articles)
         if report.ok and not report.not_modified and (hearings or report.extra.get("complete")):
@@ -130,6 +134,7 @@ def ingest_fetch(
             failing_after=ctx.config.settings.failing_after,
             error=report.error,
             at=now,
+            last_success_at=row.last_success_at,
         )
         event_ids = repo.add_events(
             session, tally.events, ctx.channels_for, now, ctx.repeat_channels_for
@@ -429,50 +434,79 @@ def crawl(
     overrides: dict[str, Any] | None = None,
     rechecks: Sequence[ArticleTarget] = (),
 ) -> None:
-    """Fetch ``specs`` with the spiders that serve their kinds, in this process; blocks until done."""
+    """Fetch ``specs`` with the spiders that serve their kinds, and re-check the evidence of
+    ``rechecks``, in this process; blocks until done."""
     from scrapy.crawler import AsyncCrawlerProcess
+
+    settings = crawl_settings(ctx, overrides)
+    settings.set("ITEM_PIPELINES", {IngestPipeline.bind(ctx): 300}, priority="cmdline")
+    plan, orphans = plan_crawls(settings, specs)
+    sources = {s.id: s for s in ctx.config.enabled_sources()}
+    process = AsyncCrawlerProcess(settings)
+    for spider_cls, mine in plan:
+        process.crawl(spider_cls, specs=mine, sources=sources)
+    for spec in orphans:
+        ctx.results.append(safe_ingest(ctx, orphan_report(spec), [], ctx.clock()))
+    if rechecks:
+        spider_cls, arguments = recheck_crawl(ctx, rechecks)
+        process.crawl(spider_cls, **arguments)
+    if process.crawlers:
+        process.start(install_signal_handlers=False)
+
+
+def recheck_crawl(
+    ctx: IngestContext, targets: Sequence[ArticleTarget]
+) -> tuple[type[Any], dict[str, Any]]:
+    """The article spider and its arguments, to re-check the evidence of ``targets``."""
+    from spiders.article import ArticleSpider
+
+    evidence = ctx.config.settings.evidence
+    arguments = {
+        "targets": targets,
+        "max_body": evidence.max_body_bytes,
+        "timeout": evidence.timeout.total_seconds(),
+    }
+    return ArticleSpider, arguments
+
+
+def crawl_settings(ctx: IngestContext, overrides: dict[str, Any] | None = None) -> Any:
+    """Scrapy settings for a crawl: the project's, then ``settings.yaml``, then ``overrides``."""
     from scrapy.settings import Settings
-    from scrapy.spiderloader import SpiderLoader
 
     settings = Settings()
     settings.setmodule("pipeline.scrapy_settings", priority="project")
     settings.setdict(scrapy_overrides(ctx.config), priority="cmdline")
-    settings.set("ITEM_PIPELINES", {IngestPipeline.bind(ctx): 300}, priority="cmdline")
     settings.setdict(overrides or {}, priority="cmdline")
     settings.set("CASEWATCH_CONFIG", str(ctx.config.directory), priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI owns logging
+    return settings
+
+
+def plan_crawls(
+    settings: Any, specs: Sequence[FetchSpec]
+) -> tuple[list[tuple[type[Any], list[FetchSpec]]], list[FetchSpec]]:
+    """(spider class, its specs) for every spider serving some of ``specs`` by kind, and the
+    specs no spider serves."""
+    from scrapy.spiderloader import SpiderLoader
+
     loader = SpiderLoader.from_settings(settings)
-    sources = {s.id: s for s in ctx.config.enabled_sources()}
     by_kind: dict[str, list[FetchSpec]] = defaultdict(list)
     for spec in specs:
         by_kind[spec.kind].append(spec)
-    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI owns logging
-    process = AsyncCrawlerProcess(settings)
+    plan = []
     for spider_name in loader.list():
         spider_cls = loader.load(spider_name)
         mine = [s for kind in getattr(spider_cls, "kinds", ()) for s in by_kind.pop(kind, [])]
         if mine:
-            process.crawl(spider_cls, specs=mine, sources=sources)
-    for kind, orphans in by_kind.items():
-        for spec in orphans:
-            report = FetchReport(
-                spec.source_id,
-                spec.url,
-                ok=False,
-                error=f"{spec.source_id}: no spider handles kind {kind!r}",
-            )
-            ctx.results.append(safe_ingest(ctx, report, [], ctx.clock()))
-    if rechecks:
-        from spiders.article import ArticleSpider
+            plan.append((spider_cls, mine))
+    return plan, [spec for orphans in by_kind.values() for spec in orphans]
 
-        evidence = ctx.config.settings.evidence
-        process.crawl(
-            ArticleSpider,
-            targets=rechecks,
-            max_body=evidence.max_body_bytes,
-            timeout=evidence.timeout.total_seconds(),
-        )
-    if process.crawlers:
-        process.start(install_signal_handlers=False)
+
+def orphan_report(spec: FetchSpec) -> FetchReport:
+    return FetchReport(
+        spec.source_id, spec.url, ok=False,
+        error=f"{spec.source_id}: no spider handles kind {spec.kind!r}",
+    )  # fmt: skip
 
 
 def scrapy_overrides(config: Config) -> dict[str, Any]:

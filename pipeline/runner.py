@@ -21,6 +21,7 @@ from pipeline.items import FetchSpec
 from pipeline.match import compile_cases
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.notify.routing import channels_for
+from pipeline.schedule import next_run_at
 from pipeline.store import captures, repo
 from pipeline.store import hearings as hearing_store
 from pipeline.store.engine import open_store
@@ -73,11 +74,30 @@ def build_context(
 
 
 def is_due(
-    source: Source, state: SourceRow | None, now: datetime, default_every: timedelta
+    source: Source,
+    state: SourceRow | None,
+    now: datetime,
+    default_every: timedelta,
+    backoff_max: timedelta | None = None,
 ) -> bool:
-    if state is None or state.last_run_at is None:
-        return True
-    return state.last_run_at + (source.every or default_every) - DUE_SLACK <= now
+    """Due by its interval since the last run; a failing source waits longer (backed off up
+    to ``backoff_max``; without it, the plain interval)."""
+    due = due_at(source, state, default_every, backoff_max)
+    return due is None or due - DUE_SLACK <= now
+
+
+def due_at(
+    source: Source,
+    state: SourceRow | None,
+    default_every: timedelta,
+    backoff_max: timedelta | None = None,
+) -> datetime | None:
+    """When the source is due by the database (None: never ran, due now)."""
+    every = source.every or default_every
+    failures = (state.consecutive_failures or 0) if state else 0
+    if backoff_max is None:
+        failures = 0
+    return next_run_at(state.last_run_at if state else None, every, failures, backoff_max or every)
 
 
 def fetch_specs(
@@ -87,25 +107,27 @@ def fetch_specs(
     now: datetime,
     default_every: timedelta,
     due_only: bool = True,
+    backoff_max: timedelta | None = None,
 ) -> list[FetchSpec]:
     """Sources to fetch now, with their conditional-GET validators."""
-    specs = []
-    for source in sources:
-        state = states.get(source.id)
-        if due_only and not is_due(source, state, now, default_every):
-            continue
-        specs.append(
-            FetchSpec(
-                source_id=source.id,
-                url=source.url,
-                kind=source.kind,
-                language=source.language or "",
-                etag=(state.etag or "") if state else "",
-                last_modified=(state.last_modified or "") if state else "",
-                body_sha256=(state.body_sha256 or "") if state else "",
-            )
-        )
-    return specs
+    return [
+        fetch_spec(source, states.get(source.id))
+        for source in sources
+        if not due_only or is_due(source, states.get(source.id), now, default_every, backoff_max)
+    ]
+
+
+def fetch_spec(source: Source, state: SourceRow | None) -> FetchSpec:
+    """What to fetch for ``source``, with the validators of its last successful fetch."""
+    return FetchSpec(
+        source_id=source.id,
+        url=source.url,
+        kind=source.kind,
+        language=source.language or "",
+        etag=(state.etag or "") if state else "",
+        last_modified=(state.last_modified or "") if state else "",
+        body_sha256=(state.body_sha256 or "") if state else "",
+    )
 
 
 def run_once(
@@ -131,6 +153,7 @@ def run_once(
         now=now,
         default_every=config.settings.default_every,
         due_only=not (all_sources or only),
+        backoff_max=config.settings.failing_backoff_max,
     )
     rechecks = due_rechecks(ctx) if not only else []
     log.info(

@@ -4,15 +4,11 @@
 ``deliver.deliver_pending`` is run by the scheduler/CLI to send what is due.
 """
 
-from pipeline.notify.deliver import (
-    AppriseNotifier,
-    DeliveryReport,
-    Notifier,
-    SendResult,
-    deliver_pending,
-)
+from pipeline.notify.channels import AppriseNotifier, Notifier, SendResult
+from pipeline.notify.deliver import DeliveryReport, deliver_pending
+from pipeline.notify.digest import render_digest
 from pipeline.notify.render import EventView, Message, render
-from pipeline.notify.routing import CONSOLE, channels_for, language_for
+from pipeline.notify.routing import CONSOLE, channels_for, language_for, route_for
 
 __all__ = [
     "CONSOLE",
@@ -26,4 +22,6 @@ __all__ = [
     "deliver_pending",
     "language_for",
     "render",
+    "render_digest",
+    "route_for",
 ]

@@ -1,65 +1,88 @@
 """Send the due deliveries of the outbox and record each outcome.
 
-Each delivery runs in three short steps: claim it (one transaction), render and send it (no
-transaction open while the network is used), record the outcome (one transaction). A send
-that fails stays pending and is retried after ``backoff * 2**(attempts-1)`` (at most
-``max_backoff``); after ``max_attempts`` attempts it is ``failed``. A delivery marked sent is
-never sent again: every update is conditional on ``status = 'pending'``.
+A run looks at every due pending delivery and, by the route that sends it (``routing.route_for``):
+
+* holds it without counting an attempt — until the route's next digest time, or until its
+  quiet hours end when it is not urgent (``timing``);
+* collects it into a digest: one message per channel and route with every due event;
+* or sends it alone, right away.
+
+Each message is sent in three short steps: claim its deliveries (one transaction), render and
+send (no transaction open while the network is used), record the outcome (one transaction).
+Messages go out one after another, so when the process dies at most one message can have been
+sent without its commit: that one is sent again after the restart (with the same email
+Message-ID); nothing else is. A failed send stays pending and is retried after
+``backoff * 2**(attempts-1)`` (at most ``max_backoff``); after ``max_attempts`` it is
+``failed``. A channel that fails ``breaker`` times in a row is left alone until the next run;
+after ``channel_failing_after`` failed attempts in a row it raises ``channel.failing`` once
+(to the other channels routed for it, e.g. the ``ops`` tag), and ``channel.recovered`` when it
+works again.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
-import re
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
-import apprise
-from rich.console import Console
-from rich.text import Text
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config import Channel, Config, DeliverySettings
+from pipeline.config import Config, DeliverySettings, Route
+from pipeline.notify.channels import (
+    CONSOLE_CHANNEL,
+    CONSOLE_URL,
+    AppriseNotifier,
+    Notifier,
+    SendResult,
+    choose_body,
+    print_message,
+    resolve_channel,
+    scrub,
+)
+from pipeline.notify.digest import render_digest
 from pipeline.notify.render import EventView, Message, render
-from pipeline.notify.routing import CONSOLE, language_for
-from pipeline.store import outbox
+from pipeline.notify.routing import channels_for, describe_route, route_for
+from pipeline.notify.timing import is_urgent, next_digest_at, quiet_until
+from pipeline.records import Event
+from pipeline.store import outbox, repo
 
 log = logging.getLogger(__name__)
 
-CONSOLE_URL = "console://"
-CONSOLE_CHANNEL = Channel(id=CONSOLE, url=CONSOLE_URL)
 ERROR_LIMIT = 500
-_CONFIG_SUFFIXES = (".yml", ".yaml", ".txt", ".cfg", ".conf")
-_ANY_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
 
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    ok: bool
-    error: str = ""
-    """Readable and free of URLs and secrets."""
-
-
-class Notifier(Protocol):
-    def send(self, channel: Channel, message: Message) -> SendResult: ...
+__all__ = [
+    "CONSOLE_CHANNEL",
+    "CONSOLE_URL",
+    "AppriseNotifier",
+    "DeliveryReport",
+    "Notifier",
+    "SendResult",
+    "choose_body",
+    "deliver_pending",
+    "next_attempt_delay",
+    "print_message",
+    "resolve_channel",
+    "scrub",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
     sent: int
-    """Sent in this run."""
+    """Deliveries sent in this run (each event of a digest counts)."""
     failed: int
     """Given up on in this run (reached ``max_attempts``)."""
     retried: int
     """Failed in this run and left pending for a later attempt."""
     pending: int
-    """Pending in the whole outbox after this run (due now or later)."""
+    """Pending in the whole outbox after this run (due now, later, or held)."""
+    held: int = 0
+    """Held in this run for quiet hours or a digest's time."""
+    messages: int = 0
+    """Messages sent in this run (a digest is one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +90,25 @@ class _Due:
     id: int
     channel: str
     attempts: int
+    event_id: int
+    created_at: datetime
     event: EventView
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What goes out as one message: one delivery, or a digest's deliveries."""
+
+    channel: str
+    items: tuple[_Due, ...]
+    route: tuple[int, Route] | None
+    digest: bool = False
+
+
+@dataclass(slots=True)
+class _Plan:
+    batches: list[_Batch] = field(default_factory=list)
+    holds: dict[tuple[datetime, str], list[int]] = field(default_factory=dict)
 
 
 def deliver_pending(
@@ -78,19 +119,28 @@ def deliver_pending(
     notifier: Notifier | None = None,
     limit: int | None = None,
 ) -> DeliveryReport:
-    """Send every due pending delivery (at most ``limit``) once, in id order."""
+    """Send every due pending delivery (at most ``limit``), holding what must wait."""
     settings = config.settings.delivery
+    own = notifier is None
     notifier = notifier or AppriseNotifier(
         timeout=settings.timeout, min_interval=settings.min_interval
     )
-    outcomes = Counter(
-        _deliver_one(sessions, config, notifier, clock, item)
-        for item in _load_due(sessions, clock(), limit)
-    )
+    run = _Run(sessions, config, notifier, clock)
+    try:
+        with sessions.begin() as session:
+            outbox.ensure_channels(session, (c.id for c in config.channels))
+        run.deliver(_load_due(sessions, clock(), limit))
+        if run.new_events:  # channel.failing / recovered: tell the ops channel now
+            run.deliver(_load_due(sessions, clock(), None, run.new_events))
+    finally:
+        close = getattr(notifier, "close", None)
+        if own and callable(close):
+            close()
     with sessions() as session:
         pending = outbox.counts(session)[outbox.PENDING]
-    report = DeliveryReport(outcomes["sent"], outcomes["failed"], outcomes["retried"], pending)
-    if sum(outcomes.values()):
+    o = run.outcomes
+    report = DeliveryReport(o["sent"], o["failed"], o["retried"], pending, o["held"], o["messages"])
+    if sum(o.values()):
         log.info("deliveries: %s", report)
     return report
 
@@ -101,229 +151,235 @@ def next_attempt_delay(attempts: int, settings: DeliverySettings) -> timedelta:
     return min(settings.backoff * 2**exponent, settings.max_backoff)
 
 
-def _load_due(sessions: sessionmaker[Session], now: datetime, limit: int | None) -> list[_Due]:
+def _load_due(
+    sessions: sessionmaker[Session],
+    now: datetime,
+    limit: int | None,
+    event_ids: Iterable[int] | None = None,
+) -> list[_Due]:
     with sessions() as session:
-        rows = outbox.due(session, now, limit)
+        rows = outbox.due(session, now, limit, event_ids=event_ids)
         events = outbox.events_by_id(session, (row.event_id for row in rows))
         return [
-            _Due(row.id, row.channel, row.attempts, EventView.of(events[row.event_id]))
+            _Due(
+                row.id,
+                row.channel,
+                row.attempts,
+                row.event_id,
+                row.created_at,
+                EventView.of(events[row.event_id]),
+            )
             for row in rows
             if row.event_id in events
         ]
 
 
-def _deliver_one(
-    sessions: sessionmaker[Session],
-    config: Config,
-    notifier: Notifier,
-    clock: Callable[[], datetime],
-    item: _Due,
-) -> str:
-    settings = config.settings.delivery
-    now = clock()
-    with sessions.begin() as session:
-        if not outbox.claim(
-            session, item.id, now, now + max(settings.timeout * 2, settings.backoff)
-        ):
-            return "skipped"
-    result = _attempt(config, notifier, item)
-    done = clock()
-    with sessions.begin() as session:
-        if result.ok:
-            outbox.mark_sent(session, item.id, done)
-            return "sent"
-        attempts = item.attempts + 1
-        give_up = attempts >= settings.max_attempts
-        retry_at = done + next_attempt_delay(attempts, settings)
-        outbox.mark_failed(session, item.id, result.error, retry_at, give_up=give_up)
-    state = "failed for good" if give_up else "failed, will retry"
-    log.warning(
-        "delivery %d (%s) attempt %d %s: %s",
-        item.id,
-        item.event.kind,
-        attempts,
-        state,
-        result.error,
+# ---------------------------------------------------------------- planning (pure)
+
+
+def plan(items: Sequence[_Due], config: Config, now: datetime) -> _Plan:
+    """Split due deliveries into messages to send now and holds (until, why) → ids."""
+    result = _Plan()
+    digests: dict[tuple[str, int], list[_Due]] = defaultdict(list)
+    routes: dict[tuple[str, int], tuple[int, Route]] = {}
+    for item in items:
+        found = route_for(item.event.kind, item.event.case_slug, item.channel, config)
+        wait = _wait(item, found, config, now)
+        if wait is not None:
+            result.holds.setdefault(wait, []).append(item.id)
+        elif found is not None and found[1].mode == "digest":
+            key = (item.channel, found[0])
+            digests[key].append(item)
+            routes[key] = found
+        else:
+            result.batches.append(_Batch(item.channel, (item,), found))
+    for key, group in digests.items():
+        result.batches.append(_Batch(key[0], tuple(group), routes[key], digest=True))
+    return result
+
+
+def _wait(
+    item: _Due, found: tuple[int, Route] | None, config: Config, now: datetime
+) -> tuple[datetime, str] | None:
+    """(until, why) when ``item`` must not go out now."""
+    if found is None:
+        return None
+    route, zone = found[1], found[1].zone or config.settings.timezone
+    if route.mode == "digest":
+        slot = next_digest_at(route, item.created_at, config.settings.timezone)
+        if slot > now:
+            return slot, f"digest at {_local(slot, zone)}"
+    quiet = quiet_until(route.quiet_hours, now, zone)
+    if quiet is None:
+        return None
+    urgent = route.mode == "instant" and is_urgent(
+        item.event.kind, item.event.payload, now, config.settings.delivery.urgent_within
     )
-    return "failed" if give_up else "retried"
+    return (
+        None if urgent else (quiet, f"quiet hours until {_local(quiet, _quiet_zone(route, zone))}")
+    )
 
 
-def _attempt(config: Config, notifier: Notifier, item: _Due) -> SendResult:
-    """Render and send one delivery; any error becomes a readable failed result."""
-    channel = resolve_channel(config, item.channel)
-    if channel is None:
-        return SendResult(False, f"{item.channel}: channel is not in alerts.yaml or is disabled")
-    kind, case = item.event.kind, item.event.case_slug
-    try:
-        message = render(
-            item.event,
-            language=language_for(kind, case, channel.id, config),
-            timezone=_timezone(config, case),
-        )
-        result = notifier.send(channel, message)
-    except Exception as exc:  # a bug in one delivery must not stop the others
-        result = SendResult(False, f"{type(exc).__name__}: {exc}")
-        crash = scrub(result.error, channel.url)
-        log.error("delivery %d to channel %s crashed: %s", item.id, channel.id, crash)
-    if result.ok:
-        return result
-    error = scrub(result.error or "the notifier reported a failure", channel.url)
-    return SendResult(False, f"{channel.id}: {error}"[:ERROR_LIMIT])
+def _quiet_zone(route: Route, zone: str) -> str:
+    return (route.quiet_hours.zone if route.quiet_hours else None) or zone
 
 
-def resolve_channel(config: Config, channel_id: str) -> Channel | None:
-    """The usable channel with this id; the built-in console channel unless configured."""
-    for channel in config.channels:
-        if channel.id == channel_id:
-            return channel if channel.enabled and channel.url.strip() else None
-    return CONSOLE_CHANNEL if channel_id == CONSOLE else None
+def _local(moment: datetime, zone: str) -> str:
+    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 
-def _timezone(config: Config, case_slug: str | None) -> str:
-    case = next((c for c in config.cases if c.slug == case_slug), None)
-    return case.timezone if case else config.settings.timezone
+# ---------------------------------------------------------------- sending
 
 
-# ---------------------------------------------------------------- error text without secrets
-
-
-def scrub(text: str, url: str) -> str:
-    """``text`` with the channel URL, its credentials, tokens and any other URL removed.
-
-    Host names with a dot (``smtp.example.org``, ``127.0.0.1``) stay: they make an error
-    readable and are not secret. Hosts without one are tokens (``tgram://BOT_TOKEN/…``).
-    """
-    if url.strip():
-        text = text.replace(url.strip(), "<url>")
-    for secret in sorted(_secret_parts(url), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    text = _ANY_URL.sub("<url>", text)
-    return " ".join(text.split())
-
-
-def _secret_parts(url: str) -> set[str]:
-    parts: set[str] = set()
-    try:
-        split = urlsplit(url.strip())
-        host = split.hostname or ""
-        short = [split.username or "", split.password or ""]
-    except ValueError:
-        return parts
-    long = [split.fragment, *([host, split.netloc] if "." not in host else [])]
-    long += [segment for segment in split.path.split("/")]
-    long += [value for _key, value in parse_qsl(split.query, keep_blank_values=False)]
-    found = [p for p in short if len(p) >= 3] + [p for p in long if len(p) >= 6]
-    return parts | set(found) | {unquote(p) for p in found}
-
-
-# ---------------------------------------------------------------- the Apprise notifier
-
-
-class AppriseNotifier:
-    """Sends through Apprise: one ``Apprise`` object per channel, kept for this notifier's life.
-
-    The body format follows what the service renders: Markdown for chat services that take
-    it (Slack, Telegram, Discord, JSON webhooks), else HTML (email: Apprise sends
-    multipart/alternative with a plain-text part derived from the HTML), else plain text.
-    A channel URL may also be an Apprise config file (YAML/text); the channel's ``tags``
-    then select entries in it. The built-in ``console`` channel prints to stdout.
-
-    Apprise paces each service object: by default at least 5.5 s between two emails through
-    the same channel, less for chat services. ``min_interval`` replaces that pause for every
-    service (``timedelta(0)``: none, e.g. for a local relay); ``None`` keeps Apprise's.
-    """
+class _Run:
+    """One delivery run: its outcomes, per-channel failure streaks and new health events."""
 
     def __init__(
-        self, *, timeout: timedelta | None = None, min_interval: timedelta | None = None
+        self,
+        sessions: sessionmaker[Session],
+        config: Config,
+        notifier: Notifier,
+        clock: Callable[[], datetime],
     ) -> None:
-        self._timeout = timeout
-        self._min_interval = min_interval
-        self._clients: dict[str, apprise.Apprise | None] = {}
-        self._asset = apprise.AppriseAsset(
-            app_id="casewatch",
-            app_desc="casewatch trial-monitoring alerts",
-            app_url="https://github.com/casewatch/casewatch",
-            secure_logging=True,
+        self.sessions, self.config, self.notifier, self.clock = sessions, config, notifier, clock
+        self.settings = config.settings.delivery
+        self.outcomes: Counter[str] = Counter()
+        self.streak: Counter[str] = Counter()
+        self.healthy: set[str] = set()
+        self.new_events: list[int] = []
+        self._carry: tuple[str, tuple[_Due, ...], SendResult] | None = None
+
+    def deliver(self, items: Sequence[_Due]) -> None:
+        work = plan(items, self.config, self.clock())
+        if work.holds:
+            with self.sessions.begin() as session:
+                for (until, note), ids in work.holds.items():
+                    self.outcomes["held"] += outbox.hold(session, ids, until, note)
+        for batch in work.batches:
+            if self.streak[batch.channel] >= self.settings.breaker:
+                continue  # the channel is down: leave the rest for the next run
+            self._send(batch)
+        self._flush()
+
+    def _send(self, batch: _Batch) -> None:
+        """Claim ``batch`` in the transaction that records the previous send, then send it.
+
+        One commit per message; the previous outcome is committed before this message goes
+        out, so at any moment at most one sent message lacks its commit.
+        """
+        now = self.clock()
+        lease = now + self.settings.lease_for()
+        with self.sessions.begin() as session:
+            self._record_carried(session)
+            claimed = tuple(i for i in batch.items if outbox.claim(session, i.id, now, lease))
+        if not claimed:
+            return
+        result = self._attempt(replace(batch, items=claimed))
+        self.streak[batch.channel] = 0 if result.ok else self.streak[batch.channel] + 1
+        self._carry = (batch.channel, claimed, result)
+
+    def _flush(self) -> None:
+        if self._carry is not None:
+            with self.sessions.begin() as session:
+                self._record_carried(session)
+
+    def _record_carried(self, session: Session) -> None:
+        if self._carry is not None:
+            channel, items, result = self._carry
+            self._carry = None
+            self._record(session, channel, items, result)
+
+    def _attempt(self, batch: _Batch) -> SendResult:
+        """Render and send one message; any error becomes a readable failed result."""
+        channel = resolve_channel(self.config, batch.channel)
+        if channel is None:
+            return SendResult(
+                False, f"{batch.channel}: channel is not in alerts.yaml or is disabled"
+            )
+        try:
+            result = self.notifier.send(channel, self._message(batch))
+        except Exception as exc:  # a bug in one delivery must not stop the others
+            result = SendResult(False, f"{type(exc).__name__}: {exc}")
+            crash = scrub(result.error, channel.url)
+            log.error("delivery to channel %s crashed: %s", channel.id, crash)
+        if result.ok:
+            return result
+        error = scrub(result.error or "the notifier reported a failure", channel.url)
+        return SendResult(False, f"{channel.id}: {error}"[:ERROR_LIMIT])
+
+    def _message(self, batch: _Batch) -> Message:
+        first = batch.items[0]
+        index, route = batch.route if batch.route else (-1, None)
+        language = route.language if route else "en"
+        why = describe_route(index, route) if route else ""
+        if batch.digest:
+            message = render_digest(
+                [(i.event, self._zone(i.event.case_slug)) for i in batch.items],
+                language=language,
+                route=why,
+            )
+            ref = f"casewatch.digest.{first.id}.{batch.items[-1].id}.{len(batch.items)}"
+        else:
+            message = render(
+                first.event,
+                language=language,
+                timezone=self._zone(first.event.case_slug),
+                route=why,
+            )
+            ref = f"casewatch.{first.id}.{first.event_id}"
+        return replace(message, ref=ref)
+
+    def _zone(self, case_slug: str | None) -> str:
+        case = next((c for c in self.config.cases if c.slug == case_slug), None)
+        return case.timezone if case else self.config.settings.timezone
+
+    def _record(
+        self, session: Session, channel: str, items: Sequence[_Due], result: SendResult
+    ) -> None:
+        done = self.clock()
+        if result.ok:
+            for item in items:
+                outbox.mark_sent(session, item.id, done)
+            self.outcomes["sent"] += len(items)
+            self.outcomes["messages"] += 1
+            if channel not in self.healthy:  # once per run, and after each failure
+                self.healthy.add(channel)
+                if outbox.record_success(session, channel, done):
+                    self._health_event(session, "channel.recovered", channel, result, done)
+            return
+        self.healthy.discard(channel)
+        for item in items:
+            self._fail(session, item, result.error, done)
+        reached = outbox.record_failure(
+            session, channel, result.error, done, self.settings.channel_failing_after
+        )
+        if reached:
+            self._health_event(session, "channel.failing", channel, result, done)
+
+    def _fail(self, session: Session, item: _Due, error: str, done: datetime) -> None:
+        attempts = item.attempts + 1
+        give_up = attempts >= self.settings.max_attempts
+        retry_at = done + next_attempt_delay(attempts, self.settings)
+        outbox.mark_failed(session, item.id, error, retry_at, give_up=give_up, now=done)
+        self.outcomes["failed" if give_up else "retried"] += 1
+        state = "failed for good" if give_up else "failed, will retry"
+        log.warning(
+            "delivery %d (%s) attempt %d %s: %s", item.id, item.event.kind, attempts, state, error
         )
 
-    def send(self, channel: Channel, message: Message) -> SendResult:
-        if channel.url == CONSOLE_URL:
-            return print_message(message)
-        client = self._client(channel)
-        if client is None:
-            return SendResult(False, "Apprise cannot use this channel's URL (check its scheme)")
-        body, body_format = choose_body(client, message)
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
-            result = client.notify(
-                body=body,
-                title=message.title,
-                body_format=body_format,
-                tag=list(channel.tags) or apprise.common.MATCH_ALL_TAG,
-                **self._timeout_kwargs(),
-            )
-        if result:
-            return SendResult(True)
-        return SendResult(False, scrub(_error_text(captured.getvalue()), channel.url))
-
-    def _client(self, channel: Channel) -> apprise.Apprise | None:
-        key = f"{channel.id}\n{channel.url}"
-        if key not in self._clients:
-            self._clients[key] = self._build(channel)
-        return self._clients[key]
-
-    def _build(self, channel: Channel) -> apprise.Apprise | None:
-        client = apprise.Apprise(asset=self._asset)
-        url = channel.url.strip()
-        if "://" not in url or url.startswith("file://") or url.endswith(_CONFIG_SUFFIXES):
-            source: Any = apprise.AppriseConfig(asset=self._asset)
-            if not source.add(url):
-                source = None
-        else:
-            source = url
-        if source is None or not client.add(source, tag=list(channel.tags) or None):
-            log.warning("channel %s: Apprise cannot use its URL; deliveries will fail", channel.id)
-            return None
-        if self._min_interval is not None:
-            for service in client:
-                service.request_rate_per_sec = self._min_interval.total_seconds()
-        return client
-
-    def _timeout_kwargs(self) -> dict[str, Any]:
-        if self._timeout and _notify_takes_timeout():
-            return {"timeout": self._timeout.total_seconds()}
-        return {}
-
-
-def choose_body(client: apprise.Apprise, message: Message) -> tuple[str, str]:
-    """The message body and its Apprise format for the first service in ``client``."""
-    formats = _formats(client[0]) if len(client) else ()
-    if apprise.NotifyFormat.MARKDOWN in formats:
-        return message.body_markdown, apprise.NotifyFormat.MARKDOWN
-    if apprise.NotifyFormat.HTML in formats:
-        return message.body_html, apprise.NotifyFormat.HTML
-    return message.body_text, apprise.NotifyFormat.TEXT
-
-
-def _formats(plugin: Any) -> tuple[str, ...]:
-    declared = plugin.notify_format
-    values = declared if isinstance(declared, (list, tuple, set)) else (declared,)
-    return tuple(apprise.NotifyFormat(v) for v in values)
-
-
-@lru_cache(maxsize=1)
-def _notify_takes_timeout() -> bool:
-    """Apprise 2 takes a per-call ``timeout``; 1.9 does not."""
-    return "timeout" in inspect.signature(apprise.Apprise.notify).parameters
-
-
-def _error_text(logged: str) -> str:
-    lines = list(dict.fromkeys(line.strip() for line in logged.splitlines() if line.strip()))
-    return "; ".join(lines) or "Apprise reported a failure without a reason"
-
-
-def print_message(message: Message) -> SendResult:
-    """The console channel: the alert's subject and plain text on stdout."""
-    console = Console(markup=False, highlight=False, emoji=False, soft_wrap=True)
-    console.rule(Text(message.title, style="bold"))
-    console.print(Text(message.body_text))
-    return SendResult(True)
+    def _health_event(
+        self, session: Session, kind: str, channel: str, result: SendResult, at: datetime
+    ) -> None:
+        failures = self.settings.channel_failing_after
+        event = Event(
+            kind=kind,
+            case=None,
+            dedupe_key=f"{kind}:{channel}:{at.isoformat()}",
+            payload={"channel": channel, "failures": failures, "error": result.error},
+        )
+        exclude = frozenset({channel})
+        ids = repo.add_events(
+            session, [event], lambda k, c: channels_for(k, c, self.config, exclude=exclude), at
+        )
+        self.new_events.extend(ids)
+        log.warning("alert channel %s: %s", channel, kind)

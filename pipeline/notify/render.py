@@ -65,6 +65,8 @@ class Message:
     body_text: str
     body_html: str
     body_markdown: str
+    ref: str = ""
+    """Which delivery this is (``casewatch.<delivery>.<event>``): the email Message-ID."""
 
 
 class EventLike(Protocol):
@@ -93,11 +95,20 @@ class EventView:
         return cls(event.kind, event.case_slug, dict(event.payload or {}))
 
 
-def render(event: EventLike, *, language: str = "en", timezone: str | None = None) -> Message:
-    """The message for ``event`` in ``language``; times shown in ``timezone`` (default UTC)."""
+def render(
+    event: EventLike, *, language: str = "en", timezone: str | None = None, route: str = ""
+) -> Message:
+    """The message for ``event`` in ``language``; times shown in ``timezone`` (default UTC).
+
+    ``route`` names the routing rule that sent it (shown with the match reason)."""
     lang = (language or "en").split("-")[0].lower()
-    context = _context(event, timezone)
-    template = _environment(False).select_template(_candidates(event.kind, lang))
+    context = _context(event, timezone) | {"route": _one_line(route)}
+    return render_template(_candidates(event.kind, lang), context)
+
+
+def render_template(names: list[str], context: dict[str, Any]) -> Message:
+    """The four blocks of the first template in ``names`` that exists, as a message."""
+    template = _environment(False).select_template(names)
     html_template = _environment(True).get_template(template.name or "generic.en.j2")
     return Message(
         title=_one_line(_block(template, "subject", context), SUBJECT_LIMIT),
@@ -117,6 +128,11 @@ def _candidates(kind: str, lang: str) -> list[str]:
 def _block(template: Template, name: str, context: dict[str, Any]) -> str:
     render_block = template.blocks[name]
     return "".join(render_block(template.new_context(context))).strip()
+
+
+def event_context(event: EventLike, timezone: str | None) -> dict[str, Any]:
+    """What a template sees of one event (also each item of a digest)."""
+    return _context(event, timezone)
 
 
 def _context(event: EventLike, timezone: str | None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -250,6 +251,23 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    last_attempt_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    """Why a pending delivery waits (quiet hours, digest time), for the delivery log."""
+
+
+class ChannelStateRow(Base):
+    """Health of one alert channel: failed attempts in a row and whether it was reported."""
+
+    __tablename__ = "channel_state"
+
+    channel: Mapped[str] = mapped_column(String(200), primary_key=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    failing: Mapped[bool] = mapped_column(Boolean, default=False)
+    """``channel.failing`` was raised and ``channel.recovered`` not yet."""
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_failure_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
 
 
 class CaptureRow(Base):

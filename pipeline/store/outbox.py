@@ -9,13 +9,15 @@ that was sent can never be sent or changed again, whoever else is running.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Update, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import DeliveryRow, EventRow
+from pipeline.store.models import ChannelStateRow, DeliveryRow, EventRow
 
 PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
 STATUSES = (PENDING, SENT, FAILED, SUPPRESSED)
@@ -36,15 +38,20 @@ def enqueue(session: Session, event_id: int, channels: Sequence[str], now: datet
     )
 
 
-def due(session: Session, now: datetime, limit: int | None = None) -> list[DeliveryRow]:
+def due(
+    session: Session,
+    now: datetime,
+    limit: int | None = None,
+    *,
+    event_ids: Iterable[int] | None = None,
+) -> list[DeliveryRow]:
     """Pending deliveries whose next attempt is due at ``now``, oldest first."""
-    query = (
-        select(DeliveryRow)
-        .where(DeliveryRow.status == PENDING, DeliveryRow.next_attempt_at <= now)
-        .order_by(DeliveryRow.id)
-        .limit(limit)
+    query = select(DeliveryRow).where(
+        DeliveryRow.status == PENDING, DeliveryRow.next_attempt_at <= now
     )
-    return list(session.scalars(query))
+    if event_ids is not None:
+        query = query.where(DeliveryRow.event_id.in_(list(event_ids)))
+    return list(session.scalars(query.order_by(DeliveryRow.id).limit(limit)))
 
 
 def events_by_id(session: Session, ids: Iterable[int]) -> dict[int, EventRow]:
@@ -84,8 +91,10 @@ def mark_sent(session: Session, delivery_id: int, now: datetime) -> bool:
         .values(
             status=SENT,
             sent_at=now,
+            last_attempt_at=now,
             attempts=DeliveryRow.attempts + 1,
             last_error=None,
+            note=None,
         ),
     )
 
@@ -97,6 +106,7 @@ def mark_failed(
     next_attempt_at: datetime,
     *,
     give_up: bool = False,
+    now: datetime | None = None,
 ) -> bool:
     """Record a failed attempt: retry at ``next_attempt_at``, or ``failed`` when giving up."""
     return _changed(
@@ -107,9 +117,37 @@ def mark_failed(
             status=FAILED if give_up else PENDING,
             attempts=DeliveryRow.attempts + 1,
             last_error=error,
+            last_attempt_at=now,
             next_attempt_at=next_attempt_at,
+            note=None,
         ),
     )
+
+
+def hold(session: Session, delivery_ids: Sequence[int], until: datetime, note: str) -> int:
+    """Postpone pending deliveries to ``until`` without counting an attempt (quiet hours, a
+    digest's time); ``note`` says why in the delivery log. Returns how many were held."""
+    if not delivery_ids:
+        return 0
+    statement = (
+        update(DeliveryRow)
+        .where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == PENDING)
+        .values(next_attempt_at=until, note=note)
+    )
+    options = {"synchronize_session": False}
+    result = cast(CursorResult[Any], session.execute(statement, execution_options=options))
+    return int(result.rowcount)
+
+
+def retry_failed(session: Session, now: datetime, channel: str | None = None) -> int:
+    """Make ``failed`` deliveries pending again, due now, with a fresh attempt count."""
+    statement = update(DeliveryRow).where(DeliveryRow.status == FAILED)
+    if channel:
+        statement = statement.where(DeliveryRow.channel == channel)
+    statement = statement.values(status=PENDING, attempts=0, next_attempt_at=now, note=None)
+    options = {"synchronize_session": False}
+    result = cast(CursorResult[Any], session.execute(statement, execution_options=options))
+    return int(result.rowcount)
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -119,6 +157,168 @@ def counts(session: Session) -> dict[str, int]:
     ).all()
     found = {status: int(count) for status, count in rows}
     return {status: found.get(status, 0) for status in STATUSES} | found
+
+
+def delivery_counts(session: Session) -> dict[str, int]:
+    """``{pending, sent, failed, suppressed, held}``: ``held`` counts the pending deliveries
+    that wait on purpose (quiet hours, a digest's time); they are in ``pending`` too."""
+    held = session.scalar(
+        select(func.count()).where(DeliveryRow.status == PENDING, DeliveryRow.note.is_not(None))
+    )
+    return counts(session) | {"held": int(held or 0)}
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryLogEntry:
+    id: int
+    created_at: datetime
+    status: str
+    channel: str
+    kind: str
+    case: str | None
+    title: str
+    url: str
+    attempts: int
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+    note: str | None
+    event_id: int
+
+
+def delivery_log(
+    session: Session,
+    *,
+    status: str | None = None,
+    channel: str | None = None,
+    case: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = 100,
+) -> list[DeliveryLogEntry]:
+    """Deliveries newest first, with their event and last error (for the CLI, web, status)."""
+    query = select(DeliveryRow, EventRow).join(EventRow, EventRow.id == DeliveryRow.event_id)
+    if status:
+        query = query.where(DeliveryRow.status == status)
+    if channel:
+        query = query.where(DeliveryRow.channel == channel)
+    if case:
+        query = query.where(EventRow.case_slug == case)
+    if since:
+        query = query.where(DeliveryRow.created_at >= since)
+    query = query.order_by(DeliveryRow.id.desc()).limit(limit)
+    return [_log_entry(d, e) for d, e in session.execute(query).tuples()]
+
+
+def _log_entry(delivery: DeliveryRow, event: EventRow) -> DeliveryLogEntry:
+    payload = event.payload or {}
+    return DeliveryLogEntry(
+        id=delivery.id,
+        created_at=delivery.created_at,
+        status=delivery.status,
+        channel=delivery.channel,
+        kind=event.kind,
+        case=event.case_slug,
+        title=str(
+            payload.get("title") or payload.get("case_number") or payload.get("source") or ""
+        ),
+        url=str(payload.get("url") or ""),
+        attempts=delivery.attempts,
+        last_attempt_at=delivery.last_attempt_at,
+        next_attempt_at=delivery.next_attempt_at if delivery.status == PENDING else None,
+        sent_at=delivery.sent_at,
+        last_error=delivery.last_error,
+        note=delivery.note,
+        event_id=event.id,
+    )
+
+
+# ---------------------------------------------------------------- channel health
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHealth:
+    channel: str
+    failing: bool
+    consecutive_failures: int
+    last_error: str | None
+    last_failure_at: datetime | None
+    last_success_at: datetime | None
+
+
+def ensure_channels(session: Session, channels: Iterable[str]) -> None:
+    """A health row for every channel id (another run inserting the same one is fine)."""
+    wanted = set(channels)
+    known = set(session.scalars(select(ChannelStateRow.channel)))
+    for channel in sorted(wanted - known):
+        try:
+            with session.begin_nested():
+                session.add(ChannelStateRow(channel=channel, consecutive_failures=0, failing=False))
+        except IntegrityError:
+            continue
+
+
+def record_success(session: Session, channel: str, now: datetime) -> bool:
+    """Reset the channel's failure count; True when it had been reported failing."""
+    recovered = _changed(
+        session,
+        update(ChannelStateRow)
+        .where(ChannelStateRow.channel == channel, ChannelStateRow.failing.is_(True))
+        .values(failing=False, consecutive_failures=0, last_success_at=now),
+    )
+    if not recovered:
+        session.execute(
+            update(ChannelStateRow)
+            .where(ChannelStateRow.channel == channel)
+            .values(consecutive_failures=0, last_success_at=now),
+            execution_options={"synchronize_session": False},
+        )
+    return recovered
+
+
+def record_failure(
+    session: Session, channel: str, error: str, now: datetime, failing_after: int
+) -> bool:
+    """Count a failed attempt; True exactly once when the count reaches ``failing_after``
+    (the conditional update makes two overlapping runs agree on who reports it)."""
+    session.execute(
+        update(ChannelStateRow)
+        .where(ChannelStateRow.channel == channel)
+        .values(
+            consecutive_failures=ChannelStateRow.consecutive_failures + 1,
+            last_error=error,
+            last_failure_at=now,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return _changed(
+        session,
+        update(ChannelStateRow)
+        .where(
+            ChannelStateRow.channel == channel,
+            ChannelStateRow.failing.is_(False),
+            ChannelStateRow.consecutive_failures >= failing_after,
+        )
+        .values(failing=True),
+    )
+
+
+def channel_health(session: Session) -> list[ChannelHealth]:
+    """Every channel that has been used, failing ones first."""
+    rows = session.scalars(
+        select(ChannelStateRow).order_by(ChannelStateRow.failing.desc(), ChannelStateRow.channel)
+    )
+    return [
+        ChannelHealth(
+            r.channel,
+            bool(r.failing),
+            r.consecutive_failures,
+            r.last_error,
+            r.last_failure_at,
+            r.last_success_at,
+        )
+        for r in rows
+    ]
 
 
 def _changed(session: Session, statement: Update) -> bool:

@@ -365,7 +365,7 @@ def _routed(
     """(channel, status): ``suppressed`` where the event's lead goes to that channel in this
     same insert (a lead that was deduplicated away suppresses nothing)."""
     lead = event.payload.get("alerted_with")
-    shared = set(channels_for(event.kind, lead)) if lead in fresh_cases else set()
+    shared = set(channels_for(event.kind, lead)) if lead and lead in fresh_cases else set()
     return [
         (channel, "suppressed" if channel in shared else "pending")
         for channel in channels_for(event.kind, event.case)

@@ -1,7 +1,7 @@
 """search: the full-text index of articles (FTS5 on SQLite, tsvector + GIN on PostgreSQL)
 
 Revision ID: 0005_search
-Revises: 0003_evidence
+Revises: 0004_alerts
 Create Date: 2026-12-01 10:00:00
 
 The index holds keys computed in Python (``pipeline.search.keys``), so existing articles are
@@ -18,7 +18,7 @@ from alembic import op
 from pipeline.search.index import create_index, drop_index, reindex_all
 
 revision = "0005_search"
-down_revision = "0003_evidence"
+down_revision = "0004_alerts"
 branch_labels = None
 depends_on = None
 

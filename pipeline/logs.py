@@ -1,0 +1,114 @@
+"""Logging for the CLI and the service: text or JSON lines on stderr, never a secret.
+
+``--log-format json`` (or ``CASEWATCH_LOG_FORMAT=json`` / ``log_format: json``) writes one JSON
+object per line (python-json-logger) with ``time``, ``level``, ``logger``, ``message`` and any
+``extra`` fields, for a log collector. Every record passes :class:`Redactor` first: the
+credentials in a URL (``user:password@``), secret-looking query parameters, every Apprise URL
+that is not plain http(s) (their paths carry tokens) and any configured channel URL are
+replaced by ``<hidden>``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pythonjsonlogger.json import JsonFormatter
+
+LogFormat = Literal["text", "json"]
+HIDDEN = "<hidden>"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+_URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^\s'\"<>]+)")
+_USERINFO = re.compile(r"^[^/@?#]*@")
+_SECRET_PARAM = re.compile(
+    r"([?&;](?:pass(?:word)?|pwd|token|secret|key|apikey|api_key|auth|sig|signature|"
+    r"access_token|webhook)=)[^&#\s]*",
+    re.IGNORECASE,
+)
+_PLAIN_SCHEMES = {"http", "https", "file", "postgresql", "sqlite", "postgresql+psycopg"}
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with known secrets and the secret parts of URLs replaced by ``<hidden>``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, HIDDEN)
+    return _URL.sub(_redact_url, text)
+
+
+def _redact_url(match: re.Match[str]) -> str:
+    scheme, rest = match.group(1), match.group(2)
+    if scheme.lower() not in _PLAIN_SCHEMES:
+        return f"{scheme}://{HIDDEN}"
+    rest = _USERINFO.sub(f"{HIDDEN}@", rest)
+    rest = _SECRET_PARAM.sub(lambda m: m.group(1) + HIDDEN, rest)
+    return f"{scheme}://{rest}"
+
+
+class Redactor(logging.Filter):
+    """Rewrites each record's message (arguments merged in) with :func:`redact`."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg, record.args = redact(message, self.secrets), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        return True
+
+
+def formatter(fmt: LogFormat) -> logging.Formatter:
+    if fmt == "json":
+        return JsonFormatter(
+            JSON_FIELDS,
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            timestamp=False,
+        )
+    return logging.Formatter(TEXT_FORMAT)
+
+
+def level_for(verbose: int) -> int:
+    """Quiet by default (the summary lines say what happened): -v info, -vv debug."""
+    return (logging.ERROR, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+
+
+def configure_logging(
+    verbose: int = 0,
+    fmt: LogFormat = "text",
+    secrets: Iterable[str] = (),
+    *,
+    level: int | None = None,
+) -> logging.Handler:
+    """One stderr handler on the root logger whose own level filters (Scrapy resets the root
+    logger's level); Scrapy's own chatter stays at WARNING below -vv. Returns the handler."""
+    chosen = level if level is not None else level_for(verbose)
+    handler = logging.StreamHandler()
+    handler.setLevel(chosen)
+    handler.setFormatter(formatter(fmt))
+    handler.addFilter(Redactor(secrets))
+    for old in [h for h in logging.root.handlers if getattr(h, "casewatch", False)]:
+        logging.root.removeHandler(old)
+    handler.casewatch = True  # type: ignore[attr-defined]
+    logging.root.addHandler(handler)
+    logging.root.setLevel(chosen)
+    quiet = logging.DEBUG if verbose >= 2 else max(chosen, logging.WARNING)
+    for name in ("scrapy", "apscheduler", "twisted", "py.warnings"):
+        logging.getLogger(name).setLevel(quiet)
+    return handler
+
+
+def extra(**fields: Any) -> dict[str, Any]:
+    """``log.info(msg, extra=extra(source=…))``: fields a JSON log line carries as keys."""
+    return {k: v for k, v in fields.items() if v is not None}
