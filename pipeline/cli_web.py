@@ -72,6 +72,7 @@ def serve(app: AppContext, host: str, port: int, token_env: str, domain: str) ->
         token=token,
         clock=app.clock,
         domain=domain,
+        config=config,
     )
     logging.getLogger("uvicorn.access").addFilter(RedactToken())
     click.echo(

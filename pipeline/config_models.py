@@ -120,7 +120,8 @@ class ServiceSettings(_Model):
     """A crawl of one source that takes longer is abandoned and recorded as a failure."""
     deliver_every: timedelta = timedelta(seconds=30)
     reminders_every: timedelta = timedelta(minutes=5)
-    digests_every: timedelta = timedelta(minutes=1)
+    rechecks_every: timedelta = timedelta(minutes=15)
+    """How often the service looks for matched articles due a re-check (``evidence``)."""
     jitter: float = Field(default=0.1, ge=0, le=1)
     """Each source run starts up to this fraction of its interval late (at most ``max_jitter``),
     so sources with one interval do not all fire together."""
@@ -133,7 +134,7 @@ class ServiceSettings(_Model):
     """Deliveries sent per step; a stop request is honoured between steps."""
 
     _durations = field_validator(
-        "crawl_timeout", "deliver_every", "reminders_every", "digests_every", "max_jitter",
+        "crawl_timeout", "deliver_every", "reminders_every", "rechecks_every", "max_jitter",
         "startup_spread", "shutdown_grace", mode="before",
     )(_duration_field)  # fmt: skip
 

@@ -8,8 +8,10 @@ One process, one asyncio loop: Scrapy's asyncio reactor runs it, APScheduler's
   while failing), so a restart refetches only what is due, spread over a short window.
 - Each crawl is bounded by ``service.crawl_timeout``; a hung source is recorded as failed and
   abandoned while the others go on (:mod:`pipeline.service_crawl`).
-- Delivery, hearing reminders and digests are jobs too; they touch the network or the
-  database only, so they run in worker threads and never block the crawls.
+- Delivery (which also sends digests and alerts held by quiet hours once they are due) and
+  hearing reminders are jobs too; they touch the network or the database only, so they run in
+  worker threads and never block the crawls. Evidence re-checks of matched articles are a
+  crawl job of their own, bounded like a source's crawl.
 - SIGTERM / SIGINT: no new step starts, running steps get ``service.shutdown_grace`` to finish,
   then the process exits with status 0. A second signal exits at once.
 """
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import random
 import signal
@@ -34,7 +35,7 @@ from pipeline.config import Settings, Source
 from pipeline.ingest import IngestContext, SourceResult
 from pipeline.logs import extra
 from pipeline.notify.deliver import Notifier, deliver_pending
-from pipeline.runner import due_at, enqueue_reminders, fetch_spec
+from pipeline.runner import due_at, due_rechecks, enqueue_reminders, fetch_spec
 from pipeline.schedule import first_run_at, jitter_seconds
 from pipeline.store.models import SourceRow
 from pipeline.store.repo import source_states
@@ -42,17 +43,10 @@ from pipeline.store.repo import source_states
 log = logging.getLogger(__name__)
 
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-DIGEST_HOOK = "pipeline.notify.digest:send_due_digests"
-"""Where the digest job looks for its work: ``f(ctx) -> object``, called every
-``service.digests_every``. Digests held in the outbox until their time already go out with the
-delivery job; this hook is for digest work of its own, and its job is not scheduled while the
-function does not exist."""
 
 MAX_BATCHES = 50
 """Delivery batches per job run; the rest waits for the next run (a retry with no backoff
 must not keep one run going)."""
-
-DigestHook = Callable[[IngestContext], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +85,6 @@ def plan_sources(
     return plans
 
 
-def resolve_hook(path: str = DIGEST_HOOK) -> DigestHook | None:
-    """The function named ``module:attribute``, or None while it does not exist."""
-    module_name, _, attribute = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    hook = getattr(module, attribute, None)
-    return hook if callable(hook) else None
-
-
 class Service:
     """Build with the run's context; :meth:`run` blocks until a signal stops it."""
 
@@ -110,7 +93,6 @@ class Service:
         ctx: IngestContext,
         *,
         notifier: Notifier | None = None,
-        digest_hook: DigestHook | None = None,
         scrapy_overrides: dict[str, Any] | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -118,7 +100,6 @@ class Service:
         self.settings = ctx.config.settings
         self.sources = {s.id: s for s in ctx.config.enabled_sources()}
         self.notifier = notifier
-        self.digest_hook = digest_hook if digest_hook is not None else resolve_hook()
         self.scrapy_overrides = scrapy_overrides or {}
         self.rng = rng or random.Random()
         self.exit_code = 0
@@ -193,10 +174,7 @@ class Service:
         now = datetime.now(UTC)
         self._every(self._deliver_job, "deliver", service.deliver_every, now)
         self._every(self._reminders_job, "reminders", service.reminders_every, now)
-        if self.digest_hook is not None:
-            self._every(self._digests_job, "digests", service.digests_every, now)
-        else:
-            log.info("digests: no digest function at %s; digest job not scheduled", DIGEST_HOOK)
+        self._every(self._rechecks_job, "rechecks", service.rechecks_every, now)
         self._scheduler.start()
         log.info("service started", extra=extra(sources=len(self.sources)))
 
@@ -313,11 +291,15 @@ class Service:
                 if queued:
                     log.info("reminders: %d hearing reminder(s) queued", queued)
 
-    async def _digests_job(self) -> None:
-        hook = self.digest_hook
-        async with self._step("digests") as go:
-            if go and hook is not None:
-                await self._in_thread(hook, self.ctx)
+    async def _rechecks_job(self) -> None:
+        """Fetch matched articles' pages again when due: ``article.changed`` / ``.removed``."""
+        async with self._step("rechecks") as go:
+            if not go:
+                return
+            targets = await self._in_thread(due_rechecks, self.ctx)
+            if targets:
+                read = await self._crawler.recheck(targets)
+                log.info("evidence: %d of %d due article page(s) re-checked", read, len(targets))
 
     async def _in_thread(self, func: Callable[..., Any], *args: Any) -> Any:
         try:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 from pipeline.config import Source
+from pipeline.evidence.fetched import ArticleTarget
 from pipeline.ingest import (
     IngestContext,
     IngestPipeline,
@@ -24,6 +25,7 @@ from pipeline.ingest import (
     crawl_settings,
     orphan_report,
     plan_crawls,
+    recheck_crawl,
     safe_ingest,
 )
 from pipeline.items import FetchReport, FetchSpec
@@ -112,6 +114,25 @@ class SourceCrawler:
             f"{spec.source_id}: no report (spider failed{': ' + str(problem) if problem else ''})"
         )
         return safe_ingest(ctx, _failed(spec, error), [], started)
+
+    async def recheck(self, targets: Sequence[ArticleTarget]) -> int:
+        """Fetch these matched articles' pages again (evidence re-checks), bounded by the
+        crawl timeout; returns how many pages were read."""
+        from scrapy.crawler import Crawler
+
+        ctx = dataclasses.replace(self.ctx, results=[], pages=[])
+        spider_cls, arguments = recheck_crawl(ctx, targets)
+        handle = _Handle("evidence re-check")
+        crawler = Crawler(spider_cls, self.settings)
+        crawler.casewatch = (ctx, handle)  # type: ignore[attr-defined]
+        task = self.runner.crawl(crawler, **arguments)
+        task.add_done_callback(_retrieve)
+        done, _ = await asyncio.wait({task}, timeout=self.timeout)
+        if not done:
+            handle.abandoned = True
+            self._stop_in_background(crawler, handle.source_id)
+            log.warning("evidence re-check timed out after %gs (abandoned)", self.timeout)
+        return len(ctx.pages)
 
     def abandon_all(self) -> None:
         """Stop every crawler still running (at shutdown), without waiting for them."""

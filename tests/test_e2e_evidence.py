@@ -209,3 +209,48 @@ def check_warc(out: Path, sessions) -> None:
     for record_id, capture in stored.items():
         assert responses[record_id] == capture.sha256 == listed[record_id]["sha256"]
     assert any(e["status"] == 404 and e["kind"] == "removed" for e in listed.values())
+
+
+def test_the_service_rechecks_evidence_and_alerts_an_edit(
+    tmp_path: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
+) -> None:
+    """`casewatch run` (the service) re-checks matched articles as a job of its own."""
+    article = http_server.url("/a/news/61234.html")
+    http_server.route("/a/feed.xml", body=rss(TITLE, article, TEASER), headers=XML)
+    http_server.route("/a/news/61234.html", body=page(TITLE, PARAGRAPHS), headers=HTML)
+    http_server.route("/b/feed.xml", body=rss("Другое", http_server.url("/b/x"), "—"), headers=XML)
+    config = tmp_path / "config"
+    write_config(config, http_server, tmp_path / "data")
+    with (config / "settings.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("service: {rechecks_every: 0.5s, deliver_every: 0.5s, startup_spread: 0s}\n")
+    first = casewatch(config, db_url, smtp_server, "run", "--once", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    smtp_server.wait_for(1)
+
+    http_server.route("/a/news/61234.html", body=page(TITLE, EDITED), headers=HTML)
+    service = start_service(config, db_url, smtp_server, tmp_path)
+    try:
+        smtp_server.wait_for(2, timeout=60)
+    finally:
+        service.terminate()
+        _, err = service.communicate(timeout=30)
+    assert service.returncode == 0, err[-2000:]
+    changed = mail_text(smtp_server, 1)
+    assert "+По словам адвоката, суд отклонил ходатайство" in changed
+    assert "evidence:" in err and "re-checked" in err
+
+
+def start_service(
+    config: Path, db_url: str, smtp: LocalSMTPServer, cwd: Path
+) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "CASEWATCH_DATABASE_URL": db_url,
+        "E2E_SMTP_URL": f"mailto://127.0.0.1:{smtp.port}?from=cw@example.org&to=m@example.org",
+    }
+    env.pop("CASEWATCH_CONFIG", None)
+    return subprocess.Popen(
+        [str(CASEWATCH), "--config", str(config), "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdin=subprocess.DEVNULL, cwd=cwd,
+    )  # fmt: skip

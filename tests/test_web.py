@@ -183,6 +183,15 @@ def test_healthz(client: TestClient) -> None:
     assert body["status"] == "ok" and body["database"] is True
 
 
+def test_healthz_with_config_reports_sources_and_deliveries(filled: Filled) -> None:
+    deps = WebDeps(sessions=filled.sessions, config=filled.config, clock=lambda: filled.now)
+    response = TestClient(create_app(deps)).get("/healthz")
+    body = response.json()
+    assert response.status_code == (200 if body["ok"] else 503)
+    assert body["status"] in {"ok", "degraded", "down"} and body["database"] == "ok"
+    assert body["sources"]["total"] >= 1 and "pending" in body["deliveries"]
+
+
 # ---------------------------------------------------------------- search
 
 

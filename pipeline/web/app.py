@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pipeline.config import Source
+from pipeline.config import Config, Source
 from pipeline.web.render import CSS, Renderer
 from pipeline.web.security import (
     SECURITY_HEADERS,
@@ -47,6 +47,8 @@ class WebDeps:
     domain: str = "casewatch.local"
     """Names the calendar UIDs and Atom ids; keep it once subscribers exist."""
     renderer: Renderer = field(default_factory=Renderer)
+    config: Config | None = None
+    """With it, ``/healthz`` reports sources and deliveries too (:func:`pipeline.status.health`)."""
 
     @contextmanager
     def session(self) -> Iterator[Session]:

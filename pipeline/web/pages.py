@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from pipeline.status import health
 from pipeline.store.queries import hearing_histories, list_events, list_hearings, list_sources
 from pipeline.web import queries
 from pipeline.web.app import WebDeps
@@ -143,7 +144,11 @@ def deliveries_page(request: Request) -> Response:
 
 @router.get("/healthz")
 def healthz(request: Request) -> JSONResponse:
+    """200 while casewatch can do its job (``ok`` or ``degraded``), 503 when it cannot."""
     deps = deps_of(request)
+    if deps.config is not None:
+        report = health(deps.sessions, deps.config, deps.clock())
+        return JSONResponse(report, status_code=200 if report["ok"] else 503)
     try:
         with deps.session() as session:
             ok = queries.database_ok(session)
