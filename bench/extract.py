@@ -1,11 +1,15 @@
 """Full articles: extraction speed, and grouping 100k articles into stories.
 
-1. ``extract_page`` over the fixture pages (``tests/fixtures/extract/*.html``; the corpus
-   pages under ``../shared/corpus/pages`` when there are none), repeated until ``--seconds``
-   have passed. Target ≥ 50 pages/s.
-2. ``pipeline.stories.group_stories`` over ``--articles`` generated articles (200 words
+1. ``extract_page`` over the fixture pages (``tests/fixtures/extract/*.html``, trimmed to
+   the article: ~5 KB each), then over the real-size pages of ``../shared/corpus/pages``
+   (whole pages as served, ~115 KB each, when that folder exists; read in place, never
+   copied), each repeated until ``--seconds`` have passed. Target ≥ 50 pages/s, judged on
+   the fixture pages as the issue sets it; the real-size figure is printed beside it because
+   that is what a crawl sees.
+2. ``pipeline.story_groups.group_stories`` over ``--articles`` generated articles (200 words
    each, drawn from a mixed ru/kk/en vocabulary; one in ten a reprint of an earlier one with
-   a new lead, a dropped sentence and a few words swapped). Target < 60 s and < 1 GB peak.
+   a new lead and a dropped sentence), in a fresh child process so its peak memory is the
+   grouping's (texts included), not the extractor's. Target < 60 s and < 1 GB peak.
 
     python bench/extract.py [--articles 100000] [--seconds 10]
 """
@@ -14,9 +18,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import random
 import resource
-import sys
 import time
 from pathlib import Path
 
@@ -25,17 +29,17 @@ FIXTURES = ROOT / "tests" / "fixtures" / "extract"
 CORPUS = ROOT.parent / "shared" / "corpus" / "pages"
 
 
-def pages() -> list[tuple[str, bytes]]:
-    found = sorted(FIXTURES.glob("*.html")) or sorted(CORPUS.rglob("*.html"))
-    return [(p.name, p.read_bytes()) for p in found]
+def pages(folder: Path) -> list[tuple[str, bytes]]:
+    return (
+        [(p.name, p.read_bytes()) for p in sorted(folder.rglob("*.html"))]
+        if folder.is_dir()
+        else []
+    )
 
 
-def bench_extract(seconds: float) -> tuple[int, float, int]:
+def bench_extract(corpus: list[tuple[str, bytes]], seconds: float) -> tuple[int, float]:
     from pipeline.extract import ExtractError, extract_page
 
-    corpus = pages()
-    if not corpus:
-        sys.exit("no pages to extract: tests/fixtures/extract/ and the corpus are empty")
     for name, body in corpus:  # warm caches (lxml, trafilatura, language models) once
         _extract(extract_page, ExtractError, name, body)
     done, start = 0, time.perf_counter()
@@ -43,7 +47,7 @@ def bench_extract(seconds: float) -> tuple[int, float, int]:
         for name, body in corpus:
             _extract(extract_page, ExtractError, name, body)
             done += 1
-    return done, time.perf_counter() - start, len(corpus)
+    return done, time.perf_counter() - start
 
 
 def _extract(extract_page, error, name: str, body: bytes) -> None:  # type: ignore[no-untyped-def]
@@ -82,20 +86,28 @@ def generated(count: int, seed: int = 7) -> list[tuple[str, str]]:
     return texts
 
 
-def bench_stories(count: int) -> tuple[float, float, int]:
-    from pipeline.stories import group_stories
+def bench_stories(count: int) -> tuple[float, float, int, float]:
+    """Wall s, CPU s, texts grouped as reprints, peak RSS MB of the process doing it."""
+    from pipeline.story_groups import group_stories
 
     texts = generated(count)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start, cpu = time.perf_counter(), time.process_time()
     stories = group_stories(texts)
-    elapsed = time.perf_counter() - start
-    print(f"  (CPU time of the grouping: {time.process_time() - cpu:.1f} s; the machine is "
-          "shared, so wall time may be longer)")  # fmt: skip
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     grouped = sum(s != i for i, s in enumerate(stories))
-    del before
-    return elapsed, peak_mb, grouped
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return elapsed, cpu, grouped, peak_mb
+
+
+def report_extract(label: str, corpus: list[tuple[str, bytes]], seconds: float) -> None:
+    if not corpus:
+        print(f"extract_page {label}: no pages found")
+        return
+    done, elapsed = bench_extract(corpus, seconds)
+    rate = done / elapsed
+    size = sum(len(b) for _, b in corpus) / len(corpus) / 1024
+    print(f"extract_page {label}: {rate:7.1f} pages/s  ({len(corpus)} distinct, "
+          f"{size:.0f} KB avg, {done} pages in {elapsed:.1f} s)  ratio to 50/s: {rate / 50:.2f}")  # fmt: skip
 
 
 def main() -> None:
@@ -103,14 +115,14 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
-    done, elapsed, distinct = bench_extract(args.seconds)
-    rate = done / elapsed
-    print(f"extract_page:        {rate:7.1f} pages/s  ({done} pages, {distinct} distinct, "
-          f"{elapsed:.1f} s)  ratio to target 50/s: {rate / 50:.2f}")  # fmt: skip
-    seconds, peak_mb, grouped = bench_stories(args.articles)
-    print(f"group {args.articles} articles: {seconds:6.1f} s  ratio to target 60 s: "
-          f"{seconds / 60:.2f}  ({grouped} grouped as reprints, ~10% generated)")  # fmt: skip
-    print(f"peak RSS (process):   {peak_mb:6.0f} MB  ratio to target 1024 MB: {peak_mb / 1024:.2f}")
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        seconds, cpu, grouped, peak_mb = pool.apply(bench_stories, (args.articles,))
+    print(f"group {args.articles} articles: {seconds:6.1f} s wall ({cpu:.1f} s CPU)  ratio to "
+          f"target 60 s: {seconds / 60:.2f}  ({grouped} grouped as reprints, ~10% generated)")  # fmt: skip
+    print(f"  peak RSS of the grouping process: {peak_mb:6.0f} MB  ratio to 1024 MB: "
+          f"{peak_mb / 1024:.2f}")  # fmt: skip
+    report_extract("fixtures  (target judged here)", pages(FIXTURES), args.seconds)
+    report_extract("real-size (shared corpus)     ", pages(CORPUS), args.seconds)
 
 
 if __name__ == "__main__":

@@ -10,27 +10,32 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline import ingest_hearings
 from pipeline.config import Config
-from pipeline.events import article_events, hearing_events, source_health_events
+from pipeline.events import article_events, source_health_events
 from pipeline.evidence.fetched import ArticlePage, ArticleTarget
 from pipeline.evidence.pages import PageResult, ingest_page
+from pipeline.followup import (
+    Tally,
+    capture_page,
+    follow_pages,
+    note_story_alerts,
+    story_repeats,
+)
 from pipeline.fulltext import choose_targets
 from pipeline.items import FetchReport, FetchSpec, RawArticle, RawHearing
 from pipeline.match import Matcher
 from pipeline.normalize.article import normalize_article
-from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
-from pipeline.normalize.news_hearings import announced_hearings
-from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
+from pipeline.records import Article, Change
 from pipeline.source_health import judge_fetch
-from pipeline.store import captures, repo
-from pipeline.store import hearings as hearing_store
+from pipeline.store import repo
 
 log = logging.getLogger(__name__)
 
@@ -88,20 +93,6 @@ class IngestContext:
         return self.timezones[source_id]
 
 
-@dataclass(slots=True)
-class _Tally:
-    """Counts for one source's summary line."""
-
-    new: int = 0
-    changed: int = 0
-    matched: int = 0
-    skipped: int = 0
-    events: list[Event] = field(default_factory=list)
-    full_text: list[ArticleTarget] = field(default_factory=list)
-    story_alerts: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
-    """(story, case) → the story's alert made in this batch, for later copies in it."""
-
-
 def ingest_fetch(
     ctx: IngestContext,
     report: FetchReport,
@@ -112,16 +103,18 @@ def ingest_fetch(
     """Store one fetch of one source with its matches and events, atomically."""
     now = ctx.clock()
     tz = ctx.timezone_of(report.source_id)
-    articles = [a for a in (normalize_article(r, fetched_at=now, default_tz=tz) for r in raws) if a]
+    normalized = [(r, normalize_article(r, fetched_at=now, default_tz=tz)) for r in raws]
+    articles = [a for _, a in normalized if a]
+    pages = {a.canonical_url: r.page for r, a in normalized if a and r.page}
     case_titles = {c.slug: c.title for c in ctx.config.cases}
     with ctx.sessions.begin() as session:
         report = judge_fetch(
             session, report, len(raws) + len(hearings), ctx.config.settings.empty_failure_after
         )
-        tally = _articles(session, ctx, articles, case_titles, now)
+        tally = _articles(session, ctx, articles, case_titles, now, pages)
         tally.skipped += len(raws) - len(articles)
         if report.ok and not report.not_modified and (hearings or report.extra.get("complete")):
-            _hearings(session, ctx, report, hearings, tz, case_titles, now, tally)
+            ingest_hearings.scan_batch(session, ctx, report, hearings, tz, case_titles, now, tally)
         failures_before = repo.failures_of(session, report.source_id)
         row = repo.record_run(
             session, report, started_at=started_at, finished_at=now,
@@ -161,9 +154,13 @@ def _articles(
     articles: Sequence[Article],
     case_titles: dict[str, str],
     now: datetime,
-) -> _Tally:
+    pages: Mapping[str, ArticlePage] | None = None,
+) -> Tally:
+    """Upsert, match, story and events of a batch's articles; ``pages``: canonical URL → the
+    page a spider read the article from (kept as the capture of a matched one)."""
+    pages = pages or {}
     upserted = repo.upsert_articles(session, articles, now)
-    tally = _Tally(
+    tally = Tally(
         new=sum(u.change is Change.NEW for u in upserted),
         changed=sum(u.change is Change.CHANGED for u in upserted),
     )
@@ -176,148 +173,29 @@ def _articles(
             continue
         tally.matched += 1
         matched.add(item.article_id)
+        if item.article.canonical_url in pages:
+            capture_page(session, item, pages[item.article.canonical_url], now)
         new = repo.save_matches(
             session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
         )
         cases = [m.case for m in new]
-        story, repeats = _story_repeats(session, item, cases, tally, now) if new else (0, {})
+        story, repeats = story_repeats(session, item, cases, tally, now) if new else (0, {})
         events = article_events(
             item.change, item.article_id, item.article, new, case_titles, repeats
         )
-        for event in events:
-            if event.case and not event.payload.get("story_repeat"):
-                info = captures.story_info(story, event.payload, now.isoformat())
-                tally.story_alerts.setdefault((story, event.case), info)
+        note_story_alerts(tally, story, events, now)
         tally.events += events
         if new and item.change is Change.NEW:
-            _announced(session, ctx, item, [m.case for m in new], case_titles, now, tally)
+            ingest_hearings.announced(session, ctx, item, cases, case_titles, now, tally)
     source = ctx.config.source(articles[0].source_id) if articles else None
     tally.full_text = choose_targets(
-        upserted,
+        [u for u in upserted if u.article.canonical_url not in pages],
         matched,
         ctx.partial_matcher,
         policy=source.full_text if source else "auto",
         settings=ctx.config.settings.evidence,
     )
     return tally
-
-
-def _story_repeats(
-    session: Session, item: repo.Upserted, cases: Sequence[str], tally: _Tally, now: datetime
-) -> tuple[int, dict[str, dict[str, Any]]]:
-    """The article's story (grouped now) and, per case, that story's alert from another
-    article (earlier in this batch, or stored)."""
-    article = item.article
-    story = captures.store_story(
-        session, item.article_id, f"{article.summary}\n{article.text}", article.language, now
-    )
-    found: dict[str, dict[str, Any]] = {}
-    for case in cases:
-        info = tally.story_alerts.get((story, case)) or captures.story_first_alert(
-            session, story, case, item.article_id
-        )
-        if info:
-            found[case] = info
-    return story, found
-
-
-def _hearings(
-    session: Session,
-    ctx: IngestContext,
-    report: FetchReport,
-    raws: Sequence[RawHearing],
-    tz: str,
-    case_titles: dict[str, str],
-    now: datetime,
-    tally: _Tally,
-) -> None:
-    """A schedule scan: upsert with identity and history, match, hearing events."""
-    window = scan_window(report.extra)
-    changes, skipped, _unchanged = hearing_store.scan_hearings(
-        session, raws, source_id=report.source_id, seen_at=now, window=window, default_tz=tz
-    )
-    for skip in skipped:
-        log.warning("%s: skipped %s", report.source_id, skip.reason)
-    tally.skipped += len(skipped)
-    _hearing_changes(session, ctx, changes, case_titles, now, tally)
-
-
-def _hearing_changes(
-    session: Session,
-    ctx: IngestContext,
-    changes: Sequence[HearingChange],
-    case_titles: dict[str, str],
-    now: datetime,
-    tally: _Tally,
-    fixed_cases: Sequence[str] = (),
-) -> None:
-    """Matches and events for what a hearing upsert did (``fixed_cases``: known beforehand)."""
-    known = hearing_store.matched_cases(
-        session, [c.hearing_id for c in changes if c.change is Change.CHANGED]
-    )
-    for c in changes:
-        if c.change is Change.SAME:
-            continue
-        tally.new += c.change is Change.NEW
-        tally.changed += c.change is Change.CHANGED
-        new: list[Match] = []
-        if not c.cancelled:
-            matches = list(ctx.matcher.match(hearing_fields(c.hearing)))
-            matches += [
-                Match(slug, 1.0, ())
-                for slug in fixed_cases
-                if slug not in {m.case for m in matches}
-            ]
-            new = hearing_store.save_hearing_matches(
-                session, c.hearing_id, matches, now, check_existing=c.change is Change.CHANGED
-            )
-        slugs = sorted({*known.get(c.hearing_id, []), *(m.case for m in new)})
-        if c.change is Change.NEW and slugs and not c.hearing.article_url:
-            hearing_store.supersede_announced(session, slugs, c.hearing.local_time[:10], now)
-        tally.matched += bool(slugs)
-        tally.events += hearing_events(c, slugs, case_titles, now=now)
-
-
-def _announced(
-    session: Session,
-    ctx: IngestContext,
-    item: repo.Upserted,
-    cases: Sequence[str],
-    case_titles: dict[str, str],
-    now: datetime,
-    tally: _Tally,
-) -> None:
-    """Hearings an article announces ("the next hearing is set for 30 September") for its cases."""
-    article = item.article
-    text = "\n\n".join(p for p in (article.title, article.summary, article.text) if p)
-    by_slug = {c.slug: c for c in ctx.config.cases}
-    raws = announced_hearings(article, text, [by_slug[s] for s in cases if s in by_slug])
-    normalized = (normalize_hearing(r, seen_at=now, default_tz=r.timezone) for r in raws)
-    hearings = [h for h in normalized if isinstance(h, Hearing)]
-    listed = hearing_store.scheduled_days(session, cases, [h.local_time[:10] for h in hearings])
-    hearings = [h for h in hearings if not any((c, h.local_time[:10]) in listed for c in cases)]
-    if not hearings:
-        return  # nothing announced, or the court schedule lists it already
-    changes = hearing_store.upsert_hearings(
-        session, hearings, source_id=article.source_id, seen_at=now, window=None, infer_moves=False
-    )
-    _hearing_changes(session, ctx, changes, case_titles, now, tally, fixed_cases=cases)
-
-
-def announce_hearings(
-    session: Session,
-    ctx: IngestContext,
-    article_id: int,
-    article: Article,
-    cases: Sequence[str],
-    now: datetime,
-) -> list[Event]:
-    """Hearing events for what a full article announces (see :func:`_announced`)."""
-    tally = _Tally()
-    case_titles = {c.slug: c.title for c in ctx.config.cases}
-    item = repo.Upserted(Change.NEW, article_id, article)
-    _announced(session, ctx, item, cases, case_titles, now, tally)
-    return tally.events
 
 
 def _fields(article: Article) -> dict[str, str]:
@@ -404,28 +282,10 @@ class IngestPipeline:
         t0 = time.perf_counter()
         result = safe_ingest(self.ctx, report, raws, started, hearings)
         self.ctx.results.append(result)
-        self._follow(result.full_text)
+        follow_pages(self.crawler, result.full_text, self.ctx.config.settings.evidence)
         log.debug(
             "%s: ingested %d items in %.3fs", report.source_id, len(raws), time.perf_counter() - t0
         )
-
-    def _follow(self, targets: Sequence[ArticleTarget]) -> None:
-        """Fetch these article pages in the crawl that found them (their items come back
-        here as :class:`ArticlePage`); without a running crawl they wait for a re-check."""
-        engine = getattr(self.crawler, "engine", None)
-        if not targets or engine is None:
-            return
-        from spiders.article import article_request
-
-        evidence = self.ctx.config.settings.evidence
-        for target in targets:
-            engine.crawl(
-                article_request(
-                    target,
-                    max_body=evidence.max_body_bytes,
-                    timeout=evidence.timeout.total_seconds(),
-                )
-            )
 
 
 def crawl(

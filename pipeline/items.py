@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.evidence.fetched import ArticlePage
+
 
 @dataclass(frozen=True, slots=True)
 class RawArticle:
@@ -29,6 +31,9 @@ class RawArticle:
     publisher_url: str = ""
     text: str = ""
     """Full text when the source gives it (``content:encoded``); may contain HTML."""
+    page: ArticlePage | None = None
+    """The article page as fetched, when the spider read the item from it (``site``): kept as
+    the evidence of a matched article, so the page is not fetched a second time."""
 
 
 @dataclass(frozen=True, slots=True)

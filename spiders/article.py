@@ -51,8 +51,12 @@ def target_of(meta: Mapping[str, Any]) -> ArticleTarget:
 
 
 def parse_article(response: Response, **kwargs: Any) -> Iterator[ArticlePage]:
-    target = target_of(response.meta)
-    yield ArticlePage(
+    yield snapshot(response, target_of(response.meta))
+
+
+def snapshot(response: Response, target: ArticleTarget) -> ArticlePage:
+    """The response as received (body, headers in order, the request's headers)."""
+    return ArticlePage(
         target=target,
         status=response.status,
         final_url=response.url,

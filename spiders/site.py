@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,8 +30,10 @@ from twisted.python.failure import Failure
 
 from pipeline.config import Config, Source, load_config
 from pipeline.errors import ExtractError
+from pipeline.evidence.fetched import ArticleTarget
 from pipeline.extract import ExtractedPage, extract_page
 from pipeline.items import FetchReport, FetchSpec, RawArticle
+from spiders.article import snapshot
 from spiders.common import describe_failure, failed, spec_of
 
 KINDS = ("site",)
@@ -318,7 +320,8 @@ def read_article(spec: FetchSpec, entry: Source, response: Response) -> RawArtic
     )  # fmt: skip
     if not (page.title or page.text):
         raise ExtractError(f"{response.url}: no title and no text found")
-    return raw_article(spec, entry, page)
+    fetched = snapshot(response, ArticleTarget(0, response.url, spec.source_id))
+    return replace(raw_article(spec, entry, page), page=fetched)
 
 
 def field_selectors(entry: Source) -> dict[str, str]:

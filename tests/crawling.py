@@ -32,7 +32,12 @@ items = []
 process = CrawlerProcess(settings, install_root_handler=False)
 crawler = process.create_crawler(spider_cls)
 def collect(item, **kwargs):
-    items.append({"_type": type(item).__name__, **dataclasses.asdict(item)})
+    doc = {"_type": type(item).__name__, **dataclasses.asdict(item)}
+    if doc.get("page"):  # the fetched page kept as evidence: its size, not its bytes
+        doc["page"] = {**doc["page"], "body": len(doc["page"]["body"])}
+    elif "page" in doc:
+        del doc["page"]
+    items.append(doc)
 crawler.signals.connect(collect, signal=signals.item_scraped)
 kwargs = dict(job["kwargs"])
 if job["sources"] is not None:

@@ -105,13 +105,23 @@ def run_callback(spider: Spider, callback: str, response: Response) -> list[Any]
 
 def to_json(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {"_type": type(obj).__name__, **dataclasses.asdict(obj)}
+        doc = {"_type": type(obj).__name__, **dataclasses.asdict(obj)}
+        if doc.get("page"):  # the fetched page kept as evidence: its identity, not its bytes
+            doc["page"] = page_summary(doc["page"])
+        elif "page" in doc:  # an item read from a feed or a table: no page to keep
+            del doc["page"]
+        return doc
     if isinstance(obj, Request):
         callback = getattr(obj.callback, "__name__", None)
         doc = {"_type": "Request", "url": obj.url, "method": obj.method, "callback": callback,
                "body": obj.body.decode("utf-8", "replace")}  # fmt: skip
         return doc | request_summary(obj)
     return obj
+
+
+def page_summary(page: dict[str, Any]) -> dict[str, Any]:
+    body = page.pop("body")
+    return {**page, "body_sha256": hashlib.sha256(body).hexdigest(), "body_size": len(body)}
 
 
 def request_summary(request: Request) -> dict[str, Any]:

@@ -120,3 +120,17 @@ def test_repeat_routed_nowhere_is_recorded_not_printed() -> None:
     config.routes = config.routes[:1]
     assert channels_for("article.new", "c", config, repeat=True) == ()  # type: ignore[arg-type]
     assert channels_for("article.new", "c", config) == ("mail",)  # type: ignore[arg-type]
+
+
+def test_batch_signatures_are_the_single_ones() -> None:
+    """The in-memory path (many texts signed at once) and the store's (one at a time) agree,
+    so a backfill groups exactly as the pipeline does."""
+    from pipeline.stories import band_keys, sign_batch
+
+    texts = [(BASE, "ru"), ("коротко", "ru"), (KK_COPY, "kk"), (OTHER, "en"), (REPRINT, "ru")]
+    batch = sign_batch(texts)
+    for i, (text, language) in enumerate(texts):
+        one, many = signature(text, language), batch.get(i)
+        assert (one is None) is (many is None), i
+        if one is not None and many is not None:
+            assert band_keys(one) == band_keys(many) and one.to_bytes() == many.to_bytes()

@@ -134,7 +134,7 @@ def _first(
     repeats = _repeats(session, story, row.id, [m.case for m in new])
     events = article_events(Change.NEW, row.id, article, new, _titles(ctx), repeats)
     if new:
-        from pipeline.ingest import announce_hearings
+        from pipeline.ingest_hearings import announce_hearings
 
         events += announce_hearings(session, ctx, row.id, article, [m.case for m in new], now)
     return _Outcome("captured", events)

@@ -92,7 +92,11 @@ def extract_page(
     facts = read_facts(tree)
     title = _title(chosen, facts, sources)
     published = _date("published", chosen, facts, zone, sources)
-    document = run_trafilatura(tree, url, need_metadata=not (title and published))
+    document = (
+        None  # a source's own text selector found the text: trafilatura would add nothing read
+        if chosen.get("text") and title and published
+        else run_trafilatura(tree, url, need_metadata=not (title and published))
+    )
     title, published = _fill_from_document(document, title, published, zone, sources)
     if published is None:
         published = _htmldate(tree, zone, sources)
