@@ -23,9 +23,9 @@ from cssselect import SelectorError
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from pipeline.config import Config, Source, load_config
+from pipeline.config import Source
 from pipeline.items import FetchReport, FetchSpec, RawHearing
-from spiders.common import describe_failure, failed, spec_of
+from spiders.common import ConfiguredSpider, describe_failure, entry_of, failed, spec_of
 from spiders.tables import Table, best_table, extract_tables, map_headers, rows_to_hearings
 
 KINDS = ("court_table",)
@@ -74,25 +74,12 @@ class Page:
     problem: str = ""
 
 
-class CourtTableSpider(scrapy.Spider):
+class CourtTableSpider(ConfiguredSpider):
     """``scrapy crawl court_table [-a source=ID]``, or
     ``crawl(CourtTableSpider, specs=[FetchSpec…], sources={id: Source})``."""
 
     name = "court_table"
     kinds = KINDS
-    """Source kinds this spider serves (the runner routes specs by kind)."""
-
-    def __init__(
-        self,
-        specs: Iterable[FetchSpec] | None = None,
-        sources: Mapping[str, Source] | None = None,
-        source: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.specs = None if specs is None else tuple(specs)
-        self.sources = None if sources is None else dict(sources)
-        self.source = source
 
     async def start(self) -> AsyncIterator[scrapy.Request | FetchReport]:
         specs, sources = self.plan()
@@ -103,19 +90,6 @@ class CourtTableSpider(scrapy.Spider):
                 yield failed(spec, "no court_table entry with this id in the config")
             else:
                 yield self.page_request(spec, entry, Scan(), spec.url)
-
-    def plan(self) -> tuple[tuple[FetchSpec, ...], dict[str, Source]]:
-        """The specs to fetch and the source entries that say how to read them."""
-        specs, sources = self.specs, self.sources
-        if specs is None or sources is None:
-            config = load_config(self.settings.get("CASEWATCH_CONFIG"))
-            specs = specs_from_config(config, self.source) if specs is None else specs
-            sources = sources_from_config(config) if sources is None else sources
-        if self.source:
-            specs = tuple(s for s in specs if s.source_id == self.source)
-            if not specs:
-                self.logger.error("source %r: no court_table source with that id", self.source)
-        return specs, sources
 
     def page_request(self, spec: FetchSpec, entry: Source, scan: Scan, url: str) -> scrapy.Request:
         headers = {"Accept": ACCEPT}
@@ -161,26 +135,7 @@ class CourtTableSpider(scrapy.Spider):
         yield failed(spec, problem, status)
 
 
-# ---------------------------------------------------------------- config and meta
-
-
-def specs_from_config(config: Config, wanted: str | None = None) -> tuple[FetchSpec, ...]:
-    """Every enabled court_table source; ``wanted`` is fetched even when disabled (to try it)."""
-    return tuple(
-        FetchSpec(source_id=s.id, url=s.url, kind=s.kind, language=s.language or "")
-        for s in config.sources
-        if s.kind in KINDS and (s.enabled or s.id == wanted)
-    )
-
-
-def sources_from_config(config: Config) -> dict[str, Source]:
-    return {s.id: s for s in config.sources if s.kind in KINDS}
-
-
-def entry_of(meta: Mapping[str, Any]) -> Source:
-    """The request's source entry (a mapping is accepted too: meta may come from JSON)."""
-    entry = meta["source"]
-    return entry if isinstance(entry, Source) else Source.model_validate(entry)
+# ---------------------------------------------------------------- meta
 
 
 def scan_of(meta: Mapping[str, Any]) -> Scan:

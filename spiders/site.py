@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,13 +28,13 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from pipeline.config import Config, Source, load_config
+from pipeline.config import Source
 from pipeline.errors import ExtractError
 from pipeline.evidence.fetched import ArticleTarget
 from pipeline.extract import ExtractedPage, extract_page
 from pipeline.items import FetchReport, FetchSpec, RawArticle
 from spiders.article import snapshot
-from spiders.common import describe_failure, failed, spec_of
+from spiders.common import ConfiguredSpider, describe_failure, entry_of, failed, spec_of
 
 KINDS = ("site",)
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
@@ -62,25 +62,15 @@ class SourceRun:
     note: str = ""
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(ConfiguredSpider):
     """``scrapy crawl site [-a source=ID]``, or
     ``crawl(SiteSpider, specs=[FetchSpec…], sources={id: Source})``."""
 
     name = "site"
     kinds = KINDS
-    """Source kinds this spider serves (the runner routes specs by kind)."""
 
-    def __init__(
-        self,
-        specs: Iterable[FetchSpec] | None = None,
-        sources: Mapping[str, Source] | None = None,
-        source: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.specs = None if specs is None else tuple(specs)
-        self.sources = None if sources is None else dict(sources)
-        self.source = source
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.runs: dict[str, SourceRun] = {}
 
     async def start(self) -> AsyncIterator[scrapy.Request | FetchReport]:
@@ -95,18 +85,6 @@ class SiteSpider(scrapy.Spider):
                 request = self.listing_request(run, url)
                 request.meta["first_listing"] = url == spec.url
                 yield request
-
-    def plan(self) -> tuple[tuple[FetchSpec, ...], dict[str, Source]]:
-        specs, sources = self.specs, self.sources
-        if specs is None or sources is None:
-            config = load_config(self.settings.get("CASEWATCH_CONFIG"))
-            specs = specs_from_config(config, self.source) if specs is None else specs
-            sources = sources_from_config(config) if sources is None else sources
-        if self.source:
-            specs = tuple(s for s in specs if s.source_id == self.source)
-            if not specs:
-                self.logger.error("source %r: no site source with that id", self.source)
-        return specs, {k: v for k, v in sources.items() if v.kind in KINDS}
 
     # ------------------------------------------------------------ requests
 
@@ -223,28 +201,6 @@ class SiteSpider(scrapy.Spider):
             if not report.ok or report.error:
                 self.logger.warning("%s", report.error)
             yield report
-
-
-# ---------------------------------------------------------------- config
-
-
-def specs_from_config(config: Config, wanted: str | None = None) -> tuple[FetchSpec, ...]:
-    """Every enabled site source; ``wanted`` is fetched even when disabled (to try it)."""
-    return tuple(
-        FetchSpec(source_id=s.id, url=s.url, kind=s.kind, language=s.language or "")
-        for s in config.sources
-        if s.kind in KINDS and (s.enabled or s.id == wanted)
-    )
-
-
-def sources_from_config(config: Config) -> dict[str, Source]:
-    return {s.id: s for s in config.sources if s.kind in KINDS}
-
-
-def entry_of(meta: Mapping[str, Any]) -> Source:
-    """The request's source entry (a mapping is accepted too: meta may come from JSON)."""
-    entry = meta["source"]
-    return entry if isinstance(entry, Source) else Source.model_validate(entry)
 
 
 # ---------------------------------------------------------------- reading pages

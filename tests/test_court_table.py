@@ -16,13 +16,13 @@ from localservers import LocalHTTPServer, free_port
 
 from pipeline.config import Source, load_config
 from pipeline.items import FetchReport, FetchSpec, RawHearing
+from spiders.common import sources_from_config, specs_from_config
 from spiders.court_table import (
+    KINDS,
     MAX_PAGES,
     CourtTableSpider,
     Scan,
     printed_date,
-    sources_from_config,
-    specs_from_config,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,9 +89,9 @@ sources:
         )
     )
     assert not config.problems
-    assert [s.source_id for s in specs_from_config(config)] == ["live"]
-    assert [s.source_id for s in specs_from_config(config, "paused")] == ["live", "paused"]
-    assert sorted(sources_from_config(config)) == ["live", "paused"]
+    assert [s.source_id for s in specs_from_config(config, KINDS)] == ["live"]
+    assert [s.source_id for s in specs_from_config(config, KINDS, "paused")] == ["live", "paused"]
+    assert sorted(sources_from_config(config, KINDS)) == ["live", "paused"]
 
 
 def test_shipped_court_table_examples_are_disabled_and_unverified() -> None:
