@@ -207,7 +207,7 @@ def delivery_log(
     if since:
         query = query.where(DeliveryRow.created_at >= since)
     query = query.order_by(DeliveryRow.id.desc()).limit(limit)
-    return [_log_entry(d, e) for d, e in session.execute(query).tuples()]
+    return [_log_entry(d, e) for d, e in session.execute(query)]
 
 
 def _log_entry(delivery: DeliveryRow, event: EventRow) -> DeliveryLogEntry:
