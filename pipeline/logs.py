@@ -106,7 +106,16 @@ def configure_logging(
     quiet = logging.DEBUG if verbose >= 2 else max(chosen, logging.WARNING)
     for name in ("scrapy", "apscheduler", "twisted", "py.warnings"):
         logging.getLogger(name).setLevel(quiet)
+    if verbose < 2:
+        handler.addFilter(_no_robots_errors)
     return handler
+
+
+def _no_robots_errors(record: logging.LogRecord) -> bool:
+    """A robots.txt that cannot be fetched is no error of its own: Scrapy goes on with the
+    request, whose failure is the one reported (by source, in one line), not a traceback.
+    A filter on the handler, since Scrapy resets its loggers' levels when a crawl starts."""
+    return not record.name.startswith("scrapy.downloadermiddlewares.robotstxt")
 
 
 def extra(**fields: Any) -> dict[str, Any]:

@@ -284,3 +284,19 @@ def test_configure_logging_replaces_its_own_handler() -> None:
         for handler in list(logging.root.handlers):
             if handler not in before:
                 logging.root.removeHandler(handler)
+
+
+@pytest.mark.parametrize(("verbose", "shown"), [(0, False), (1, False), (2, True)])
+def test_robots_txt_fetch_errors_are_not_shown_below_vv(verbose: int, shown: bool) -> None:
+    """A robots.txt that cannot be fetched is not an error of its own (the source's is)."""
+    handler = configure_logging(verbose, "text")
+    try:
+        record = logging.LogRecord(
+            "scrapy.downloadermiddlewares.robotstxt", logging.ERROR, __file__, 1,
+            "Error downloading robots.txt", None, None,
+        )  # fmt: skip
+        other = logging.LogRecord("pipeline.ingest", logging.ERROR, __file__, 1, "x", None, None)
+        assert bool(handler.filter(record)) is shown
+        assert handler.filter(other)
+    finally:
+        logging.root.removeHandler(handler)
