@@ -205,7 +205,9 @@ def _orphan_listing(row: SourceRow) -> SourceListing:
 
 # ---------------------------------------------------------------- hearings
 
-_ON_SCHEDULE = ("scheduled", "unknown")
+ON_SCHEDULE = ("scheduled", "unknown")
+"""Statuses of a hearing that is still expected to take place."""
+_ON_SCHEDULE = ON_SCHEDULE
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,11 +254,15 @@ def list_hearings(
     upcoming_from: datetime | None = None,
     limit: int | None = None,
     history: bool = False,
+    ids: Sequence[int] | None = None,
 ) -> list[HearingListing]:
     """Latest local date and time first. With ``upcoming_from``: only hearings still ahead
     then and on the schedule (not cancelled, postponed or held), soonest first; a hearing
-    with a date but no time is ahead all of its local day. ``since`` is on the first sighting."""
+    with a date but no time is ahead all of its local day. ``since`` is on the first sighting;
+    ``ids`` keeps only those hearings."""
     query = select(HearingRow)
+    if ids is not None:
+        query = query.where(HearingRow.id.in_(ids))
     if case is not None:
         matched = select(MatchRow.hearing_id).where(
             MatchRow.case_slug == case, MatchRow.hearing_id.is_not(None)

@@ -74,6 +74,7 @@ def create_app(deps: WebDeps) -> FastAPI:
     app.state.deps = deps
     app.state.calendar_cache = {}
     app.state.coverage_cache = {}
+    app.state.counts_cache = {}
     _install_middleware(app, deps)
     app.include_router(api.router)
     app.include_router(feeds.router)

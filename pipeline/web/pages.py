@@ -11,14 +11,20 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from pipeline.status import health
-from pipeline.store.queries import hearing_histories, list_events, list_hearings, list_sources
+from pipeline.store.queries import (
+    HearingListing,
+    hearing_histories,
+    list_events,
+    list_hearings,
+    list_sources,
+)
 from pipeline.web import queries
 from pipeline.web.app import WebDeps
 from pipeline.web.captures import captures_for
 from pipeline.web.chart import bar_chart
 from pipeline.web.queries import WeekCount
 from pipeline.web.searching import SearchForm, run_search
-from pipeline.web.timeline import history_lines, is_off, starts_at, timeline_order
+from pipeline.web.timeline import history_lines, is_off, starts_at
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,13 +54,10 @@ def case_page(
     deps = deps_of(request)
     now = deps.clock()
     with deps.session() as session:
-        case = queries.get_case(session, slug)
+        case = queries.get_case(session, slug, _counts(request, session, slug))
         if case is None:
             raise HTTPException(404, f"no case {slug!r}")
-        upcoming = list_hearings(session, case=slug, upcoming_from=now, limit=1)
-        hearings = timeline_order(list_hearings(session, case=slug))
-        hidden = 0 if all_hearings else max(0, len(hearings) - TIMELINE_LIMIT)
-        shown = hearings[hidden:]
+        next_hearing, shown, hidden = _timeline(session, slug, now, all_hearings)
         history = hearing_histories(session, [h.identity for h in shown])
         weeks = _coverage(request, session, slug, now)
         articles = queries.find_articles(session, case=slug, limit=PAGE_SIZE)
@@ -63,7 +66,7 @@ def case_page(
         request,
         "case.html",
         case=case,
-        next_hearing=upcoming[0] if upcoming else None,
+        next_hearing=next_hearing,
         hearings=[
             (h, history_lines(history.get(h.identity, ())), is_off(h), starts_at(h) < now)
             for h in shown
@@ -73,6 +76,31 @@ def case_page(
         articles=articles,
         events=events,
     )
+
+
+def _timeline(
+    session: Session, slug: str, now: datetime, all_hearings: bool
+) -> tuple[HearingListing | None, list[HearingListing], int]:
+    """(next hearing, hearings shown oldest first, how many older ones are hidden): only
+    those two are loaded in full, the order comes from the times of all of them."""
+    times = queries.case_hearing_times(session, slug, now)
+    hidden = 0 if all_hearings else max(0, len(times) - TIMELINE_LIMIT)
+    ahead = min((t for t in times if t.ahead), key=lambda t: (t.starts_at, t.id), default=None)
+    wanted = [t.id for t in times[hidden:]] + ([ahead.id] if ahead is not None else [])
+    loaded = {h.identity: h for h in list_hearings(session, ids=wanted)}
+    shown = [loaded[t.identity] for t in times[hidden:]]
+    return (loaded[ahead.identity] if ahead is not None else None), shown, hidden
+
+
+def _counts(request: Request, session: Session, slug: str) -> dict[str, tuple[int, int]]:
+    """A busy case's match counts cost a scan of its matches: kept until a match is added."""
+    cache: dict[tuple[str, int], dict[str, tuple[int, int]]] = request.app.state.counts_cache
+    key = (slug, queries.all_matches_version(session))
+    if key not in cache:
+        if len(cache) >= 64:
+            cache.clear()
+        cache[key] = queries.case_counts(session, slug)
+    return cache[key]
 
 
 def _coverage(request: Request, session: Session, slug: str, now: datetime) -> list[WeekCount]:

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select, text
 from sqlalchemy.orm import Session
 
+from pipeline.normalize.dates import zone
+from pipeline.normalize.hearing_time import upcoming
 from pipeline.store.models import (
     ArticleRow,
     CaseRow,
@@ -25,6 +27,7 @@ from pipeline.store.models import (
     MatchRow,
     SourceRow,
 )
+from pipeline.store.queries import ON_SCHEDULE
 
 _CHUNK = 500
 
@@ -140,9 +143,25 @@ def list_cases(session: Session) -> list[CaseSummary]:
     return [_case_summary(row, counts) for row in rows]
 
 
-def get_case(session: Session, slug: str) -> CaseSummary | None:
+def get_case(
+    session: Session, slug: str, counts: dict[str, tuple[int, int]] | None = None
+) -> CaseSummary | None:
+    """``counts``: the case's match counts when the caller has them (see ``case_counts``)."""
     row = session.get(CaseRow, slug)
-    return _case_summary(row, _match_counts(session, slug)) if row else None
+    if row is None:
+        return None
+    return _case_summary(row, _match_counts(session, slug) if counts is None else counts)
+
+
+def case_counts(session: Session, slug: str) -> dict[str, tuple[int, int]]:
+    """Article and hearing match counts of one case (a scan of its matches: cache it, keyed
+    by ``all_matches_version``)."""
+    return _match_counts(session, slug)
+
+
+def all_matches_version(session: Session) -> int:
+    """The newest match of any kind (matches are only ever added): one index read."""
+    return int(session.scalar(select(func.max(MatchRow.id))) or 0)
 
 
 # ---------------------------------------------------------------- articles
@@ -307,6 +326,50 @@ def hearing_meta(session: Session, identities: Sequence[str]) -> dict[str, Heari
             )
             out[identity] = HearingMeta(hearing_id, int(count or 0), last_at)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class HearingTime:
+    id: int
+    identity: str
+    starts_at: datetime
+    """The instant, or the start of the local day when only a date was printed."""
+    ahead: bool
+    """On the schedule and still ahead at the time asked about."""
+
+
+def case_hearing_times(session: Session, case: str, now: datetime) -> list[HearingTime]:
+    """Every hearing of ``case`` in timeline order (oldest first; ties as ``list_hearings``
+    orders them), from a few columns: the dashboard then loads in full only those it shows."""
+    matched = select(MatchRow.hearing_id).where(
+        MatchRow.case_slug == case, MatchRow.hearing_id.is_not(None)
+    )
+    query = (
+        select(
+            HearingRow.id,
+            HearingRow.identity,
+            HearingRow.scheduled_at,
+            HearingRow.local_time,
+            HearingRow.timezone,
+            HearingRow.status,
+            HearingRow.cancelled_at,
+        )
+        .where(HearingRow.id.in_(matched))
+        .order_by(HearingRow.local_time.desc(), HearingRow.id.desc())
+    )
+    times = [
+        HearingTime(
+            id=hearing_id,
+            identity=identity,
+            starts_at=at
+            if at is not None
+            else datetime.fromisoformat(local[:10]).replace(tzinfo=zone(tz)),
+            ahead=cancelled is None and status in ON_SCHEDULE and upcoming(at, local, tz, now),
+        )
+        for hearing_id, identity, at, local, tz, status, cancelled in session.execute(query)
+    ]
+    times.sort(key=lambda t: t.starts_at)
+    return times
 
 
 # ---------------------------------------------------------------- deliveries, health

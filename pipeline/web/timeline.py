@@ -66,11 +66,6 @@ def is_off(hearing: HearingListing) -> bool:
     return hearing.status in _OFF
 
 
-def timeline_order(hearings: Sequence[HearingListing]) -> list[HearingListing]:
-    """Oldest first, as a timeline reads."""
-    return sorted(hearings, key=starts_at)
-
-
 def starts_at(hearing: HearingListing) -> datetime:
     """The instant, or the start of the local day when only a date was printed."""
     if hearing.scheduled_at is not None:
