@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
+from pipeline.search import search_articles
 from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, CaptureRow
 from tests.localservers import LocalHTTPServer, LocalSMTPServer
@@ -160,6 +161,8 @@ def test_full_article_evidence_end_to_end(
         assert a.story_id == b.story_id  # the reprint is the same story
         assert "Батырбаева" in a.text and a.author == "Айгуль Сарсенова"
         assert a.published_at is not None and a.published_at.isoformat().startswith("2026-11-27")
+        found = search_articles(s, "экспертизу")  # only in the full text, not the feed's teaser
+        assert article_a in {hit.url for hit in found.hits}
 
     http_server.route("/a/news/61234.html", body=page(TITLE, EDITED), headers=HTML)
     second = casewatch(config, db_url, smtp_server, "run", "--once", cwd=tmp_path)
@@ -170,6 +173,8 @@ def test_full_article_evidence_end_to_end(
     assert "edited" in changed or "изменен" in changed
     assert "-По словам адвоката, защита ходатайствовала" in changed
     assert "+По словам адвоката, суд отклонил ходатайство" in changed
+    with sessions.begin() as s:
+        assert article_a in {hit.url for hit in search_articles(s, "отклонил").hits}
 
     http_server.route("/a/news/61234.html", body="gone", status=404)
     third = casewatch(config, db_url, smtp_server, "run", "--once", cwd=tmp_path)

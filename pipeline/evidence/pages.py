@@ -23,6 +23,7 @@ from pipeline.events import article_check_events, article_events
 from pipeline.evidence.compare import text_diff, verdict
 from pipeline.evidence.fetched import ArticlePage
 from pipeline.records import Article, Change, Event
+from pipeline.search import index_articles
 from pipeline.store import captures, repo
 from pipeline.store.models import ArticleRow, CaptureRow
 
@@ -121,6 +122,7 @@ def _first(
 ) -> _Outcome:
     """The page read for the first time: text onto the article, match again, keep evidence."""
     _fill(row, found, now)
+    _reindex(session, row)
     article = as_article(row)
     matches = ctx.matcher.match({"title": row.title, "summary": row.summary, "text": row.text})
     new = repo.save_matches(session, row.id, matches, now, check_existing=True)
@@ -150,6 +152,12 @@ def _fill(row: ArticleRow, found: ExtractedPage, now: datetime) -> None:
     row.published_at = row.published_at or found.published
     row.modified_at = found.modified or row.modified_at
     row.full_text_at = row.checked_at = now
+
+
+def _reindex(session: Session, row: ArticleRow) -> None:
+    """Search finds what the page says, not only the feed's teaser."""
+    session.flush()
+    index_articles(session, [row.id])
 
 
 def _repeats(
@@ -187,6 +195,7 @@ def _recheck(
         "new_title": title, "sha256": capture.sha256, "fetched_at": now.isoformat(),
     }  # fmt: skip
     row.text, row.modified_at = text, found.modified or now
+    _reindex(session, row)
     captures.mark_checked(session, row.id, now)
     cases = captures.matched_cases(session, row.id)
     key = capture.text_sha256[:16]
