@@ -30,7 +30,7 @@ import httpx
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config import load_config
+from pipeline.config.load import load_config
 from pipeline.items import RawHearing
 from pipeline.normalize.text import content_hash, title_key
 from pipeline.records import Article, Change, Hit, Match

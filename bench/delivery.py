@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.config import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
 from pipeline.notify import deliver_pending
 from pipeline.records import Event
 from pipeline.store import repo

@@ -6,7 +6,7 @@
    copied), each repeated until ``--seconds`` have passed. Target ≥ 50 pages/s, judged on
    the fixture pages as the issue sets it; the real-size figure is printed beside it because
    that is what a crawl sees.
-2. ``pipeline.story_groups.group_stories`` over ``--articles`` generated articles (200 words
+2. ``pipeline.match.story_groups.group_stories`` over ``--articles`` generated articles (200 words
    each, drawn from a mixed ru/kk/en vocabulary; one in ten a reprint of an earlier one with
    a new lead and a dropped sentence), in a fresh child process so its peak memory is the
    grouping's (texts included), not the extractor's. Target < 60 s and < 1 GB peak.
@@ -38,7 +38,7 @@ def pages(folder: Path) -> list[tuple[str, bytes]]:
 
 
 def bench_extract(corpus: list[tuple[str, bytes]], seconds: float) -> tuple[int, float]:
-    from pipeline.extract import ExtractError, extract_page
+    from pipeline.parse.page import ExtractError, extract_page
 
     for name, body in corpus:  # warm caches (lxml, trafilatura, language models) once
         _extract(extract_page, ExtractError, name, body)
@@ -88,7 +88,7 @@ def generated(count: int, seed: int = 7) -> list[tuple[str, str]]:
 
 def bench_stories(count: int) -> tuple[float, float, int, float]:
     """Wall s, CPU s, texts grouped as reprints, peak RSS MB of the process doing it."""
-    from pipeline.story_groups import group_stories
+    from pipeline.match.story_groups import group_stories
 
     texts = generated(count)
     start, cpu = time.perf_counter(), time.process_time()

@@ -29,10 +29,10 @@ from scrapy.http import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.config import Case, Source, load_config
-from pipeline.ingest import IngestContext, ingest_fetch
+from pipeline.config.load import Case, Source, load_config
+from pipeline.ingest.batch import IngestContext, ingest_fetch
 from pipeline.items import FetchSpec
-from pipeline.match import compile_cases
+from pipeline.match.cases import compile_cases
 from pipeline.store import repo
 from pipeline.store.engine import open_store
 from spiders.feed import read_feed

@@ -15,8 +15,8 @@ import argparse
 import random
 import time
 
-from pipeline.config import Case, Person, load_config
-from pipeline.match import compile_cases
+from pipeline.config.load import Case, Person, load_config
+from pipeline.match.cases import compile_cases
 
 BASE_WORDS = [
     "суд",

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.config import load_config
-from pipeline.match import Matcher, compile_cases
+from pipeline.config.load import load_config
+from pipeline.match.cases import Matcher, compile_cases
 from pipeline.records import Match
 
 DEFAULT_SET = Path(__file__).resolve().parent / "relevance" / "labelled.jsonl"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.normalize.terms import _morph
+from pipeline.match.terms import _morph
 from pipeline.search import SearchFilters, search_articles
 from pipeline.search.index import SQLITE_DDL, filter_tags
 from pipeline.search.keys import index_key, index_keys

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.config import load_config  # noqa: E402
+from pipeline.config.load import load_config  # noqa: E402
 from pipeline.notify.deliver import deliver_pending  # noqa: E402
 from pipeline.records import Event  # noqa: E402
 from pipeline.store import repo  # noqa: E402

@@ -3,7 +3,7 @@
 Requests are built by :func:`article_request`; the ingest pipeline adds them to the crawl of the
 source whose new items need their pages (so a source still yields exactly one FetchReport, for
 its listing or feed), and :class:`ArticleSpider` fetches the scheduled re-checks. The callbacks
-yield one :class:`~pipeline.evidence.fetched.ArticlePage` per target, whatever happened: a
+yield one :class:`~pipeline.items.ArticlePage` per target, whatever happened: a
 404 and a 410 reach the callback (a removal is evidence too), a timeout, a redirect loop or a
 body over the cap come back as an error naming the source and the URL.
 """
@@ -17,8 +17,8 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from pipeline.evidence.fetched import ArticlePage, ArticleTarget, Pairs
-from spiders.common import describe_failure
+from pipeline.items import ArticlePage, ArticleTarget, Pairs
+from spiders.base import describe_failure
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 PASSED_STATUSES = tuple(range(400, 600))

@@ -2,7 +2,7 @@
 
 Config-driven: the source entry gives the URL, the court's name and time zone, optionally a
 CSS ``selector`` for the table (else the table whose headers map best) and ``columns`` hints
-for headers the built-in synonyms do not know (:mod:`spiders.tables`). A ``rel=next`` link is
+for headers the built-in synonyms do not know (:mod:`pipeline.parse.tables`). A ``rel=next`` link is
 followed, up to :data:`MAX_PAGES` pages; the report comes after the last page.
 
 A page that should hold a schedule and does not is a source error, never silence: the
@@ -23,10 +23,10 @@ from cssselect import SelectorError
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from pipeline.config import Source
+from pipeline.config.load import Source
 from pipeline.items import FetchReport, FetchSpec, RawHearing
-from spiders.common import ConfiguredSpider, describe_failure, entry_of, failed, spec_of
-from spiders.tables import Table, best_table, extract_tables, map_headers, rows_to_hearings
+from pipeline.parse.tables import Table, best_table, extract_tables, map_headers, rows_to_hearings
+from spiders.base import ConfiguredSpider, describe_failure, entry_of, failed, spec_of
 
 KINDS = ("court_table",)
 MAX_PAGES = 20

@@ -27,9 +27,9 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from pipeline.config import Config, load_config
+from pipeline.config.load import Config, load_config
 from pipeline.items import FetchReport, FetchSpec, RawArticle
-from spiders.common import describe_failure, failed, human_size, spec_of
+from spiders.base import describe_failure, failed, human_size, spec_of
 
 FEED_KINDS = ("feed", "news_search")
 DEFAULT_MAX_BODY = 10 * 1024 * 1024

@@ -4,8 +4,8 @@ The page (``/new/scheduleOfCases/index.xhtml``) is a JSF/RichFaces form driven b
 POSTs (SOURCES.md §1.2): region → court (its options are re-rendered) → case type → date →
 search → result pages, for every court, case type and date of the window. Each answer carries
 the next ViewState. Element ids are found by suffix (``j_idtNN`` prefixes drift between
-deploys; the generic JSF/RichFaces pieces are in :mod:`spiders.jsf`), result columns by their
-header text (:mod:`spiders.tables`): the row layout of the real site is not known.
+deploys; the generic JSF/RichFaces pieces are in :mod:`pipeline.parse.jsf`), result columns by their
+header text (:mod:`pipeline.parse.tables`): the row layout of the real site is not known.
 
 The whole state of one source's walk travels in request meta as plain data, so a saved answer
 replays through any callback (fixtures) and sources crawl side by side, each in its own
@@ -30,10 +30,9 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from pipeline.config import Source, load_config
+from pipeline.config.load import Source, load_config
 from pipeline.items import FetchReport, FetchSpec, RawHearing
-from spiders.common import describe_failure
-from spiders.jsf import (
+from pipeline.parse.jsf import (
     Form,
     Pager,
     ajax_headers,
@@ -47,7 +46,8 @@ from spiders.jsf import (
     script_trigger,
     text_of,
 )
-from spiders.tables import Table, extract_tables, map_headers, rows_to_hearings
+from pipeline.parse.tables import Table, extract_tables, map_headers, rows_to_hearings
+from spiders.base import describe_failure
 
 KIND = "office_sud_kz"
 DEFAULT_TIMEZONE = "Asia/Almaty"

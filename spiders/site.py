@@ -4,7 +4,7 @@ Config-driven (``kind: site``): the entry gives the listing ``url`` (and more in
 ``link_selector`` for the article links, optionally ``next_selector`` + ``max_pages`` for
 pagination, ``allow`` (a URL regex: links matching it are followed, on any host; without it,
 links on the listing's own site), and field selectors (``title_selector``, ``date_selector``,
-``author_selector``, ``text_selector``) that override what :func:`pipeline.extract.extract_page`
+``author_selector``, ``text_selector``) that override what :func:`pipeline.parse.page.extract_page`
 finds. The source yields its articles and then exactly one FetchReport, after the last page.
 
 A listing that should hold articles and does not is a source error, never silence: the link
@@ -28,13 +28,12 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from pipeline.config import Source
+from pipeline.config.load import Source
 from pipeline.errors import ExtractError
-from pipeline.evidence.fetched import ArticleTarget
-from pipeline.extract import ExtractedPage, extract_page
-from pipeline.items import FetchReport, FetchSpec, RawArticle
+from pipeline.items import ArticleTarget, FetchReport, FetchSpec, RawArticle
+from pipeline.parse.page import ExtractedPage, extract_page
 from spiders.article import snapshot
-from spiders.common import ConfiguredSpider, describe_failure, entry_of, failed, spec_of
+from spiders.base import ConfiguredSpider, describe_failure, entry_of, failed, spec_of
 
 KINDS = ("site",)
 DEFAULT_MAX_BODY = 10 * 1024 * 1024

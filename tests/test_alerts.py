@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.cli import main
-from pipeline.config import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.cli.main import main
+from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
 from pipeline.notify import channels_for, deliver_pending
 from pipeline.notify.channels import AppriseNotifier
 from pipeline.records import Event
@@ -414,7 +414,7 @@ def test_cli_alerts_test_deliver_and_deliveries(
 
 def test_apprise_notifier_test_message_over_mattermost(http_server: LocalHTTPServer) -> None:
     http_server.route("/hooks/abc", body=b"ok")
-    from pipeline.cli_alerts import test_message
+    from pipeline.cli.commands.alerts import test_message
 
     config = make_config([Channel(id="chat", url=f"mmost://127.0.0.1:{http_server.port}/abc")], [])
     notifier = AppriseNotifier(min_interval=timedelta(0))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from pipeline.normalize.announced import Announced, extract_announced, sentences
+from pipeline.parse.announced import Announced, extract_announced, sentences
 
 PUBLISHED = datetime(2024, 12, 20, 6, 0, tzinfo=UTC)
 """20 Dec 2024, 11:00 in Almaty: dates without a year fall in 2025 unless in late December."""

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from localservers import LocalHTTPServer
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.store.models import HearingChangeRow, HearingRow, MatchRow, SourceRow
 
 ALMATY = ZoneInfo("Asia/Almaty")

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.cli import main, parse_since
+from pipeline.cli.main import main, parse_since
 from pipeline.output import column_widths, csv_cell
 from pipeline.store.models import ArticleRow, EventRow, MatchRow, SourceRow
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
-from pipeline.config import SHIPPED_CONFIG_DIR, Config, config_dir, load_config
+from pipeline.cli.main import main
+from pipeline.config.load import SHIPPED_CONFIG_DIR, Config, config_dir, load_config
 from pipeline.errors import ConfigError
 
 UNSET = "CASEWATCH_TEST_SURELY_UNSET"
@@ -225,9 +225,9 @@ def test_missing_folder_fails_check_config(tmp_path: Path) -> None:
 
 
 def casewatch_command() -> list[str]:
-    """The installed console script beside this Python, else ``python -m pipeline.cli``."""
+    """The installed console script beside this Python, else ``python -m pipeline.cli.main``."""
     script = Path(sys.executable).parent / "casewatch"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pipeline.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pipeline.cli.main"]
 
 
 def run_real(command: list[str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -237,7 +237,7 @@ def run_real(command: list[str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("command", [casewatch_command(), [sys.executable, "-m", "pipeline.cli"]])
+@pytest.mark.parametrize("command", [casewatch_command(), [sys.executable, "-m", "pipeline.cli.main"]])
 def test_real_executable_exit_codes(command: list[str], good_dir: Path, tmp_path: Path) -> None:
     good = run_real(command, "--config", str(good_dir), "check-config")
     assert good.returncode == 0, good.stdout + good.stderr

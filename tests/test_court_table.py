@@ -14,9 +14,9 @@ import pytest
 from crawling import crawl_in_subprocess
 from localservers import LocalHTTPServer, free_port
 
-from pipeline.config import Source, load_config
+from pipeline.config.load import Source, load_config
 from pipeline.items import FetchReport, FetchSpec, RawHearing
-from spiders.common import sources_from_config, specs_from_config
+from spiders.base import sources_from_config, specs_from_config
 from spiders.court_table import (
     KINDS,
     MAX_PAGES,

@@ -20,7 +20,7 @@ from localservers import LocalSMTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
 from pipeline.notify import deliver_pending
 from pipeline.records import Event
 from pipeline.store import outbox, repo

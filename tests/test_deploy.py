@@ -19,8 +19,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from pipeline.config import Settings, load_config
-from pipeline.config_env import env_name, env_overrides, merge
+from pipeline.config.env import env_name, env_overrides, merge
+from pipeline.config.load import Settings, load_config
 from pipeline.errors import ConfigError
 from pipeline.logs import Redactor, configure_logging, formatter, redact
 
@@ -295,7 +295,7 @@ def test_robots_txt_fetch_errors_are_not_shown_below_vv(verbose: int, shown: boo
             "scrapy.downloadermiddlewares.robotstxt", logging.ERROR, __file__, 1,
             "Error downloading robots.txt", None, None,
         )  # fmt: skip
-        other = logging.LogRecord("pipeline.ingest", logging.ERROR, __file__, 1, "x", None, None)
+        other = logging.LogRecord("pipeline.ingest.batch", logging.ERROR, __file__, 1, "x", None, None)
         assert bool(handler.filter(record)) is shown
         assert handler.filter(other)
     finally:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.config_models import Case, EvidenceSettings, Person
+from pipeline.config.models import Case, EvidenceSettings, Person
 from pipeline.evidence.compare import text_diff, verdict
-from pipeline.fulltext import choose_targets, partial_matcher
+from pipeline.ingest.fulltext import choose_targets, partial_matcher
 from pipeline.records import Article, Change
 from pipeline.store.repo import Upserted
 

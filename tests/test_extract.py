@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline.errors import CasewatchError, ExtractError
-from pipeline.extract import extract_page
-from pipeline.extract.decode import decode_html
-from pipeline.extract.page import clean_title, default_zone
+from pipeline.parse.page import extract_page
+from pipeline.parse.page.decode import decode_html
+from pipeline.parse.page.extract import clean_title, default_zone
 
 URL = "https://example.kz/news/1.html"
 LEAD = "Талдыкорганский городской суд вынес приговор трём бывшим полицейским по делу о пытках задержанных."

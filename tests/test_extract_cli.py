@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 PAGE = FIXTURES / "tengrinews-ru-verdict.html"

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.extract import ExtractedPage, extract_page
+from pipeline.parse.page import ExtractedPage, extract_page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 EXPECTED: dict[str, dict[str, Any]] = json.loads(

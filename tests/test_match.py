@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import Case, Person
-from pipeline.match import (
+from pipeline.config.load import Case, Person
+from pipeline.match.cases import (
     Matcher,
     article_mentions,
     compile_cases,

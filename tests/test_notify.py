@@ -15,7 +15,7 @@ from _notify_servers import SmtpSink, WebhookSink, free_port, parts
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
 from pipeline.notify import (
     CONSOLE,
     DeliveryReport,

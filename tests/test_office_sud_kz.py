@@ -30,10 +30,10 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.test import get_crawler
 
-from pipeline.config import Source
+from pipeline.config.load import Source
 from pipeline.items import FetchSpec
+from pipeline.parse.jsf import Pager, read_partial
 from pipeline.scrapy_settings import USER_AGENT
-from spiders.jsf import Pager, read_partial
 from spiders.office_sud_kz import KIND, OfficeSudKzSpider, scan_of
 
 ROOT = Path(__file__).resolve().parent.parent

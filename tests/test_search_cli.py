@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from searchcorpus import STORED_AT, store_corpus
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.store.models import EventRow, HearingChangeRow, HearingRow, MatchRow
 
 CASES = """

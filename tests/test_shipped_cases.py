@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.match import Matcher, compile_cases
+from pipeline.config.load import load_config
+from pipeline.match.cases import Matcher, compile_cases
 
 TK, KUD, KOSH, JAN = (
     "taldykorgan-torture",

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from crawling import crawl_in_subprocess
 
-from pipeline.config import Source, load_config
+from pipeline.config.load import Source, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "spiders" / "site"

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config import Settings, Source, load_config
-from pipeline.events import source_health_events
-from pipeline.ingest import IngestContext, ingest_fetch
+from pipeline.config.load import Settings, Source, load_config
+from pipeline.events.builders import source_health_events
+from pipeline.fetch.schedule import backoff_interval, first_run_at, jitter_seconds, next_run_at
+from pipeline.ingest.batch import IngestContext, ingest_fetch
+from pipeline.ingest.health import empty_fetch_problem
 from pipeline.items import FetchReport, RawArticle
-from pipeline.runner import build_context, is_due
-from pipeline.schedule import backoff_interval, first_run_at, jitter_seconds, next_run_at
-from pipeline.service import plan_sources
-from pipeline.source_health import empty_fetch_problem
+from pipeline.service.once import build_context, is_due
+from pipeline.service.process import plan_sources
 from pipeline.store.models import EventRow, SourceRow
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

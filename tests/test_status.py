@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.cli import main
-from pipeline.config import Config, load_config
+from pipeline.cli.main import main
+from pipeline.config.load import Config, load_config
 from pipeline.items import FetchReport
 from pipeline.records import Event
-from pipeline.runner import build_context
-from pipeline.status import health, read_status
+from pipeline.service.once import build_context
+from pipeline.service.status import health, read_status
 from pipeline.store import outbox, repo
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

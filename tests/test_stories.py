@@ -1,4 +1,4 @@
-"""Story grouping (pipeline.stories, store.captures.store_story) and the per-story routing."""
+"""Story grouping (pipeline.match.stories, store.captures.store_story) and the per-story routing."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.config_models import Channel, Route
-from pipeline.stories import group_stories, same_story, signature
+from pipeline.config.models import Channel, Route
+from pipeline.match.stories import group_stories, same_story, signature
 
 BASE = (
     "В Талдыкоргане 27 ноября 2026 года суд продолжил процесс над бывшими сотрудниками "
@@ -125,7 +125,7 @@ def test_repeat_routed_nowhere_is_recorded_not_printed() -> None:
 def test_batch_signatures_are_the_single_ones() -> None:
     """The in-memory path (many texts signed at once) and the store's (one at a time) agree,
     so a backfill groups exactly as the pipeline does."""
-    from pipeline.stories import band_keys, sign_batch
+    from pipeline.match.stories import band_keys, sign_batch
 
     texts = [(BASE, "ru"), ("коротко", "ru"), (KK_COPY, "kk"), (OTHER, "en"), (REPRINT, "ru")]
     batch = sign_batch(texts)

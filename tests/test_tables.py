@@ -1,4 +1,4 @@
-"""Header mapping and HTML table extraction (spiders/tables.py), table-driven."""
+"""Header mapping and HTML table extraction (pipeline/parse/tables.py), table-driven."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import parsel
 import pytest
 
-from spiders.tables import (
+from pipeline.parse.tables import (
     FIELDS,
     Table,
     best_table,

@@ -1,10 +1,10 @@
-"""Folding, skeletons, tokenizing and term-form generation (pipeline.normalize.terms)."""
+"""Folding, skeletons, tokenizing and term-form generation (pipeline.match.terms)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize.terms import (
+from pipeline.match.terms import (
     expand_word,
     fold,
     kazakh_splits,

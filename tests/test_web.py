@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from web_data import CASE_A, CASE_B, HOSTILE, Filled, fill
 
-from pipeline.cli import configured_sources, main
-from pipeline.evidence.fetched import ArticlePage, ArticleTarget
+from pipeline.cli.main import configured_sources, main
+from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.store.captures import add_capture
 from pipeline.web import WebDeps, create_app
 from pipeline.web.i18n import pick_language

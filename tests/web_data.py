@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config import Config, load_config
-from pipeline.ingest import ingest_fetch
+from pipeline.config.load import Config, load_config
+from pipeline.ingest.batch import ingest_fetch
 from pipeline.items import FetchReport, RawArticle, RawHearing
-from pipeline.runner import build_context
+from pipeline.service.once import build_context
 from pipeline.store.engine import open_store
 
 T0 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)

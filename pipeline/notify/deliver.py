@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config import Config, DeliverySettings, Route
+from pipeline.config.load import Config, DeliverySettings, Route
 from pipeline.notify.channels import (
     CONSOLE_CHANNEL,
     CONSOLE_URL,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from pipeline.config import Channel, Config, Route
+from pipeline.config.load import Channel, Config, Route
 
 CONSOLE = "console"
 """The built-in fallback channel: prints the rendered alert to stdout."""

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipeline.config import QuietHours, Route
-from pipeline.config_models import WEEKDAYS
+from pipeline.config.load import QuietHours, Route
+from pipeline.config.models import WEEKDAYS
 
 ALWAYS_URGENT = frozenset({"hearing.cancelled"})
 URGENT_WHEN_SOON = frozenset({"hearing.scheduled", "hearing.rescheduled", "hearing.reminder"})

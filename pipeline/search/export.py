@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.output import to_row
 from pipeline.store.models import ArticleRow, MatchRow
-from pipeline.store.queries import list_events, list_hearings
+from pipeline.store.read import list_events, list_hearings
 
 KINDS = ("articles", "hearings", "events")
 

@@ -1,4 +1,4 @@
-"""Text and query words → search keys, in the key space of ``pipeline.normalize.terms``.
+"""Text and query words → search keys, in the key space of ``pipeline.match.terms``.
 
 Index and query go through the same folding, so a stored article and a monitor's query meet
 whatever the case form, script or spelling:
@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.normalize.terms import (
+from pipeline.match.terms import (
     CASE_NUMBER_RE,
     _morph,
     article_mentions,

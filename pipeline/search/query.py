@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice, product
 
-from pipeline.normalize.terms import ARTICLE_RE, CASE_NUMBER_RE, clean_text, normalize_case_number
+from pipeline.match.terms import ARTICLE_RE, CASE_NUMBER_RE, clean_text, normalize_case_number
 from pipeline.search.keys import COMPOUND_RE, Alt, article_keys, query_alts
 
 MAX_QUERY_CHARS = 1000

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from pipeline.normalize.terms import clean_text
+from pipeline.match.terms import clean_text
 from pipeline.search.keys import Alt, alt_matches, index_key
 
 MARK_START = "\u27e6"

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from pipeline.evidence.fetched import ArticlePage, ArticleTarget
+from pipeline.items import ArticlePage, ArticleTarget
+from pipeline.match.stories import MAX_CANDIDATES, Signature, band_keys, same_story, signature
 from pipeline.store.models import ArticleRow, CaptureRow, EventRow, MatchRow, StoryBandRow
-from pipeline.stories import MAX_CANDIDATES, Signature, band_keys, same_story, signature
 
 STORY_WINDOW = timedelta(days=30)
 """Only articles first seen this recently are candidates for the same story."""
@@ -131,7 +131,7 @@ def case_captures(session: Session, case: str) -> list[tuple[CaptureRow, Article
 
 
 def store_story(session: Session, article_id: int, text: str, language: str, now: datetime) -> int:
-    """Group the article with a recent near-duplicate (``pipeline.stories``); its story id."""
+    """Group the article with a recent near-duplicate (``pipeline.match.stories``); its story id."""
     current = session.scalar(select(ArticleRow.story_id).where(ArticleRow.id == article_id))
     sig = signature(text, language)
     if sig is None:

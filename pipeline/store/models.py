@@ -112,7 +112,7 @@ class ArticleRow(Base):
     """zlib-compressed response body kept as evidence."""
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
     story_id: Mapped[int | None] = mapped_column(index=True)
-    """The first article of its story (``pipeline.stories``); itself when alone."""
+    """The first article of its story (``pipeline.match.stories``); itself when alone."""
     story_sig: Mapped[bytes | None] = mapped_column(LargeBinary)
     """MinHash signature of the normalised text (uint32 values), for story grouping."""
     modified_at: Mapped[datetime | None]
@@ -302,7 +302,7 @@ class CaptureRow(Base):
 
 
 class StoryBandRow(Base):
-    """One LSH band key of an article's MinHash signature (``pipeline.stories``)."""
+    """One LSH band key of an article's MinHash signature (``pipeline.match.stories``)."""
 
     __tablename__ = "story_band"
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from pipeline.config import Case, Source
+from pipeline.config.load import Case, Source
 from pipeline.items import FetchReport
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change, Event, Match

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from pipeline.normalize.hearing_time import local_iso
-from pipeline.store.queries import HearingListing, list_events, list_hearings
+from pipeline.store.read import HearingListing, list_events, list_hearings
 from pipeline.web import queries
 from pipeline.web.app import WebDeps
 from pipeline.web.searching import SearchForm, hit_json, run_search

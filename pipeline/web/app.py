@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pipeline.config import Config, Source
+from pipeline.config.load import Config, Source
 from pipeline.web.render import CSS, Renderer
 from pipeline.web.security import (
     SECURITY_HEADERS,
@@ -48,7 +48,7 @@ class WebDeps:
     """Names the calendar UIDs and Atom ids; keep it once subscribers exist."""
     renderer: Renderer = field(default_factory=Renderer)
     config: Config | None = None
-    """With it, ``/healthz`` reports sources and deliveries too (:func:`pipeline.status.health`)."""
+    """With it, ``/healthz`` reports sources and deliveries too (:func:`pipeline.service.status.health`)."""
 
     @contextmanager
     def session(self) -> Iterator[Session]:

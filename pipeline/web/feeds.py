@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from pipeline.store.queries import HearingListing, list_events, list_hearings
+from pipeline.store.read import HearingListing, list_events, list_hearings
 from pipeline.web import queries
 from pipeline.web.app import WebDeps
 from pipeline.web.atom import entry_of, render_atom, tag_uri

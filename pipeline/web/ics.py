@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from icalendar import Calendar, Event
 
 from pipeline.normalize.dates import zone
-from pipeline.store.queries import HearingListing
+from pipeline.store.read import HearingListing
 from pipeline.web.queries import HearingMeta
 
 PRODID = "-//casewatch//hearings//EN"

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from pipeline.status import health
-from pipeline.store.queries import (
+from pipeline.service.status import health
+from pipeline.store.read import (
     HearingListing,
     hearing_histories,
     list_events,

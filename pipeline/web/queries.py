@@ -1,4 +1,4 @@
-"""Read queries the web pages and the API need beyond :mod:`pipeline.store.queries`.
+"""Read queries the web pages and the API need beyond :mod:`pipeline.store.read`.
 
 Each takes a ``session`` and only reads. Results are frozen dataclasses carrying row ids, so
 pages can link to them.
@@ -27,7 +27,7 @@ from pipeline.store.models import (
     MatchRow,
     SourceRow,
 )
-from pipeline.store.queries import ON_SCHEDULE
+from pipeline.store.read import ON_SCHEDULE
 
 _CHUNK = 500
 

@@ -6,7 +6,7 @@ Create Date: 2026-11-29 10:00:00
 
 ``capture`` keeps each version of a matched article's page as fetched (zlib-compressed bytes,
 headers, sha256) with the text extracted from it. ``story_band`` holds the MinHash LSH band
-keys of recent articles (``pipeline.stories``). The new ``article`` columns are plain
+keys of recent articles (``pipeline.match.stories``). The new ``article`` columns are plain
 ``ADD COLUMN``s (no table rebuild on SQLite, so nothing cascades).
 """
 

@@ -1,0 +1,69 @@
+"""``casewatch status``: sources with their last run and next run, and the outbox."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, tzinfo
+from typing import Any
+
+import click
+
+from pipeline.output import render, to_row
+from pipeline.service.status import Status, assess, read_status, status_document
+
+SOURCE_COLUMNS = (
+    "id", "kind", "every", "last_run", "result", "failures", "next_run", "last_error",
+)  # fmt: skip
+CHANNEL_COLUMNS = ("channel", "pending", "failed", "overdue", "failing", "last_error")
+
+
+@click.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True
+)
+@click.pass_obj
+def status(app: Any, fmt: str) -> None:
+    """Sources (last run, result, failures in a row, next run), pending and failed
+    deliveries, and an overall health line. Exit status 1 when casewatch is down (every
+    source overdue: neither the service nor cron is running)."""
+    now = app.clock()
+    with app.sessions()() as session:
+        current = read_status(session, app.config(), now)
+    if fmt == "json":
+        click.echo(json.dumps(status_document(current), ensure_ascii=False, indent=2))
+    else:
+        print_table(current, app.zone(), now)
+    if not assess(current)["ok"]:
+        click.get_current_context().exit(1)
+
+
+def print_table(current: Status, zone: tzinfo, now: datetime) -> None:
+    rows = [source_row(to_row(s), s.next_run_at, zone, now) for s in current.sources]
+    render(rows, "table", sys.stdout, SOURCE_COLUMNS)
+    d = current.deliveries
+    held = f" ({d['held']} held for quiet hours or a digest)" if d.get("held") else ""
+    click.echo(
+        f"deliveries: pending {d.get('pending', 0)}{held}, failed {d.get('failed', 0)}, "
+        f"sent {d.get('sent', 0)}"
+    )
+    if current.channels:
+        render([to_row(c) for c in current.channels], "table", sys.stdout, CHANNEL_COLUMNS)
+    summary = assess(current)
+    click.echo(f"health: {summary['status']}" + "".join(f"; {p}" for p in summary["problems"]))
+
+
+def source_row(
+    row: dict[str, Any], next_run: datetime | None, zone: tzinfo, now: datetime
+) -> dict[str, Any]:
+    """Times in the configured zone; ``due now`` for a source whose time has come."""
+    last = row["last_run_at"]
+    row["last_run"] = _local(datetime.fromisoformat(last), zone) if last else "never"
+    row["next_run"] = "due now" if next_run is None or next_run <= now else _local(next_run, zone)
+    row["failures"] = row["consecutive_failures"] or ""
+    row["result"] = (row["result"] or "") + (" (failing)" if row["failing"] else "")
+    return row
+
+
+def _local(value: datetime, zone: tzinfo) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")

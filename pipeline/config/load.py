@@ -1,0 +1,406 @@
+"""Load and validate the config folder once, at the edge, and pass it down as frozen values.
+
+The folder holds ``settings.yaml``, ``sources.yaml``, ``cases.yaml`` and ``alerts.yaml``; any
+may be absent. ``${NAME}`` (or ``${NAME:-default}``) reads the environment, so secrets never
+live in committed files. Each list entry is validated on its own: a bad entry becomes a
+:class:`ConfigProblem` naming the file, the entry and the field, and the rest still loads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote_plus
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from pipeline.config.env import env_name, env_overrides, merge
+from pipeline.config.models import (
+    LANGUAGES,
+    SLUG_RE,
+    Case,
+    Channel,
+    DeliverySettings,
+    NewsSearchLocale,
+    NewsSearchSettings,
+    Person,
+    QuietHours,
+    Route,
+    ServiceSettings,
+    Settings,
+    Source,
+    SourceKind,
+    Terms,
+    parse_duration,
+)
+from pipeline.errors import ConfigError
+
+__all__ = [
+    "LANGUAGES",
+    "SHIPPED_CONFIG_DIR",
+    "SLUG_RE",
+    "Case",
+    "Channel",
+    "Config",
+    "ConfigProblem",
+    "DeliverySettings",
+    "NewsSearchLocale",
+    "NewsSearchSettings",
+    "Person",
+    "QuietHours",
+    "Route",
+    "ServiceSettings",
+    "Settings",
+    "Source",
+    "SourceKind",
+    "Terms",
+    "config_dir",
+    "expand_env",
+    "load_config",
+    "news_search_sources",
+    "parse_duration",
+]
+
+SHIPPED_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+# ---------------------------------------------------------------- the whole folder
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    """One entry that could not be used; ``where`` is ``file: entry.field``."""
+
+    where: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    directory: Path
+    settings: Settings
+    sources: tuple[Source, ...]
+    cases: tuple[Case, ...]
+    channels: tuple[Channel, ...]
+    routes: tuple[Route, ...]
+    problems: tuple[ConfigProblem, ...] = field(default=())
+
+    @property
+    def errors(self) -> tuple[ConfigProblem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    def enabled_sources(self) -> tuple[Source, ...]:
+        """Configured sources plus the news searches generated from the cases."""
+        generated = news_search_sources(self.cases, self.settings.news_search)
+        return tuple(s for s in (*self.sources, *generated) if s.enabled)
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.enabled_sources() if s.id == source_id), None)
+
+    def data_dir(self) -> Path:
+        path = Path(self.settings.data_dir)
+        return path if path.is_absolute() else Path.cwd() / path
+
+    def database_url(self, override: str | None = None) -> str:
+        url = override or os.environ.get("CASEWATCH_DATABASE_URL") or self.settings.database_url
+        return url or f"sqlite:///{self.data_dir() / 'casewatch.db'}"
+
+
+def news_search_sources(cases: Iterable[Case], settings: NewsSearchSettings) -> tuple[Source, ...]:
+    """One Google News RSS search per case and locale, from the case's search terms."""
+    if not settings.enabled:
+        return ()
+    out = []
+    for case in cases:
+        if not case.enabled:
+            continue
+        for locale in settings.locales:
+            terms = case.search.get(locale.language) or case.keywords.get(locale.language, ())[:3]
+            if not terms:
+                continue
+            query = _search_query(terms, settings.window)
+            url = settings.url.format(
+                query=quote_plus(query), hl=locale.hl, gl=locale.gl, ceid=locale.ceid
+            )
+            out.append(
+                Source(
+                    id=f"news-{case.slug}-{locale.language}",
+                    kind="news_search",
+                    url=url,
+                    language=locale.language,
+                    every=settings.every,
+                    name=f"Google News: {case.title} ({locale.language})",
+                    cases=(case.slug,),
+                )
+            )
+    return tuple(out)
+
+
+def _search_query(terms: tuple[str, ...], window: str) -> str:
+    """The terms OR-ed (a phrase quoted), then the window: ``("a b" OR c) when:30d``."""
+    query = " OR ".join(f'"{t}"' if " " in t else t for t in terms)
+    if not window:
+        return query
+    return f"({query}) {window}" if len(terms) > 1 else f"{query} {window}"
+
+
+# ---------------------------------------------------------------- loading
+
+
+def config_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--config DIR``, else ``$CASEWATCH_CONFIG``, else the shipped ``config/``."""
+    chosen = explicit or os.environ.get("CASEWATCH_CONFIG")
+    return Path(chosen) if chosen else SHIPPED_CONFIG_DIR
+
+
+def expand_env(value: Any, environ: Mapping[str, str], missing: list[str]) -> Any:
+    """Replace ``${NAME}`` / ``${NAME:-default}`` in every string; note unset names."""
+    if isinstance(value, str):
+
+        def repl(m: re.Match[str]) -> str:
+            name, default = m.group(1), m.group(2)
+            if name in environ:
+                return environ[name]
+            if default is None:
+                missing.append(name)
+                return ""
+            return default
+
+        return _ENV_RE.sub(repl, value)
+    if isinstance(value, list):
+        return [expand_env(v, environ, missing) for v in value]
+    if isinstance(value, dict):
+        return {k: expand_env(v, environ, missing) for k, v in value.items()}
+    return value
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.exists():
+        return None
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+
+
+def _locate(exc: ValidationError) -> list[tuple[str, str]]:
+    """``(".field[0]", message)`` for each error of a validation."""
+    out = []
+    for err in exc.errors():
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+        out.append((loc, err["msg"].removeprefix("Value error, ")))
+    return out
+
+
+def _describe(exc: ValidationError, prefix: str) -> list[str]:
+    return [f"{prefix}{loc}: {msg}" for loc, msg in _locate(exc)]
+
+
+def _describe_settings(exc: ValidationError, path: Path, environ: Mapping[str, str]) -> list[str]:
+    """Problems of the settings, each named by the variable that set it or by the file."""
+    out = []
+    for err, (loc, msg) in zip(exc.errors(), _locate(exc), strict=True):
+        names = [
+            env_name(err["loc"][:n]) for n in range(len(err["loc"]), 0, -1)
+        ]  # the field, then its sections
+        name = next((n for n in names if n in environ), None)
+        where = f"environment {name}" if name else f"{path}: settings{loc}"
+        out.append(f"{where}: {msg}")
+    return out
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _entries(
+    path: Path,
+    doc: Any,
+    key: str,
+    model: type[M],
+    environ: Mapping[str, str],
+    problems: list[ConfigProblem],
+    on_missing_env: Callable[[dict[str, Any], list[str], str], bool] | None = None,
+    positions: dict[int, int] | None = None,
+) -> list[M]:
+    """Validate ``doc[key]`` entry by entry; bad entries become problems and are skipped.
+
+    ``positions`` (when given) maps ``id(model)`` to the entry's index in the file."""
+    if doc is None:
+        return []
+    raw = doc.get(key) if isinstance(doc, dict) else None
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(ConfigProblem(f"{path}: {key}", "expected a list"))
+        return []
+    out: list[M] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        where = f"{path}: {_label(key, index, entry)}"
+        item = _entry(where, entry, model, environ, problems, on_missing_env)
+        if item is None:
+            continue
+        ident = getattr(item, "id", None) or getattr(item, "slug", None)
+        if ident in seen:
+            problems.append(ConfigProblem(where, f"duplicate id {ident!r}"))
+            continue
+        seen.add(str(ident))
+        out.append(item)
+        if positions is not None:
+            positions[id(item)] = index
+    return out
+
+
+def _label(key: str, index: int, entry: Any) -> str:
+    """``sources[3] (court-x)``: the entry's place and, when it has one, its id or slug."""
+    label = f"{key}[{index}]"
+    if isinstance(entry, dict) and ("id" in entry or "slug" in entry):
+        label += f" ({entry.get('id') or entry.get('slug')})"
+    return label
+
+
+def _entry(
+    where: str,
+    entry: Any,
+    model: type[M],
+    environ: Mapping[str, str],
+    problems: list[ConfigProblem],
+    on_missing_env: Callable[[dict[str, Any], list[str], str], bool] | None,
+) -> M | None:
+    """One entry, environment expanded and validated; None (its problems noted) when unusable."""
+    if not isinstance(entry, dict):
+        problems.append(ConfigProblem(where, "expected a mapping"))
+        return None
+    missing: list[str] = []
+    expanded = expand_env(entry, environ, missing)
+    if missing:
+        keep = on_missing_env(expanded, missing, where) if on_missing_env else False
+        names = ", ".join(sorted(set(missing)))
+        if not keep:
+            problems.append(ConfigProblem(where, f"environment variable {names} is not set"))
+            return None
+    try:
+        return model.model_validate(expanded)
+    except ValidationError as exc:
+        problems.extend(ConfigProblem(f"{where}{loc}", msg) for loc, msg in _locate(exc))
+        return None
+
+
+def load_config(
+    directory: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Read and validate the folder. Raises ConfigError only when it cannot be used at all."""
+    root = config_dir(directory)
+    env = os.environ if environ is None else environ
+    if not root.is_dir():
+        raise ConfigError(f"{root}: config folder not found (set --config DIR or CASEWATCH_CONFIG)")
+    problems: list[ConfigProblem] = []
+
+    settings_path = root / "settings.yaml"
+    settings_doc = _read_yaml(settings_path) or {}
+    missing: list[str] = []
+    overrides = env_overrides(Settings, env)
+    try:
+        document = expand_env(settings_doc, env, missing)
+        document = merge(document if isinstance(document, dict) else {}, overrides)
+        settings = Settings.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_describe_settings(exc, settings_path, env))) from exc
+    if missing:
+        raise ConfigError(f"{settings_path}: environment variable {', '.join(missing)} is not set")
+
+    sources_path, cases_path, alerts_path = (
+        root / n for n in ("sources.yaml", "cases.yaml", "alerts.yaml")
+    )
+    sources = _entries(sources_path, _read_yaml(sources_path), "sources", Source, env, problems)
+    cases = _entries(cases_path, _read_yaml(cases_path), "cases", Case, env, problems)
+    alerts = _read_yaml(alerts_path)
+    channels = _entries(
+        alerts_path, alerts, "channels", Channel, env, problems, _disable_channel(problems)
+    )
+    route_positions: dict[int, int] = {}
+    routes = _entries(alerts_path, alerts, "routes", Route, env, problems, None, route_positions)
+    problems.extend(
+        _cross_check(alerts_path, sources_path, sources, cases, channels, routes, route_positions)
+    )
+    return Config(
+        root,
+        settings,
+        tuple(sources),
+        tuple(cases),
+        tuple(channels),
+        tuple(routes),
+        tuple(problems),
+    )
+
+
+def _disable_channel(
+    problems: list[ConfigProblem],
+) -> Callable[[dict[str, Any], list[str], str], bool]:
+    """A channel whose URL comes from an unset variable is kept, disabled, with a warning."""
+
+    def handle(entry: dict[str, Any], missing: list[str], where: str) -> bool:
+        entry["enabled"] = False
+        entry["url"] = ""
+        names = ", ".join(sorted(set(missing)))
+        problems.append(
+            ConfigProblem(f"{where}.url", f"{names} is not set; channel disabled", "warning")
+        )
+        return True
+
+    return handle
+
+
+def _cross_check(
+    alerts_path: Path,
+    sources_path: Path,
+    sources: list[Source],
+    cases: list[Case],
+    channels: list[Channel],
+    routes: list[Route],
+    route_positions: dict[int, int] | None = None,
+) -> list[ConfigProblem]:
+    problems = []
+    positions = route_positions or {}
+    slugs = {c.slug for c in cases}
+    channel_ids = {c.id for c in channels}
+    tags = {tag for c in channels for tag in c.tags}
+    for index, route in enumerate(routes):
+        index = positions.get(id(route), index)
+        where = f"{alerts_path}: routes[{index}]" + (f" ({route.id})" if route.id else "")
+        for name in route.channels:
+            if name not in channel_ids and name not in tags:
+                problems.append(
+                    ConfigProblem(
+                        f"{where}.channels", f"unknown channel {name!r} (no channel id or tag)"
+                    )
+                )
+        for name in route.tags:
+            if name not in tags:
+                problems.append(ConfigProblem(f"{where}.tags", f"no channel has tag {name!r}"))
+        for slug in route.cases:
+            if slug != "*" and slug not in slugs:
+                problems.append(ConfigProblem(f"{where}.cases", f"unknown case {slug!r}"))
+    for index, source in enumerate(sources):
+        for slug in source.cases:
+            if slug not in slugs:
+                problems.append(
+                    ConfigProblem(
+                        f"{sources_path}: sources[{index}] ({source.id}).cases",
+                        f"unknown case {slug!r}",
+                    )
+                )
+    return problems

@@ -1,0 +1,96 @@
+"""What follows from a matched article in an ingest batch: its story, and its full page.
+
+* **story**: the article is grouped with other outlets' copies (``store.captures.store_story``);
+  for a case whose story was alerted already (earlier in the batch, or stored), its events
+  name the new outlet instead of repeating the story (``Route.per``).
+* **full page**: the pages ``pipeline.ingest.fulltext`` chose are added to the running crawl; their
+  responses come back to the item pipeline as ``ArticlePage`` items. An item a spider read
+  from the article page itself (``site``) carries that page: a matched one keeps it as its
+  first capture, and it is never fetched again for its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pipeline.config.models import EvidenceSettings
+from pipeline.items import ArticlePage, ArticleTarget
+from pipeline.records import Event
+from pipeline.store import captures, repo
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts and events of one source's batch, for its summary line."""
+
+    new: int = 0
+    changed: int = 0
+    matched: int = 0
+    skipped: int = 0
+    events: list[Event] = field(default_factory=list)
+    full_text: list[ArticleTarget] = field(default_factory=list)
+    story_alerts: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    """(story, case) → the story's alert made in this batch, for later copies in it."""
+
+
+def story_repeats(
+    session: Session, item: repo.Upserted, cases: Sequence[str], tally: Tally, now: datetime
+) -> tuple[int, dict[str, dict[str, Any]]]:
+    """The article's story (grouped now) and, per case, that story's alert from another
+    article (earlier in this batch, or stored)."""
+    article = item.article
+    story = captures.store_story(
+        session, item.article_id, f"{article.summary}\n{article.text}", article.language, now
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for case in cases:
+        info = tally.story_alerts.get((story, case)) or captures.story_first_alert(
+            session, story, case, item.article_id
+        )
+        if info:
+            found[case] = info
+    return story, found
+
+
+def note_story_alerts(tally: Tally, story: int, events: Sequence[Event], now: datetime) -> None:
+    """Remember the story's first alert per case, for later copies in the same batch."""
+    for event in events:
+        if event.case and not event.payload.get("story_repeat"):
+            info = captures.story_info(story, event.payload, now.isoformat())
+            tally.story_alerts.setdefault((story, event.case), info)
+
+
+def follow_pages(
+    crawler: Any, targets: Sequence[ArticleTarget], evidence: EvidenceSettings
+) -> None:
+    """Fetch these article pages in the crawl that found them; without a running crawl
+    they wait for a re-check."""
+    engine = getattr(crawler, "engine", None)
+    if not targets or engine is None:
+        return
+    from spiders.article import article_request
+
+    for target in targets:
+        engine.crawl(
+            article_request(
+                target, max_body=evidence.max_body_bytes, timeout=evidence.timeout.total_seconds()
+            )
+        )
+
+
+def capture_page(session: Session, item: repo.Upserted, page: ArticlePage, now: datetime) -> None:
+    """Keep the page the spider read a matched article from as its first capture (once)."""
+    if captures.latest_capture(session, item.article_id) is not None:
+        return
+    article = item.article
+    target = ArticleTarget(item.article_id, article.url, article.source_id)
+    captures.add_capture(
+        session, replace(page, target=target), kind="first", title=article.title,
+        text=article.text, now=now,
+    )  # fmt: skip
+    captures.mark_checked(session, item.article_id, now, full_text_at=now)

@@ -1,0 +1,127 @@
+"""Hearings in an ingest batch: a schedule scan, and the hearings a matched article announces.
+
+Both end in :func:`hearing_changes`: matches and ``hearing.*`` events for what the upsert did,
+added to the batch's :class:`~pipeline.ingest.followup.Tally`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from pipeline.events.builders import hearing_events
+from pipeline.ingest.followup import Tally
+from pipeline.items import FetchReport, RawHearing
+from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
+from pipeline.parse.news_hearings import announced_hearings
+from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
+from pipeline.store import hearings as hearing_store
+from pipeline.store import repo
+
+if TYPE_CHECKING:
+    from pipeline.ingest.batch import IngestContext
+
+log = logging.getLogger(__name__)
+
+
+def scan_batch(
+    session: Session,
+    ctx: IngestContext,
+    report: FetchReport,
+    raws: Sequence[RawHearing],
+    tz: str,
+    case_titles: dict[str, str],
+    now: datetime,
+    tally: Tally,
+) -> None:
+    """A schedule scan: upsert with identity and history, match, hearing events."""
+    window = scan_window(report.extra)
+    changes, skipped, _unchanged = hearing_store.scan_hearings(
+        session, raws, source_id=report.source_id, seen_at=now, window=window, default_tz=tz
+    )
+    for skip in skipped:
+        log.warning("%s: skipped %s", report.source_id, skip.reason)
+    tally.skipped += len(skipped)
+    hearing_changes(session, ctx, changes, case_titles, now, tally)
+
+
+def hearing_changes(
+    session: Session,
+    ctx: IngestContext,
+    changes: Sequence[HearingChange],
+    case_titles: dict[str, str],
+    now: datetime,
+    tally: Tally,
+    fixed_cases: Sequence[str] = (),
+) -> None:
+    """Matches and events for what a hearing upsert did (``fixed_cases``: known beforehand)."""
+    known = hearing_store.matched_cases(
+        session, [c.hearing_id for c in changes if c.change is Change.CHANGED]
+    )
+    for c in changes:
+        if c.change is Change.SAME:
+            continue
+        tally.new += c.change is Change.NEW
+        tally.changed += c.change is Change.CHANGED
+        new: list[Match] = []
+        if not c.cancelled:
+            matches = list(ctx.matcher.match(hearing_fields(c.hearing)))
+            matches += [
+                Match(slug, 1.0, ())
+                for slug in fixed_cases
+                if slug not in {m.case for m in matches}
+            ]
+            new = hearing_store.save_hearing_matches(
+                session, c.hearing_id, matches, now, check_existing=c.change is Change.CHANGED
+            )
+        slugs = sorted({*known.get(c.hearing_id, []), *(m.case for m in new)})
+        if c.change is Change.NEW and slugs and not c.hearing.article_url:
+            hearing_store.supersede_announced(session, slugs, c.hearing.local_time[:10], now)
+        tally.matched += bool(slugs)
+        tally.events += hearing_events(c, slugs, case_titles, now=now)
+
+
+def announced(
+    session: Session,
+    ctx: IngestContext,
+    item: repo.Upserted,
+    cases: Sequence[str],
+    case_titles: dict[str, str],
+    now: datetime,
+    tally: Tally,
+) -> None:
+    """Hearings an article announces ("the next hearing is set for 30 September") for its cases."""
+    article = item.article
+    text = "\n\n".join(p for p in (article.title, article.summary, article.text) if p)
+    by_slug = {c.slug: c for c in ctx.config.cases}
+    raws = announced_hearings(article, text, [by_slug[s] for s in cases if s in by_slug])
+    normalized = (normalize_hearing(r, seen_at=now, default_tz=r.timezone) for r in raws)
+    hearings = [h for h in normalized if isinstance(h, Hearing)]
+    listed = hearing_store.scheduled_days(session, cases, [h.local_time[:10] for h in hearings])
+    hearings = [h for h in hearings if not any((c, h.local_time[:10]) in listed for c in cases)]
+    if not hearings:
+        return  # nothing announced, or the court schedule lists it already
+    changes = hearing_store.upsert_hearings(
+        session, hearings, source_id=article.source_id, seen_at=now, window=None, infer_moves=False
+    )
+    hearing_changes(session, ctx, changes, case_titles, now, tally, fixed_cases=cases)
+
+
+def announce_hearings(
+    session: Session,
+    ctx: IngestContext,
+    article_id: int,
+    article: Article,
+    cases: Sequence[str],
+    now: datetime,
+) -> list[Event]:
+    """Hearing events for what a full article announces (see :func:`announced`)."""
+    tally = Tally()
+    case_titles = {c.slug: c.title for c in ctx.config.cases}
+    item = repo.Upserted(Change.NEW, article_id, article)
+    announced(session, ctx, item, cases, case_titles, now, tally)
+    return tally.events
