@@ -237,7 +237,9 @@ def run_real(command: list[str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("command", [casewatch_command(), [sys.executable, "-m", "pipeline.cli.main"]])
+@pytest.mark.parametrize(
+    "command", [casewatch_command(), [sys.executable, "-m", "pipeline.cli.main"]]
+)
 def test_real_executable_exit_codes(command: list[str], good_dir: Path, tmp_path: Path) -> None:
     good = run_real(command, "--config", str(good_dir), "check-config")
     assert good.returncode == 0, good.stdout + good.stderr

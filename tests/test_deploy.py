@@ -295,7 +295,9 @@ def test_robots_txt_fetch_errors_are_not_shown_below_vv(verbose: int, shown: boo
             "scrapy.downloadermiddlewares.robotstxt", logging.ERROR, __file__, 1,
             "Error downloading robots.txt", None, None,
         )  # fmt: skip
-        other = logging.LogRecord("pipeline.ingest.batch", logging.ERROR, __file__, 1, "x", None, None)
+        other = logging.LogRecord(
+            "pipeline.ingest.batch", logging.ERROR, __file__, 1, "x", None, None
+        )
         assert bool(handler.filter(record)) is shown
         assert handler.filter(other)
     finally:
