@@ -23,9 +23,9 @@ from pipeline.events.builders import article_check_events, article_events
 from pipeline.evidence.compare import text_diff, verdict
 from pipeline.items import ArticlePage
 from pipeline.records import Article, Change, Event
-from pipeline.search import index_articles
 from pipeline.store import captures, repo
 from pipeline.store.models import ArticleRow, CaptureRow
+from pipeline.store.search_index import index_articles
 
 if TYPE_CHECKING:
     from pipeline.ingest.batch import IngestContext

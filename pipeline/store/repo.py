@@ -19,7 +19,7 @@ from pipeline.config.load import Case, Source
 from pipeline.items import FetchReport
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change, Event, Match
-from pipeline.search.index import index_articles
+from pipeline.store.search_index import index_articles
 from pipeline.store.models import (
     ArticleRow,
     CaseRow,
