@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline.config.models import Channel, Route
-from pipeline.match.stories import group_stories, same_story, signature
+from pipeline.match.stories import same_story, signature
+from pipeline.match.story_groups import group_stories
 
 BASE = (
     "В Талдыкоргане 27 ноября 2026 года суд продолжил процесс над бывшими сотрудниками "

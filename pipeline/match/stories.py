@@ -339,11 +339,3 @@ def same_story(a: Signature, b: Signature) -> bool:
     if a.anchors is None or b.anchors is None or not a.language or a.language == b.language:
         return False
     return float(np.count_nonzero(a.anchors == b.anchors)) / NUM_PERM >= ANCHOR_THRESHOLD
-
-
-def group_stories(texts: Sequence[tuple[str, str]]) -> list[int]:
-    """In memory: for each (text, language), the index of the first text of its story
-    (``pipeline.match.story_groups``)."""
-    from pipeline.match.story_groups import group_stories as grouped
-
-    return grouped(texts)
