@@ -11,18 +11,14 @@ from sqlalchemy.orm import Session
 
 from pipeline.store.read import HearingListing, list_events, list_hearings
 from pipeline.web import queries
-from pipeline.web.app import WebDeps
 from pipeline.web.atom import entry_of, render_atom, tag_uri
+from pipeline.web.deps import deps_of
 from pipeline.web.ics import CalendarHearing, build_calendar
 
 router = APIRouter(include_in_schema=False)
 FEED_ENTRIES = 100
 CACHE_SIZE = 64
 CACHE_SIZE = 64
-
-
-def _deps(request: Request) -> WebDeps:
-    return request.app.state.deps  # type: ignore[no-any-return]
 
 
 def _calendar_items(session: Session, hearings: Sequence[HearingListing]) -> list[CalendarHearing]:
@@ -41,7 +37,7 @@ def _ics(request: Request, body: bytes, name: str) -> Response:
 
 def _calendar(request: Request, slug: str | None) -> bytes:
     """Built once per store version: serialising hundreds of events is slow in icalendar."""
-    deps = _deps(request)
+    deps = deps_of(request)
     cache: dict[tuple[Any, ...], bytes] = request.app.state.calendar_cache
     with deps.session() as session:
         key = (slug, *queries.calendar_version(session))
@@ -72,7 +68,7 @@ def case_hearings_ics(request: Request, slug: str) -> Response:
 
 @router.get("/cases/{slug}/feed.atom")
 def case_feed(request: Request, slug: str) -> Response:
-    deps = _deps(request)
+    deps = deps_of(request)
     with deps.session() as session:
         case = queries.get_case(session, slug)
         if case is None:

@@ -19,9 +19,9 @@ from pipeline.store.read import (
     list_sources,
 )
 from pipeline.web import queries
-from pipeline.web.app import WebDeps
 from pipeline.web.captures import captures_for
 from pipeline.web.chart import bar_chart
+from pipeline.web.deps import deps_of
 from pipeline.web.queries import WeekCount
 from pipeline.web.searching import SearchForm, run_search
 from pipeline.web.timeline import history_lines, is_off, starts_at
@@ -31,10 +31,6 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 TIMELINE_LIMIT = 40
 """Hearings shown on a dashboard: the latest (upcoming ones first of all); ``?all=1`` for all."""
-
-
-def deps_of(request: Request) -> WebDeps:
-    return request.app.state.deps  # type: ignore[no-any-return]
 
 
 @router.get("/", response_class=HTMLResponse)
