@@ -33,14 +33,10 @@ from pipeline.normalize.hearing_time import local_text
 from pipeline.output import FORMATS, render, to_row
 from pipeline.service.once import RunSummary, build_context, run_once
 from pipeline.store.engine import open_store
-from pipeline.store.read import (
-    HearingHistoryEntry,
-    HearingListing,
-    list_articles,
-    list_events,
-    list_hearings,
-    list_sources,
-)
+from pipeline.store.read.articles import list_articles
+from pipeline.store.read.events import list_events
+from pipeline.store.read.hearings import HearingHistoryEntry, HearingListing, list_hearings
+from pipeline.store.read.sources import list_sources
 
 F = TypeVar("F", bound=Callable[..., Any])
 

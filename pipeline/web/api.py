@@ -9,8 +9,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from pipeline.normalize.hearing_time import local_iso
-from pipeline.store.read import HearingListing, list_events, list_hearings
-from pipeline.web import queries
+from pipeline.store.read.articles import find_articles
+from pipeline.store.read.cases import get_case, list_cases
+from pipeline.store.read.events import list_events
+from pipeline.store.read.hearings import HearingListing, list_hearings
 from pipeline.web.deps import deps_of
 from pipeline.web.searching import SearchForm, hit_json, run_search
 
@@ -96,15 +98,13 @@ class SearchOut(BaseModel):
 @router.get("/cases", response_model=list[CaseOut])
 def api_cases(request: Request) -> list[Any]:
     with deps_of(request).session() as session:
-        return [
-            CaseOut.model_validate(c, from_attributes=True) for c in queries.list_cases(session)
-        ]
+        return [CaseOut.model_validate(c, from_attributes=True) for c in list_cases(session)]
 
 
 @router.get("/cases/{slug}", response_model=CaseOut)
 def api_case(request: Request, slug: str) -> Any:
     with deps_of(request).session() as session:
-        case = queries.get_case(session, slug)
+        case = get_case(session, slug)
     if case is None:
         raise HTTPException(404, f"no case {slug!r}")
     return CaseOut.model_validate(case, from_attributes=True)
@@ -116,7 +116,7 @@ def api_case_hearings(
 ) -> list[Any]:
     deps = deps_of(request)
     with deps.session() as session:
-        if queries.get_case(session, slug) is None:
+        if get_case(session, slug) is None:
             raise HTTPException(404, f"no case {slug!r}")
         rows = list_hearings(
             session,
@@ -165,7 +165,7 @@ def api_articles(
         if value is not None and value.tzinfo is None:
             raise HTTPException(422, f"{name}: give a UTC offset, e.g. 2026-11-28T00:00:00Z")
     with deps_of(request).session() as session:
-        rows = queries.find_articles(
+        rows = find_articles(
             session, case=case, source=source, language=language, since=since, until=until,
             limit=limit, offset=offset,
         )  # fmt: skip

@@ -17,7 +17,7 @@ import click
 from pipeline.cli.main import AppContext, parse_since
 from pipeline.output import FORMATS, jsonable, render, write_csv
 from pipeline.search import SearchFilters, SearchHit, plain, search_articles
-from pipeline.search.export import KINDS, export_rows
+from pipeline.store.read.export import KINDS, export_rows
 from pipeline.store.search_index import reindex_all
 
 SEARCH_COLUMNS = ("published", "source", "language", "cases", "title", "snippet")
