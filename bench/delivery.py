@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
 from pipeline.notify import deliver_pending
 from pipeline.records import Event
-from pipeline.store import repo
 from pipeline.store.engine import open_store
+from pipeline.store.events import add_events
 
 TARGET = 50.0
 HOST = "127.0.0.1"
@@ -95,7 +95,7 @@ def fill(sessions: Any, count: int) -> None:
         for n in range(count)
     ]
     with sessions.begin() as session:
-        repo.add_events(session, events, lambda kind, case: ("team-email",), NOW)
+        add_events(session, events, lambda kind, case: ("team-email",), NOW)
 
 
 def one_run(count: int) -> tuple[float, int, int, int]:

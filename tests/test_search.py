@@ -23,9 +23,9 @@ from pipeline.search import (
     SearchResult,
     search_articles,
 )
+from pipeline.store.articles import upsert_articles
 from pipeline.store.engine import alembic_config, make_engine, open_store
 from pipeline.store.models import ArticleRow
-from pipeline.store.repo import upsert_articles
 from pipeline.store.search_index import reindex_all
 
 NO_FILTERS = SearchFilters()

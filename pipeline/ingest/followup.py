@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from pipeline.config.models import EvidenceSettings
 from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.records import Event
-from pipeline.store import captures, repo
+from pipeline.store import captures
+from pipeline.store.articles import Upserted
 
 
 @dataclass(slots=True)
@@ -39,7 +40,7 @@ class Tally:
 
 
 def story_repeats(
-    session: Session, item: repo.Upserted, cases: Sequence[str], tally: Tally, now: datetime
+    session: Session, item: Upserted, cases: Sequence[str], tally: Tally, now: datetime
 ) -> tuple[int, dict[str, dict[str, Any]]]:
     """The article's story (grouped now) and, per case, that story's alert from another
     article (earlier in this batch, or stored)."""
@@ -83,7 +84,7 @@ def follow_pages(
         )
 
 
-def capture_page(session: Session, item: repo.Upserted, page: ArticlePage, now: datetime) -> None:
+def capture_page(session: Session, item: Upserted, page: ArticlePage, now: datetime) -> None:
     """Keep the page the spider read a matched article from as its first capture (once)."""
     if captures.latest_capture(session, item.article_id) is not None:
         return

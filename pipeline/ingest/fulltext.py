@@ -22,7 +22,7 @@ from pipeline.items import ArticleTarget
 from pipeline.match.cases import Matcher, compile_cases
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change
-from pipeline.store.repo import Upserted
+from pipeline.store.articles import Upserted
 
 
 def relaxed_case(case: Case) -> Case:

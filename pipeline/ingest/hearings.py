@@ -20,7 +20,7 @@ from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_w
 from pipeline.parse.news_hearings import announced_hearings
 from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
 from pipeline.store import hearings as hearing_store
-from pipeline.store import repo
+from pipeline.store.articles import Upserted
 
 if TYPE_CHECKING:
     from pipeline.ingest.batch import IngestContext
@@ -88,7 +88,7 @@ def hearing_changes(
 def announced(
     session: Session,
     ctx: IngestContext,
-    item: repo.Upserted,
+    item: Upserted,
     cases: Sequence[str],
     case_titles: dict[str, str],
     now: datetime,
@@ -122,6 +122,6 @@ def announce_hearings(
     """Hearing events for what a full article announces (see :func:`announced`)."""
     tally = Tally()
     case_titles = {c.slug: c.title for c in ctx.config.cases}
-    item = repo.Upserted(Change.NEW, article_id, article)
+    item = Upserted(Change.NEW, article_id, article)
     announced(session, ctx, item, cases, case_titles, now, tally)
     return tally.events

@@ -23,7 +23,9 @@ from pipeline.events.builders import article_check_events, article_events
 from pipeline.evidence.compare import text_diff, verdict
 from pipeline.items import ArticlePage
 from pipeline.records import Article, Change, Event
-from pipeline.store import captures, repo
+from pipeline.store import captures
+from pipeline.store.events import add_events
+from pipeline.store.matches import save_matches
 from pipeline.store.models import ArticleRow, CaptureRow
 from pipeline.store.search_index import index_articles
 
@@ -63,7 +65,7 @@ def ingest_page(ctx: IngestContext, page: ArticlePage) -> PageResult:
     try:
         with ctx.sessions.begin() as session:
             outcome = _process(session, ctx, page, now)
-            ids = repo.add_events(
+            ids = add_events(
                 session, outcome.events, ctx.channels_for, now, ctx.repeat_channels_for
             )
     except Exception as exc:
@@ -125,7 +127,7 @@ def _first(
     _reindex(session, row)
     article = as_article(row)
     matches = ctx.matcher.match({"title": row.title, "summary": row.summary, "text": row.text})
-    new = repo.save_matches(session, row.id, matches, now, check_existing=True)
+    new = save_matches(session, row.id, matches, now, check_existing=True)
     cases = captures.matched_cases(session, row.id)
     if not cases:
         return _Outcome("read")

@@ -47,7 +47,8 @@ from pipeline.notify.render import EventView, Message, render
 from pipeline.notify.routing import channels_for, describe_route, route_for
 from pipeline.notify.timing import is_urgent, next_digest_at, quiet_until
 from pipeline.records import Event
-from pipeline.store import outbox, repo
+from pipeline.store import outbox
+from pipeline.store.events import add_events
 
 log = logging.getLogger(__name__)
 
@@ -378,7 +379,7 @@ class _Run:
             payload={"channel": channel, "failures": failures, "error": result.error},
         )
         exclude = frozenset({channel})
-        ids = repo.add_events(
+        ids = add_events(
             session, [event], lambda k, c: channels_for(k, c, self.config, exclude=exclude), at
         )
         self.new_events.extend(ids)

@@ -21,10 +21,13 @@ from pipeline.items import ArticleTarget, FetchSpec
 from pipeline.match.cases import compile_cases
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.notify.routing import channels_for
-from pipeline.store import captures, repo
+from pipeline.store import captures
 from pipeline.store import hearings as hearing_store
 from pipeline.store.engine import open_store
+from pipeline.store.events import add_events
+from pipeline.store.matches import sync_cases
 from pipeline.store.models import SourceRow
+from pipeline.store.sources import source_states, sync_sources
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,8 @@ def build_context(
     config = config or load_config(config_dir)
     sessions = sessions or open_store(config.database_url(database_url))
     with sessions.begin() as session:  # every source and case has its row before any fetch
-        repo.sync_sources(session, config.enabled_sources())
-        repo.sync_cases(session, config.cases, clock())
+        sync_sources(session, config.enabled_sources())
+        sync_cases(session, config.cases, clock())
     return IngestContext(
         config=config,
         sessions=sessions,
@@ -145,7 +148,7 @@ def run_once(
         raise UnknownSourceError(f"unknown or disabled source(s): {', '.join(unknown)}")
     now = ctx.clock()
     with ctx.sessions.begin() as session:
-        states = repo.source_states(session)
+        states = source_states(session)
     specs = fetch_specs(
         sources,
         states,
@@ -200,4 +203,4 @@ def enqueue_reminders(ctx: IngestContext) -> int:
     with ctx.sessions.begin() as session:
         due = hearing_store.due_reminders(session, now, lead)
         events = reminder_events(due, lead, case_titles=titles)
-        return len(repo.add_events(session, events, ctx.channels_for, now))
+        return len(add_events(session, events, ctx.channels_for, now))

@@ -38,7 +38,7 @@ from pipeline.logs import extra
 from pipeline.notify.deliver import Notifier, deliver_pending
 from pipeline.service.once import due_at, due_rechecks, enqueue_reminders, fetch_spec
 from pipeline.store.models import SourceRow
-from pipeline.store.repo import source_states
+from pipeline.store.sources import source_states
 
 log = logging.getLogger(__name__)
 
