@@ -29,7 +29,9 @@ from scrapy.http import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.config.load import Case, Source, load_config
+from pipeline.config.cases import Case
+from pipeline.config.load import load_config
+from pipeline.config.sources import Source
 from pipeline.ingest.batch import IngestContext, ingest_fetch
 from pipeline.items import FetchSpec
 from pipeline.match.cases import compile_cases

@@ -21,7 +21,10 @@ from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.cli.main import main
-from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.alerts import Channel, Route
+from pipeline.config.cases import Case
+from pipeline.config.load import Config
+from pipeline.config.settings import DeliverySettings, Settings
 from pipeline.notify import channels_for, deliver_pending
 from pipeline.notify.channels import AppriseNotifier
 from pipeline.records import Event

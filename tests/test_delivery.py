@@ -20,7 +20,10 @@ from localservers import LocalSMTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.alerts import Channel, Route
+from pipeline.config.cases import Case
+from pipeline.config.load import Config
+from pipeline.config.settings import DeliverySettings, Settings
 from pipeline.notify import deliver_pending
 from pipeline.records import Event
 from pipeline.store import outbox

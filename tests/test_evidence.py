@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.config.models import Case, EvidenceSettings, Person
+from pipeline.config.cases import Case, Person
+from pipeline.config.settings import EvidenceSettings
 from pipeline.evidence.compare import text_diff, verdict
 from pipeline.ingest.fulltext import choose_targets, partial_matcher
 from pipeline.records import Article, Change

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Source
+from pipeline.config.sources import Source
 from pipeline.items import RawArticle
 from pipeline.normalize.article import normalize_article
 from pipeline.normalize.text import strip_html

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.config.models import Channel, Route
+from pipeline.config.alerts import Channel, Route
 from pipeline.match.stories import same_story, signature
 from pipeline.match.story_groups import group_stories
 

@@ -17,14 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import (
-    Config,
-    ConfigProblem,
-    Source,
-    load_config,
-    news_search_sources,
-    parse_duration,
-)
+from pipeline.config.load import Config, ConfigProblem, load_config
+from pipeline.config.models import parse_duration
+from pipeline.config.news import news_search_sources
+from pipeline.config.sources import Source
 from pipeline.errors import CasewatchError, ConfigError, UnknownSourceError
 from pipeline.logs import LogFormat, level_for
 from pipeline.logs import configure_logging as setup_logging

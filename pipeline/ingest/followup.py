@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pipeline.config.models import EvidenceSettings
+from pipeline.config.settings import EvidenceSettings
 from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.records import Event
 from pipeline.store import captures

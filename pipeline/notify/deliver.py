@@ -30,7 +30,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Config, DeliverySettings, Route
+from pipeline.config.alerts import Route
+from pipeline.config.load import Config
+from pipeline.config.settings import DeliverySettings
 from pipeline.notify.channels import (
     CONSOLE_CHANNEL,
     CONSOLE_URL,

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Config, Source, load_config
+from pipeline.config.load import Config, load_config
+from pipeline.config.sources import Source
 from pipeline.errors import UnknownSourceError
 from pipeline.events.builders import reminder_events
 from pipeline.fetch.schedule import next_run_at

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pipeline.config.load import Settings, Source
+from pipeline.config.settings import Settings
+from pipeline.config.sources import Source
 from pipeline.fetch.schedule import first_run_at, jitter_seconds
 from pipeline.ingest.batch import IngestContext, SourceResult
 from pipeline.logs import extra

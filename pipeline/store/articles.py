@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change
-from pipeline.store.models import (
-    ArticleRow,
-)
+from pipeline.store.models import ArticleRow
 from pipeline.store.search_index import index_articles
 
 TITLE_DEDUPE_WINDOW = timedelta(days=30)

@@ -14,10 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pipeline.records import Event
-from pipeline.store.models import (
-    DeliveryRow,
-    EventRow,
-)
+from pipeline.store.models import DeliveryRow, EventRow
 
 ChannelsFor = Callable[[str, str | None], Sequence[str]]
 """Routing: (event kind, case slug) → channel ids."""

@@ -12,12 +12,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pipeline.config.load import Case
+from pipeline.config.cases import Case
 from pipeline.records import Match
-from pipeline.store.models import (
-    CaseRow,
-    MatchRow,
-)
+from pipeline.store.models import CaseRow, MatchRow
 
 
 def sync_cases(session: Session, cases: Iterable[Case], now: datetime) -> None:

@@ -11,12 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.config.load import Source
+from pipeline.config.sources import Source
 from pipeline.items import FetchReport
-from pipeline.store.models import (
-    SourceRow,
-    SourceRunRow,
-)
+from pipeline.store.models import SourceRow, SourceRunRow
 
 
 def sync_sources(session: Session, sources: Iterable[Source]) -> None:

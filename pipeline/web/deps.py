@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Config, Source
+from pipeline.config.load import Config
+from pipeline.config.sources import Source
 from pipeline.web.render import Renderer
 
 

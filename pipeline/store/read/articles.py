@@ -15,11 +15,7 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import (
-    ArticleRow,
-    MatchRow,
-    SourceRow,
-)
+from pipeline.store.models import ArticleRow, MatchRow, SourceRow
 from pipeline.store.read.common import CHUNK, limited
 
 

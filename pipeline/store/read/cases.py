@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import (
-    CaseRow,
-    MatchRow,
-)
+from pipeline.store.models import CaseRow, MatchRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import (
-    DeliveryRow,
-    EventRow,
-)
+from pipeline.store.models import DeliveryRow, EventRow
 
 
 @dataclass(frozen=True, slots=True)

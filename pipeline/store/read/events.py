@@ -9,10 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import (
-    ArticleRow,
-    EventRow,
-)
+from pipeline.store.models import ArticleRow, EventRow
 from pipeline.store.read.common import limited
 
 

@@ -14,12 +14,7 @@ from sqlalchemy.orm import Session
 from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import local_iso, upcoming
 from pipeline.store.hearing_matches import matched_cases
-from pipeline.store.models import (
-    CaseRow,
-    HearingChangeRow,
-    HearingRow,
-    MatchRow,
-)
+from pipeline.store.models import CaseRow, HearingChangeRow, HearingRow, MatchRow
 from pipeline.store.read.common import CHUNK, limited
 
 ON_SCHEDULE = ("scheduled", "unknown")

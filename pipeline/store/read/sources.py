@@ -9,10 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.config.load import Source
-from pipeline.store.models import (
-    SourceRow,
-)
+from pipeline.config.sources import Source
+from pipeline.store.models import SourceRow
 
 
 @dataclass(frozen=True, slots=True)

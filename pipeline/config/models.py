@@ -1,0 +1,50 @@
+"""What the config models share: a frozen strict base model and the field parsers
+(durations, CSS selectors). The models are one module per file of the config folder:
+:mod:`~pipeline.config.settings`, :mod:`~pipeline.config.sources`, :mod:`~pipeline.config.cases`
+and :mod:`~pipeline.config.alerts`; :mod:`pipeline.config.load` reads the folder into them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+LANGUAGES = ("ru", "kk", "en")
+SLUG_RE = r"^[a-z0-9][a-z0-9._-]*$"
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
+    """``'30m'`` → 30 minutes, ``'1.5s'`` / ``'250ms'`` (short test intervals); a bare number
+    is seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    match = _DURATION_RE.match(str(value))
+    if not match:
+        raise ValueError(f"expected a duration like '30m' or '6h', got {value!r}")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def check_css(css: str) -> str:
+    """``css`` when it is a selector parsel can run (``::attr()``/``::text`` allowed)."""
+    from parsel.csstranslator import HTMLTranslator
+
+    try:
+        HTMLTranslator().css_to_xpath(css)
+    except Exception as exc:  # cssselect raises several types for bad syntax
+        raise ValueError(f"not a valid CSS selector: {css!r} ({exc})") from exc
+    return css
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _duration_field(value: Any) -> timedelta:
+    return parse_duration(value)
