@@ -36,7 +36,8 @@ from pipeline.normalize.text import content_hash, title_key
 from pipeline.records import Article, Change, Hit, Match
 from pipeline.store.articles import upsert_articles
 from pipeline.store.engine import open_store
-from pipeline.store.hearings import save_hearing_matches, scan_hearings
+from pipeline.store.hearing_matches import save_hearing_matches
+from pipeline.store.hearings import scan_hearings
 from pipeline.store.matches import save_matches, sync_cases
 from pipeline.store.models import SourceRow
 from pipeline.web import WebDeps, create_app

@@ -18,14 +18,9 @@ from pipeline.normalize.hearing import Skipped, normalize_hearing
 from pipeline.records import Change, FieldChange, Hit, Match, ScanWindow
 from pipeline.store.engine import alembic_config, make_engine
 from pipeline.store.events import add_events
-from pipeline.store.hearings import (
-    HearingChange,
-    due_reminders,
-    matched_cases,
-    save_hearing_matches,
-    scan_hearings,
-    upsert_hearings,
-)
+from pipeline.records import HearingChange
+from pipeline.store.hearing_matches import due_reminders, matched_cases, save_hearing_matches
+from pipeline.store.hearings import scan_hearings, upsert_hearings
 from pipeline.store.models import (
     DeliveryRow,
     EventRow,

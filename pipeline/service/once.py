@@ -23,7 +23,7 @@ from pipeline.match.cases import compile_cases
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.notify.routing import channels_for
 from pipeline.store import captures
-from pipeline.store import hearings as hearing_store
+from pipeline.store.hearing_matches import due_reminders
 from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
 from pipeline.store.matches import sync_cases
@@ -202,6 +202,6 @@ def enqueue_reminders(ctx: IngestContext) -> int:
     now, lead = ctx.clock(), ctx.config.settings.reminder_before
     titles = {c.slug: c.title for c in ctx.config.cases}
     with ctx.sessions.begin() as session:
-        due = hearing_store.due_reminders(session, now, lead)
+        due = due_reminders(session, now, lead)
         events = reminder_events(due, lead, case_titles=titles)
         return len(add_events(session, events, ctx.channels_for, now))

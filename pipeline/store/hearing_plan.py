@@ -34,7 +34,7 @@ from pipeline.normalize.hearing import (
 )
 from pipeline.records import Change, FieldChange, Hearing, HearingChange, ScanWindow
 
-__all__ = ["FieldChange", "HearingChange", "Plan", "Step", "fingerprint", "make_plan"]
+__all__ = ["Plan", "Step", "fingerprint", "make_plan"]
 
 TRACKED = (
     "court",
