@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.events.builders import reminder_events
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import Skipped, normalize_hearing
-from pipeline.records import Change, FieldChange, Hit, Match, ScanWindow
+from pipeline.records import Change, FieldChange, HearingChange, Hit, Match, ScanWindow
 from pipeline.store.engine import alembic_config, make_engine
 from pipeline.store.events import add_events
-from pipeline.records import HearingChange
 from pipeline.store.hearing_matches import due_reminders, matched_cases, save_hearing_matches
 from pipeline.store.hearings import scan_hearings, upsert_hearings
 from pipeline.store.models import (

@@ -19,10 +19,10 @@ from pipeline.items import FetchReport, RawHearing
 from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
 from pipeline.parse.news_hearings import announced_hearings
 from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
+from pipeline.store.articles import Upserted
 from pipeline.store.hearing_announced import scheduled_days, supersede_announced
 from pipeline.store.hearing_matches import matched_cases, save_hearing_matches
 from pipeline.store.hearings import scan_hearings, upsert_hearings
-from pipeline.store.articles import Upserted
 
 if TYPE_CHECKING:
     from pipeline.ingest.batch import IngestContext
@@ -61,9 +61,7 @@ def hearing_changes(
     fixed_cases: Sequence[str] = (),
 ) -> None:
     """Matches and events for what a hearing upsert did (``fixed_cases``: known beforehand)."""
-    known = matched_cases(
-        session, [c.hearing_id for c in changes if c.change is Change.CHANGED]
-    )
+    known = matched_cases(session, [c.hearing_id for c in changes if c.change is Change.CHANGED])
     for c in changes:
         if c.change is Change.SAME:
             continue

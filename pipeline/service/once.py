@@ -23,9 +23,9 @@ from pipeline.match.cases import compile_cases
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.notify.routing import channels_for
 from pipeline.store import captures
-from pipeline.store.hearing_matches import due_reminders
 from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
+from pipeline.store.hearing_matches import due_reminders
 from pipeline.store.matches import sync_cases
 from pipeline.store.models import SourceRow
 from pipeline.store.sources import source_states, sync_sources

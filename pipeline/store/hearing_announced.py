@@ -3,32 +3,13 @@ lists, and the announced rows that step aside once it does. Takes a session, nev
 
 from __future__ import annotations
 
-import hashlib
-import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import Any
-from sqlalchemy import Row, insert, or_, select, update
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
-from pipeline.items import RawHearing
-from pipeline.normalize.hearing import Skipped, normalize_hearing, raw_hash
-from pipeline.records import Change, Hearing, ScanWindow
-from pipeline.store.hearing_matches import (
-    due_reminders,
-    matched_cases,
-    record,
-    save_hearing_matches,
-)
-from pipeline.store.hearing_plan import (
-    TRACKED,
-    FieldChange,
-    HearingChange,
-    Step,
-    fingerprint,
-    make_plan,
-)
-from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow, MatchRow
+
+from pipeline.store.models import HearingChangeRow, HearingRow, MatchRow
 
 
 def scheduled_days(

@@ -18,25 +18,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import Skipped, normalize_hearing, raw_hash
 from pipeline.records import Change, FieldChange, Hearing, HearingChange, ScanWindow
-from pipeline.store.hearing_matches import (
-    due_reminders,
-    matched_cases,
-    record,
-    save_hearing_matches,
-)
-from pipeline.store.hearing_plan import (
-    TRACKED,
-    Step,
-    fingerprint,
-    make_plan,
-)
-from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow, MatchRow
+from pipeline.store.hearing_matches import record
+from pipeline.store.hearing_plan import TRACKED, Step, fingerprint, make_plan
+from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow
 
 log = logging.getLogger(__name__)
 
@@ -356,5 +346,3 @@ def _full_rows(session: Session, ids: Sequence[int]) -> list[HearingRow]:
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
