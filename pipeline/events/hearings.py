@@ -1,186 +1,23 @@
-"""Pure: what happened (a store change, the matches, a source's health) → events to alert on.
+"""Pure: a hearing's change (or a hearing due soon) → the events to alert on, one per case.
 
-Only NEW and CHANGED records make events. Each event has a dedupe key, so the same development
+Only NEW and CHANGED hearings make events. Each event has a dedupe key, so the same development
 seen again (a re-run, another feed, a restart) can never make a second event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
+from pipeline.events.kinds import (
+    HEARING_CANCELLED,
+    HEARING_REMINDER,
+    HEARING_RESCHEDULED,
+    HEARING_SCHEDULED,
+)
 from pipeline.normalize.hearing_time import local_iso, local_text, upcoming
-from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
-
-SUMMARY_LIMIT = 600
-
-
-def article_events(
-    change: Change,
-    article_id: int,
-    article: Article,
-    new_matches: Sequence[Match],
-    case_titles: Mapping[str, str],
-    stories: Mapping[str, Mapping[str, Any]] | None = None,
-) -> list[Event]:
-    """One ``article.new`` per case the article newly matches (an edit can add a case).
-
-    The best match leads: its payload lists the other cases (``also``), and the others name
-    it (``alerted_with``), so a channel that gets both sends one message, not one per case.
-    ``stories``: case → the story's first alert (``store.captures.story_info``) for cases
-    whose story was alerted already from another outlet; those events carry it as ``story``
-    with ``story_repeat`` (routes with ``per: story`` skip them).
-    """
-    if change is Change.SAME or not new_matches:
-        return []
-    events = _article_new_events(article_id, article, new_matches, case_titles)
-    return [_with_story(e, (stories or {}).get(e.case or "")) for e in events]
-
-
-def _with_story(event: Event, story: Mapping[str, Any] | None) -> Event:
-    if not story:
-        return event
-    return replace(event, payload={**event.payload, "story": dict(story), "story_repeat": True})
-
-
-def _article_new_events(
-    article_id: int, article: Article, new_matches: Sequence[Match], case_titles: Mapping[str, str]
-) -> list[Event]:
-    lead, *rest = sorted(new_matches, key=lambda m: -m.score)
-    events = [
-        Event(
-            kind="article.new",
-            case=lead.case,
-            dedupe_key=f"article.new:{lead.case}:{article.canonical_url}",
-            payload={
-                **_article_payload(article, lead, case_titles.get(lead.case, lead.case)),
-                "also": [
-                    {
-                        "case": m.case,
-                        "case_title": case_titles.get(m.case, m.case),
-                        "why": m.reason(),
-                    }
-                    for m in rest
-                ],
-            },
-            article_id=article_id,
-        )
-    ]
-    events += [
-        Event(
-            kind="article.new",
-            case=m.case,
-            dedupe_key=f"article.new:{m.case}:{article.canonical_url}",
-            payload={
-                **_article_payload(article, m, case_titles.get(m.case, m.case)),
-                "alerted_with": lead.case,
-            },
-            article_id=article_id,
-        )
-        for m in rest
-    ]
-    return events
-
-
-def _article_payload(article: Article, match: Match, case_title: str) -> dict[str, object]:
-    summary = article.summary or article.text
-    if len(summary) > SUMMARY_LIMIT:
-        summary = summary[: SUMMARY_LIMIT - 1].rstrip() + "…"
-    return {
-        "title": article.title,
-        "url": article.canonical_url,
-        "source": article.source_id,
-        "publisher": article.publisher or _host(article.canonical_url),
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "language": article.language,
-        "case_title": case_title,
-        "why": match.reason(),
-        "score": match.score,
-        "summary": summary,
-    }
-
-
-def article_check_events(
-    kind: str,
-    article_id: int,
-    cases: Sequence[str],
-    case_titles: Mapping[str, str],
-    facts: Mapping[str, Any],
-    key: str,
-) -> list[Event]:
-    """``article.changed`` (facts: ``diff``, old/new title) or ``article.removed`` (facts:
-    ``reason``, ``status``) for each case the article matches; ``key`` tells this
-    transition from the next (the new text's digest, the last capture's). The first case
-    leads; the others name it (``alerted_with``)."""
-    if not cases:
-        return []
-    lead, *_ = sorted(cases)
-    return [
-        Event(
-            kind=kind,
-            case=case,
-            dedupe_key=f"{kind}:{case}:{facts.get('url', '')}:{key}",
-            payload={
-                **facts,
-                "case_title": case_titles.get(case, case),
-                **({"alerted_with": lead} if case != lead else {}),
-            },
-            article_id=article_id,
-        )
-        for case in sorted(cases)
-    ]
-
-
-def source_health_events(
-    source_id: str,
-    *,
-    failures_before: int,
-    failures_after: int,
-    failing_after: int,
-    error: str,
-    at: datetime,
-    last_success_at: datetime | None = None,
-) -> list[Event]:
-    """``source.failing`` once when a source reaches N failures in a row (an error, or an
-    empty fetch where it always had items); quiet while it keeps failing; ``source.recovered``
-    once when a failing source works again. A source that fails fewer than N times and
-    recovers alerts nothing."""
-    since = last_success_at.isoformat() if last_success_at else None
-    if failures_before < failing_after <= failures_after:
-        return [
-            Event(
-                kind="source.failing",
-                case=None,
-                dedupe_key=f"source.failing:{source_id}:{at.isoformat()}",
-                payload={
-                    "source": source_id,
-                    "failures": failures_after,
-                    "error": error,
-                    "last_success_at": since,
-                },
-            )
-        ]
-    if failures_before >= failing_after and failures_after == 0:
-        return [
-            Event(
-                kind="source.recovered",
-                case=None,
-                dedupe_key=f"source.recovered:{source_id}:{at.isoformat()}",
-                payload={"source": source_id, "failures": failures_before},
-            )
-        ]
-    return []
-
-
-def _host(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.")
-
-
-# ---------------------------------------------------------------- hearings
+from pipeline.records import Change, Event, Hearing, HearingChange
 
 _MOVE_FIELDS = ("scheduled_at", "local_time")
 _OFF_STATUSES = ("cancelled", "postponed")
@@ -233,7 +70,7 @@ def _hearing_key(kind: str, case: str, change: HearingChange, suffix: str, now: 
     cancelled, listed again and cancelled again, alerts every time. A re-run of the same scan
     finds the hearing SAME and makes no event at all, so the time cannot double an alert."""
     key = f"{kind}:{case}:{change.hearing.identity}{suffix}"
-    return key if kind == "hearing.scheduled" and not suffix else f"{key}@{now.isoformat()}"
+    return key if kind == HEARING_SCHEDULED.name and not suffix else f"{key}@{now.isoformat()}"
 
 
 def _hearing_kind(change: HearingChange, now: datetime) -> tuple[str, str] | None:
@@ -241,21 +78,21 @@ def _hearing_kind(change: HearingChange, now: datetime) -> tuple[str, str] | Non
     hearing = change.hearing
     ahead = upcoming(hearing.scheduled_at, hearing.local_time, hearing.timezone, now)
     if change.change is Change.NEW:
-        return ("hearing.scheduled", "") if ahead and hearing.status in _ON_STATUSES else None
+        return (HEARING_SCHEDULED.name, "") if ahead and hearing.status in _ON_STATUSES else None
     if change.change is not Change.CHANGED:
         return None
     if change.cancelled:
-        return "hearing.cancelled", ""
+        return HEARING_CANCELLED.name, ""
     when = _when_key(hearing)
     if change.changed(*_MOVE_FIELDS):
-        return ("hearing.rescheduled", f":{when}") if ahead else None
+        return (HEARING_RESCHEDULED.name, f":{when}") if ahead else None
     status_was = change.old("status")
     if change.changed("status") and hearing.status in _OFF_STATUSES:
-        return "hearing.cancelled", ""
+        return HEARING_CANCELLED.name, ""
     if change.changed("status") and status_was in _OFF_STATUSES and ahead:
-        return "hearing.scheduled", f":{when}"  # back on the schedule
+        return HEARING_SCHEDULED.name, f":{when}"  # back on the schedule
     if change.changed("courtroom") and ahead:
-        return "hearing.rescheduled", f":{when}:room:{hearing.courtroom}"
+        return HEARING_RESCHEDULED.name, f":{when}:room:{hearing.courtroom}"
     return None
 
 
@@ -309,7 +146,7 @@ def _old_new(change: HearingChange) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def reminder_key(case: str, hearing: Hearing) -> str:
     """Once per case, hearing and scheduled time: a moved hearing is reminded again."""
-    return f"hearing.reminder:{case}:{hearing.identity}:{_when_key(hearing)}"
+    return f"{HEARING_REMINDER.name}:{case}:{hearing.identity}:{_when_key(hearing)}"
 
 
 def reminder_events(
@@ -322,7 +159,7 @@ def reminder_events(
     titles = case_titles or {}
     return [
         Event(
-            kind="hearing.reminder",
+            kind=HEARING_REMINDER.name,
             case=case,
             dedupe_key=reminder_key(case, hearing),
             payload={
