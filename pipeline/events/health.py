@@ -13,7 +13,6 @@ from pipeline.events.kinds import (
     CHANNEL_RECOVERED,
     SOURCE_FAILING,
     SOURCE_RECOVERED,
-    EventKind,
 )
 from pipeline.records import Event
 
@@ -59,21 +58,12 @@ def source_health_events(
     return []
 
 
-def channel_failing_event(channel: str, *, failures: int, error: str | None, at: datetime) -> Event:
-    """``channel.failing``: ``channel`` failed ``failures`` attempts in a row."""
-    return _channel_event(CHANNEL_FAILING, channel, failures, error, at)
-
-
-def channel_recovered_event(
-    channel: str, *, failures: int, error: str | None, at: datetime
+def channel_health_event(
+    channel: str, *, recovered: bool, failures: int, error: str, at: datetime
 ) -> Event:
-    """``channel.recovered``: a failing ``channel`` sent again."""
-    return _channel_event(CHANNEL_RECOVERED, channel, failures, error, at)
-
-
-def _channel_event(
-    kind: EventKind, channel: str, failures: int, error: str | None, at: datetime
-) -> Event:
+    """``channel.failing`` (``channel`` failed ``failures`` attempts in a row) or, once it
+    sends again, ``channel.recovered``."""
+    kind = CHANNEL_RECOVERED if recovered else CHANNEL_FAILING
     return Event(
         kind=kind.name,
         case=None,
