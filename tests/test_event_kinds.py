@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config.load import load_config
 from pipeline.events.articles import (
     article_changed_events,
     article_events,
@@ -21,6 +22,7 @@ from pipeline.events.hearings import hearing_events, reminder_events
 from pipeline.events.kinds import ALERTS_TEST, BY_NAME, KINDS, EventKind, digest_rank
 from pipeline.notify.digest import group_events, render_digest
 from pipeline.notify.render import TEMPLATES, EventView, render
+from pipeline.notify.routing import route_matches
 from pipeline.records import (
     Article,
     Change,
@@ -142,6 +144,14 @@ def samples() -> dict[str, EventView]:
 def test_every_emitted_kind_is_registered_and_every_registered_kind_is_emitted() -> None:
     assert sorted(samples()) == sorted(BY_NAME)
     assert len(BY_NAME) == len(KINDS)
+
+
+def test_ops_kinds_have_no_case_and_are_what_the_shipped_ops_route_sends() -> None:
+    (ops,) = [r for r in load_config(ROOT / "config", environ={}).routes if r.id == "ops"]
+    views = samples()
+    for kind in KINDS:
+        assert route_matches(ops, kind.name, None) is kind.ops, kind.name
+        assert views[kind.name].case_slug is None or not kind.ops, kind.name
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)

@@ -35,12 +35,8 @@ class EventKind:
     atom_summary: str = "hearing"
     """``article`` (summary and match reason) or ``hearing`` (case number, room, judge, status)."""
     ops: bool = False
-    """About casewatch itself, not a case: no case slug, so only routes with ``cases: ["*"]``."""
-
-    @property
-    def subject(self) -> str:
-        """What the kind is about: ``hearing``, ``article``, ``source``, ``channel``…"""
-        return self.name.split(".")[0]
+    """The health of casewatch itself, for the ops route (``config/alerts.yaml``): no case, so
+    only routes with ``cases: ["*"]`` get it."""
 
     def title(self, language: str) -> str:
         return self.titles.get(language) or self.titles.get("en") or self.name
@@ -83,7 +79,7 @@ KINDS: tuple[EventKind, ...] = (
         atom_title="Article: {title}",
         atom_summary="article",
     ),
-    ALERTS_TEST := EventKind("alerts.test", ops=True),
+    ALERTS_TEST := EventKind("alerts.test"),  # `casewatch alerts test`: sent, never routed
     ARTICLE_CHANGED := EventKind("article.changed"),
     ARTICLE_REMOVED := EventKind("article.removed"),
     CHANNEL_FAILING := EventKind(
