@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
 
 class Urgency(Enum):
@@ -26,13 +27,13 @@ class Urgency(Enum):
 class EventKind:
     name: str
     urgency: Urgency = Urgency.NEVER
-    titles: Mapping[str, str] = field(default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Digest heading per language; a kind without one shows its name."""
     template: str = ""
     """Template stem (``<stem>.<language>.j2``); empty = the kind's name."""
     atom_title: str = ""
     """``str.format`` pattern over ``title``, ``when``, ``court``, ``old``, ``new``; empty = name."""
-    atom_summary: str = "hearing"
+    atom_summary: Literal["article", "hearing"] = "hearing"
     """``article`` (summary and match reason) or ``hearing`` (case number, room, judge, status)."""
     ops: bool = False
     """The health of casewatch itself, for the ops route (``config/alerts.yaml``): no case, so
