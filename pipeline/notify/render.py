@@ -162,7 +162,7 @@ def _context(event: EventLike, timezone: str | None) -> dict[str, Any]:
 
 
 def hearing_context(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """A hearing payload (``events.hearing_events``) as one-line text: ``when`` is the local
+    """A hearing payload (``events.hearings.hearing_events``) as one-line text: ``when`` is the local
     time the court printed, with zone and offset; ``old_*``/``new_*`` say what a move changed."""
     text = {key: _one_line(str(payload.get(key) or "")) for key in _HEARING_TEXT}
     when = text["local_time"] or format_time(payload.get("scheduled_at"), text["timezone"])
