@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pipeline.events.builders import hearing_events, reminder_events
+from pipeline.events.hearings import hearing_events, reminder_events
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import (
     CaseNumber,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.events.builders import hearing_events, reminder_events
+from pipeline.events.hearings import hearing_events, reminder_events
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import normalize_hearing
 from pipeline.notify.render import EventView, Message, hearing_context, render

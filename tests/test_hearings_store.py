@@ -12,7 +12,7 @@ from alembic import command
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.events.builders import reminder_events
+from pipeline.events.hearings import reminder_events
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import Skipped, normalize_hearing
 from pipeline.records import Change, FieldChange, HearingChange, Hit, Match, ScanWindow

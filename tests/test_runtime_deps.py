@@ -57,3 +57,17 @@ def test_every_imported_package_is_a_runtime_dependency() -> None:
         if not any(d in closure for d in dists):
             missing[module] = dists
     assert not missing, f"imported but not installed by `pip install .`: {missing}"
+
+
+def test_every_data_file_ships_in_the_wheel() -> None:
+    """A non-editable install (the Docker image) gets the templates and migrations too."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["pipeline"]
+    shipped = {path for pattern in patterns for path in (ROOT / "pipeline").glob(pattern)}
+    data = {
+        path
+        for path in (ROOT / "pipeline").rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
+    }
+    assert data, "no data files found under pipeline/"
+    assert sorted(str(p.relative_to(ROOT)) for p in data - shipped) == []

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.config.load import load_config
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
-from pipeline.events.builders import source_health_events
+from pipeline.events.health import source_health_events
 from pipeline.fetch.schedule import backoff_interval, first_run_at, jitter_seconds, next_run_at
 from pipeline.ingest.batch import IngestContext, ingest_fetch
 from pipeline.ingest.health import empty_fetch_problem

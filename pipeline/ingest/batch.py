@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.config.load import Config
-from pipeline.events.builders import article_events, source_health_events
+from pipeline.events.articles import article_events
+from pipeline.events.health import source_health_events
 from pipeline.ingest import hearings as ingest_hearings
 from pipeline.ingest.followup import (
     Tally,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from pipeline.events.builders import hearing_events
+from pipeline.events.hearings import hearing_events
 from pipeline.ingest.followup import Tally
 from pipeline.items import FetchReport, RawHearing
 from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window

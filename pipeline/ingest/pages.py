@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from pipeline.errors import CasewatchError
-from pipeline.events.builders import article_check_events, article_events
+from pipeline.events.articles import article_changed_events, article_events, article_removed_events
 from pipeline.evidence.compare import text_diff, verdict
 from pipeline.items import ArticlePage
 from pipeline.records import Article, Change, Event
@@ -201,7 +201,7 @@ def _recheck(
     captures.mark_checked(session, row.id, now)
     cases = captures.matched_cases(session, row.id)
     key = capture.text_sha256[:16]
-    events = article_check_events("article.changed", row.id, cases, _titles(ctx), facts, key)
+    events = article_changed_events(row.id, cases, _titles(ctx), facts, key)
     return _Outcome("changed", events)
 
 
@@ -225,9 +225,7 @@ def _removed(
     }  # fmt: skip
     cases = captures.matched_cases(session, row.id)
     key = previous.sha256[:16] if previous else "never-captured"
-    return _Outcome(
-        "removed", article_check_events("article.removed", row.id, cases, _titles(ctx), facts, key)
-    )
+    return _Outcome("removed", article_removed_events(row.id, cases, _titles(ctx), facts, key))
 
 
 def _facts(row: ArticleRow, previous: CaptureRow | None) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.config.alerts import Route
 from pipeline.config.load import Config
 from pipeline.config.settings import DeliverySettings
+from pipeline.events.health import channel_health_event
 from pipeline.notify.channels import (
     CONSOLE_CHANNEL,
     CONSOLE_URL,
@@ -48,7 +49,6 @@ from pipeline.notify.digest import render_digest
 from pipeline.notify.render import EventView, Message, render
 from pipeline.notify.routing import channels_for, describe_route, route_for
 from pipeline.notify.timing import is_urgent, next_digest_at, quiet_until
-from pipeline.records import Event
 from pipeline.store import outbox
 from pipeline.store.events import add_events
 
@@ -348,7 +348,7 @@ class _Run:
             if channel not in self.healthy:  # once per run, and after each failure
                 self.healthy.add(channel)
                 if outbox.record_success(session, channel, done):
-                    self._health_event(session, "channel.recovered", channel, result, done)
+                    self._health_event(session, channel, result, done, recovered=True)
             return
         self.healthy.discard(channel)
         for item in items:
@@ -357,7 +357,7 @@ class _Run:
             session, channel, result.error, done, self.settings.channel_failing_after
         )
         if reached:
-            self._health_event(session, "channel.failing", channel, result, done)
+            self._health_event(session, channel, result, done, recovered=False)
 
     def _fail(self, session: Session, item: _Due, error: str, done: datetime) -> None:
         attempts = item.attempts + 1
@@ -371,18 +371,15 @@ class _Run:
         )
 
     def _health_event(
-        self, session: Session, kind: str, channel: str, result: SendResult, at: datetime
+        self, session: Session, channel: str, result: SendResult, at: datetime, *, recovered: bool
     ) -> None:
         failures = self.settings.channel_failing_after
-        event = Event(
-            kind=kind,
-            case=None,
-            dedupe_key=f"{kind}:{channel}:{at.isoformat()}",
-            payload={"channel": channel, "failures": failures, "error": result.error},
+        event = channel_health_event(
+            channel, recovered=recovered, failures=failures, error=result.error, at=at
         )
         exclude = frozenset({channel})
         ids = add_events(
             session, [event], lambda k, c: channels_for(k, c, self.config, exclude=exclude), at
         )
         self.new_events.extend(ids)
-        log.warning("alert channel %s: %s", channel, kind)
+        log.warning("alert channel %s: %s", channel, event.kind)

@@ -1,8 +1,9 @@
 """A digest: many events in one message, grouped by case, then by kind — pure.
 
 Templates ``digest.<language>.j2`` get ``groups`` (one per case, in first-seen order; events
-without a case last), each with ``kinds`` (hearing changes first, then articles, then the
-rest), each with ``entries``: the same per-event context the single-event templates see.
+without a case last), each with ``kinds`` (in the registry's order, ``events.kinds.KINDS``),
+each with its ``title`` in the language and ``entries``: the same per-event context the
+single-event templates see.
 """
 
 from __future__ import annotations
@@ -10,15 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.events.kinds import digest_rank, kind_of
 from pipeline.notify.render import EventLike, Message, event_context, render_template
-
-KIND_ORDER = (
-    "hearing.cancelled",
-    "hearing.rescheduled",
-    "hearing.scheduled",
-    "hearing.reminder",
-    "article.new",
-)
 
 
 def render_digest(
@@ -31,7 +25,7 @@ def render_digest(
     """One message for ``events`` (each with the time zone its times are shown in)."""
     lang = (language or "en").split("-")[0].lower()
     context = {
-        "groups": group_events(events),
+        "groups": group_events(events, language=lang),
         "count": len(events),
         "route": route,
         "period": period,
@@ -39,8 +33,10 @@ def render_digest(
     return render_template([f"digest.{lang}.j2", "digest.en.j2"], context)
 
 
-def group_events(events: Sequence[tuple[EventLike, str | None]]) -> list[dict[str, Any]]:
-    """Case → kind → items, cases in first-seen order (no case last), kinds by KIND_ORDER."""
+def group_events(
+    events: Sequence[tuple[EventLike, str | None]], *, language: str = "en"
+) -> list[dict[str, Any]]:
+    """Case → kind → items, cases in first-seen order (no case last), kinds in digest order."""
     cases: dict[str, dict[str, Any]] = {}
     for event, zone in events:
         item = event_context(event, zone)
@@ -55,13 +51,14 @@ def group_events(events: Sequence[tuple[EventLike, str | None]]) -> list[dict[st
             "case_slug": g["case_slug"],
             "case_title": g["case_title"],
             "kinds": [
-                {"kind": kind, "entries": items}
-                for kind, items in sorted(g["kinds"].items(), key=lambda kv: _kind_rank(kv[0]))
+                {"kind": kind, "title": _title(kind, language), "entries": items}
+                for kind, items in sorted(g["kinds"].items(), key=lambda kv: digest_rank(kv[0]))
             ],
         }
         for g in ordered
     ]
 
 
-def _kind_rank(kind: str) -> tuple[int, str]:
-    return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind)
+def _title(kind: str, language: str) -> str:
+    known = kind_of(kind)
+    return known.title(language) if known else kind

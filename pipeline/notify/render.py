@@ -1,12 +1,13 @@
 """Turn an event into a message (subject, plain text, HTML, markdown) — pure.
 
-Templates live in ``templates/`` as one file per event kind and language,
-``<kind>.<language>.j2`` (``article.new.ru.j2``), with four blocks: ``subject``, ``text``,
-``markdown`` and ``html``. The ``html`` block is always rendered by an environment with
-autoescape on (scraped text is untrusted); the other blocks by one without it, where the
-``md`` filter escapes Markdown. A new event kind needs only its template; until it has one,
-``generic.<language>.j2`` shows the payload's usual fields and any other scalar ones.
-Lookup order: kind in the language, kind in English, generic in the language, generic.
+Templates live in ``templates/`` as one file per event kind and language, named by the kind's
+registry entry (``events.kinds``): ``<kind>.<language>.j2`` (``article.new.ru.j2``), with four
+blocks: ``subject``, ``text``, ``markdown`` and ``html``. The ``html`` block is always rendered
+by an environment with autoescape on (scraped text is untrusted); the other blocks by one
+without it, where the ``md`` filter escapes Markdown. ``generic.<language>.j2`` shows the
+payload's usual fields and any other scalar ones, for a kind whose entry names it and for
+an unregistered kind. Lookup order: kind in the language, kind in English, generic in the
+language, generic.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+
+from pipeline.events.kinds import kind_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUBJECT_LIMIT = 200
@@ -55,7 +58,6 @@ _HEARING_TEXT = (
     "article_url",
 )
 _OFF_STATUSES = ("cancelled", "postponed")
-_KIND_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 
 
@@ -119,10 +121,8 @@ def render_template(names: list[str], context: dict[str, Any]) -> Message:
 
 
 def _candidates(kind: str, lang: str) -> list[str]:
-    names = [f"generic.{lang}.j2", "generic.en.j2"]
-    if _KIND_RE.match(kind):
-        names[:0] = [f"{kind}.{lang}.j2", f"{kind}.en.j2"]
-    return names
+    known = kind_of(kind)
+    return [*(known.templates(lang) if known else ()), f"generic.{lang}.j2", "generic.en.j2"]
 
 
 def _block(template: Template, name: str, context: dict[str, Any]) -> str:
@@ -162,7 +162,7 @@ def _context(event: EventLike, timezone: str | None) -> dict[str, Any]:
 
 
 def hearing_context(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """A hearing payload (``events.hearing_events``) as one-line text: ``when`` is the local
+    """A hearing payload (``events.hearings.hearing_events``) as one-line text: ``when`` is the local
     time the court printed, with zone and offset; ``old_*``/``new_*`` say what a move changed."""
     text = {key: _one_line(str(payload.get(key) or "")) for key in _HEARING_TEXT}
     when = text["local_time"] or format_time(payload.get("scheduled_at"), text["timezone"])

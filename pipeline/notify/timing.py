@@ -13,9 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pipeline.config.alerts import WEEKDAYS, QuietHours, Route
-
-ALWAYS_URGENT = frozenset({"hearing.cancelled"})
-URGENT_WHEN_SOON = frozenset({"hearing.scheduled", "hearing.rescheduled", "hearing.reminder"})
+from pipeline.events.kinds import Urgency, kind_of
 
 
 def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
@@ -58,14 +56,13 @@ def quiet_until(quiet: QuietHours | None, now: datetime, default_zone: str) -> d
 
 
 def is_urgent(kind: str, payload: Mapping[str, Any], now: datetime, within: timedelta) -> bool:
-    """A cancelled hearing; a hearing set, moved or reminded to (or from) a time soon.
-
-    Articles and everything else are never urgent.
+    """By the kind's ``urgency``: always (a cancelled hearing); soon (a hearing set, moved or
+    reminded to or from a time within ``within``); never (articles and everything else).
     """
-    if kind in ALWAYS_URGENT:
-        return True
-    if kind not in URGENT_WHEN_SOON:
-        return False
+    known = kind_of(kind)
+    urgency = known.urgency if known else Urgency.NEVER
+    if urgency is not Urgency.SOON:
+        return urgency is Urgency.ALWAYS
     old = payload.get("old")
     times = [hearing_time(payload)]
     if isinstance(old, Mapping):

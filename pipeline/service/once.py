@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.config.load import Config, load_config
 from pipeline.config.sources import Source
 from pipeline.errors import UnknownSourceError
-from pipeline.events.builders import reminder_events
+from pipeline.events.hearings import reminder_events
 from pipeline.fetch.schedule import next_run_at
 from pipeline.ingest.batch import Clock, IngestContext, SourceResult, crawl, utcnow
 from pipeline.ingest.fulltext import partial_matcher

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from pipeline.events.kinds import ARTICLE_NEW
 from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.match.stories import MAX_CANDIDATES, Signature, band_keys, same_story, signature
 from pipeline.store.models import ArticleRow, CaptureRow, EventRow, MatchRow, StoryBandRow
@@ -190,7 +191,7 @@ def story_first_alert(
         select(EventRow.payload, EventRow.created_at)
         .join(ArticleRow, EventRow.article_id == ArticleRow.id)
         .where(
-            EventRow.kind == "article.new",
+            EventRow.kind == ARTICLE_NEW.name,
             EventRow.case_slug == case,
             ArticleRow.story_id == story_id,
             ArticleRow.id != article_id,

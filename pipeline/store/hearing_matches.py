@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.events.builders import reminder_key
+from pipeline.events.hearings import reminder_key
 from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import upcoming
 from pipeline.records import Hearing, Match

@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
+from pipeline.events.kinds import kind_of
 from pipeline.store.read.events import EventListing
 from pipeline.web.security import http_url
 
@@ -54,25 +55,28 @@ def entry_of(event: EventListing, domain: str) -> AtomEntry:
 
 
 def entry_title(kind: str, payload: dict[str, Any]) -> str:
+    """The kind's ``atom_title`` filled in from the payload; the kind itself without one."""
+    known = kind_of(kind)
+    if known is None or not known.atom_title:
+        return kind
     when = payload.get("local_time") or ""
-    court = payload.get("court") or ""
-    if kind == "article.new":
-        return f"Article: {payload.get('title') or payload.get('url') or ''}"
-    if kind == "hearing.scheduled":
-        return f"Hearing set: {when} — {court}"
-    if kind == "hearing.rescheduled":
-        old = (payload.get("old") or {}).get("local_time") or "?"
-        new = (payload.get("new") or {}).get("local_time") or when
-        return f"Hearing moved: {old} → {new} — {court}"
-    if kind == "hearing.cancelled":
-        return f"Hearing cancelled: {when} — {court}"
-    if kind == "hearing.reminder":
-        return f"Hearing soon: {when} — {court}"
-    return kind
+    return known.atom_title.format(
+        title=payload.get("title") or payload.get("url") or "",
+        when=when,
+        court=payload.get("court") or "",
+        old=_local_time(payload.get("old")) or "?",
+        new=_local_time(payload.get("new")) or when,
+    )
+
+
+def _local_time(side: Any) -> Any:
+    """The ``local_time`` of one side of a move (``old``/``new``), if it has one."""
+    return side.get("local_time") if isinstance(side, dict) else None
 
 
 def _summary(kind: str, payload: dict[str, Any]) -> str:
-    if kind == "article.new":
+    known = kind_of(kind)
+    if known is not None and known.atom_summary == "article":
         parts = [
             payload.get("summary"),
             f"Why: {payload.get('why')}" if payload.get("why") else None,

@@ -13,6 +13,7 @@ import click
 
 from pipeline.cli.main import AppContext, _cutoff, _warn_unknown_case, listing_options
 from pipeline.config.load import Config
+from pipeline.events.kinds import ALERTS_TEST
 from pipeline.notify.channels import AppriseNotifier, resolve_channel
 from pipeline.notify.deliver import deliver_pending
 from pipeline.notify.render import EventView, Message, format_time, render
@@ -106,7 +107,7 @@ def test_message(config: Config, channel_id: str, language: str | None, now: dat
     routed = [r for r in config.routes if channel_id in route_channels(r, config.channels)]
     lang = language or (routed[0].language if routed else DEFAULT_LANGUAGE)
     sent_at = format_time(now, config.settings.timezone)
-    event = EventView("alerts.test", None, {"channel": channel_id, "sent_at": sent_at})
+    event = EventView(ALERTS_TEST.name, None, {"channel": channel_id, "sent_at": sent_at})
     return replace(render(event, language=lang), ref=f"casewatch.test.{int(now.timestamp())}")
 
 
