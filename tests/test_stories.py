@@ -62,8 +62,8 @@ def test_group_stories_in_memory() -> None:
 
 
 def test_store_story_groups_across_outlets(sessions) -> None:
-    from pipeline.store.captures import store_story
     from pipeline.store.models import ArticleRow, SourceRow
+    from pipeline.store.stories import store_story
 
     now = datetime(2026, 11, 27, 12, tzinfo=UTC)
     with sessions.begin() as s:

@@ -28,6 +28,7 @@ from pipeline.store.events import add_events
 from pipeline.store.matches import save_matches
 from pipeline.store.models import ArticleRow, CaptureRow
 from pipeline.store.search_index import index_articles
+from pipeline.store.stories import store_story, story_first_alert
 
 if TYPE_CHECKING:
     from pipeline.ingest.batch import IngestContext
@@ -134,7 +135,7 @@ def _first(
     captures.add_capture(
         session, page, kind="first", title=found.title or "", text=found.text, now=now
     )
-    story = captures.store_story(session, row.id, row.summary + "\n" + row.text, row.language, now)
+    story = store_story(session, row.id, row.summary + "\n" + row.text, row.language, now)
     repeats = _repeats(session, story, row.id, [m.case for m in new])
     events = article_events(Change.NEW, row.id, article, new, _titles(ctx), repeats)
     if new:
@@ -165,7 +166,7 @@ def _reindex(session: Session, row: ArticleRow) -> None:
 def _repeats(
     session: Session, story: int, article_id: int, cases: list[str]
 ) -> dict[str, dict[str, Any]]:
-    found = {c: captures.story_first_alert(session, story, c, article_id) for c in cases}
+    found = {c: story_first_alert(session, story, c, article_id) for c in cases}
     return {c: info for c, info in found.items() if info}
 
 
