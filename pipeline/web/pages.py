@@ -19,6 +19,7 @@ from pipeline.store.read.articles import (
     matches_version,
     weekly_coverage,
 )
+from pipeline.store.read.captures import captures_for
 from pipeline.store.read.cases import all_matches_version, case_counts, get_case, list_cases
 from pipeline.store.read.deliveries import list_deliveries
 from pipeline.store.read.events import list_events
@@ -29,7 +30,6 @@ from pipeline.store.read.hearings import (
     list_hearings,
 )
 from pipeline.store.read.sources import list_sources
-from pipeline.web.captures import captures_for
 from pipeline.web.chart import bar_chart
 from pipeline.web.deps import deps_of
 from pipeline.web.searching import SearchForm, run_search
