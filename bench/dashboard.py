@@ -34,9 +34,11 @@ from pipeline.config.load import load_config
 from pipeline.items import RawHearing
 from pipeline.normalize.text import content_hash, title_key
 from pipeline.records import Article, Change, Hit, Match
-from pipeline.store import repo
+from pipeline.store.articles import upsert_articles
 from pipeline.store.engine import open_store
-from pipeline.store.hearings import save_hearing_matches, scan_hearings
+from pipeline.store.hearing_matches import save_hearing_matches
+from pipeline.store.hearings import scan_hearings
+from pipeline.store.matches import save_matches, sync_cases
 from pipeline.store.models import SourceRow
 from pipeline.web import WebDeps, create_app
 
@@ -80,12 +82,10 @@ def fill_articles(sessions: sessionmaker[Session], total: int, share: float) -> 
     hit = (Hit("пытки", "keyword", "title", "пытки"),)
     for start in range(0, total, 2000):
         with sessions.begin() as session:
-            upserted = repo.upsert_articles(
-                session, articles(rng, start, min(2000, total - start)), NOW
-            )
+            upserted = upsert_articles(session, articles(rng, start, min(2000, total - start)), NOW)
             for item in upserted:
                 if item.change is Change.NEW and rng.random() < share:
-                    repo.save_matches(session, item.article_id, [Match(CASE, 0.8, hit)], NOW,
+                    save_matches(session, item.article_id, [Match(CASE, 0.8, hit)], NOW,
                                       check_existing=False)  # fmt: skip
 
 
@@ -118,7 +118,7 @@ def build(path: Path, total: int, hearings: int, share: float) -> sessionmaker[S
     sessions = open_store(f"sqlite:///{path}")
     config = load_config(None)
     with sessions.begin() as session:
-        repo.sync_cases(session, config.cases, NOW)
+        sync_cases(session, config.cases, NOW)
         session.add_all(
             [
                 SourceRow(id="bench-feed", kind="feed", url="https://news.example/rss",

@@ -24,11 +24,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.alerts import Channel, Route
+from pipeline.config.cases import Case
+from pipeline.config.load import Config
+from pipeline.config.settings import DeliverySettings, Settings
 from pipeline.notify import deliver_pending
 from pipeline.records import Event
-from pipeline.store import repo
 from pipeline.store.engine import open_store
+from pipeline.store.events import add_events
 
 TARGET = 50.0
 HOST = "127.0.0.1"
@@ -95,7 +98,7 @@ def fill(sessions: Any, count: int) -> None:
         for n in range(count)
     ]
     with sessions.begin() as session:
-        repo.add_events(session, events, lambda kind, case: ("team-email",), NOW)
+        add_events(session, events, lambda kind, case: ("team-email",), NOW)
 
 
 def one_run(count: int) -> tuple[float, int, int, int]:

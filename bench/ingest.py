@@ -29,12 +29,14 @@ from scrapy.http import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.config.load import Case, Source, load_config
+from pipeline.config.cases import Case
+from pipeline.config.load import load_config
+from pipeline.config.sources import Source
 from pipeline.ingest.batch import IngestContext, ingest_fetch
 from pipeline.items import FetchSpec
 from pipeline.match.cases import compile_cases
-from pipeline.store import repo
 from pipeline.store.engine import open_store
+from pipeline.store.sources import sync_sources
 from spiders.feed import read_feed
 
 WORDS = {
@@ -130,7 +132,7 @@ def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestContext:
     config = dataclasses.replace(shipped, sources=sources, cases=cases)
     sessions = open_store(db_url)
     with sessions.begin() as session:
-        repo.sync_sources(session, sources)
+        sync_sources(session, sources)
     return IngestContext(
         config=config,
         sessions=sessions,

@@ -15,7 +15,8 @@ import argparse
 import random
 import time
 
-from pipeline.config.load import Case, Person, load_config
+from pipeline.config.cases import Case, Person
+from pipeline.config.load import load_config
 from pipeline.match.cases import compile_cases
 
 BASE_WORDS = [

@@ -8,7 +8,7 @@ Builds (or reuses) a SQLite file under the cache dir with N generated articles i
 inflected Russian forms from pymorphy3 lexemes, Kazakh stems with case and possessive
 suffixes, English words with -s/-ed/-ing, names in both scripts — Zipf-distributed, 3 % about
 the Taldykorgan case. Rows go in by executemany on the migrated schema; the index keys are
-the store's own (``pipeline.search.keys``), computed once per distinct word.
+the store's own (``pipeline.match.keys``), computed once per distinct word.
 
 Then times 20 queries through ``search_articles`` (the CLI's and the web's path: page of 50,
 total count, snippets) and the same words through a LIKE scan of title and text, and prints
@@ -31,11 +31,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipeline.match.keys import index_key, index_keys
 from pipeline.match.terms import _morph
 from pipeline.search import SearchFilters, search_articles
-from pipeline.search.index import SQLITE_DDL, filter_tags
-from pipeline.search.keys import index_key, index_keys
 from pipeline.store.engine import open_store
+from pipeline.store.search_index import SQLITE_DDL, filter_tags
 
 CACHE = Path(tempfile.gettempdir()) / "casewatch-bench"
 SCHEMA_VERSION = 2

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from pipeline.config.load import load_config  # noqa: E402
 from pipeline.notify.deliver import deliver_pending  # noqa: E402
 from pipeline.records import Event  # noqa: E402
-from pipeline.store import repo  # noqa: E402
 from pipeline.store.engine import open_store  # noqa: E402
+from pipeline.store.events import add_events  # noqa: E402
 from tests.localservers import LocalHTTPServer, LocalSMTPServer  # noqa: E402
 
 CASEWATCH = Path(sys.executable).parent / "casewatch"
@@ -86,7 +86,7 @@ def bench_delivery(messages: int, work: Path) -> float:
         sessions = open_store(f"sqlite:///{work / 'delivery.db'}")
         now = datetime.now(UTC)
         with sessions.begin() as session:
-            repo.add_events(session, [article_event(i) for i in range(messages)],
+            add_events(session, [article_event(i) for i in range(messages)],
                             lambda kind, case: ("mail",), now)  # fmt: skip
         started = time.perf_counter()
         report = deliver_pending(sessions, config, clock=lambda: datetime.now(UTC))

@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 import scrapy
 from twisted.python.failure import Failure
 
-from pipeline.config.load import Config, Source, load_config
+from pipeline.config.load import Config, load_config
+from pipeline.config.sources import Source
 from pipeline.items import FetchReport, FetchSpec
 
 

@@ -23,7 +23,7 @@ from cssselect import SelectorError
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from pipeline.config.load import Source
+from pipeline.config.sources import Source
 from pipeline.items import FetchReport, FetchSpec, RawHearing
 from pipeline.parse.tables import Table, best_table, extract_tables, map_headers, rows_to_hearings
 from spiders.base import ConfiguredSpider, describe_failure, entry_of, failed, spec_of

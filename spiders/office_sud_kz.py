@@ -30,7 +30,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from pipeline.config.load import Source, load_config
+from pipeline.config.load import load_config
+from pipeline.config.sources import Source
 from pipeline.items import FetchReport, FetchSpec, RawHearing
 from pipeline.parse.jsf import (
     Form,

@@ -28,7 +28,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from pipeline.config.load import Source
+from pipeline.config.sources import Source
 from pipeline.errors import ExtractError
 from pipeline.items import ArticleTarget, FetchReport, FetchSpec, RawArticle
 from pipeline.parse.page import ExtractedPage, extract_page

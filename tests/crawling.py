@@ -19,7 +19,7 @@ import dataclasses, importlib, json, sys
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-from pipeline.config.load import Source
+from pipeline.config.sources import Source
 from pipeline.items import FetchSpec
 
 job = json.load(sys.stdin)

@@ -13,8 +13,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.records import Article
+from pipeline.store.articles import upsert_articles
 from pipeline.store.models import MatchRow, SourceRow
-from pipeline.store.repo import upsert_articles
 
 CORPUS = Path(__file__).parent / "fixtures" / "search" / "corpus.yaml"
 STORED_AT = datetime(2025, 6, 1, tzinfo=UTC)

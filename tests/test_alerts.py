@@ -21,12 +21,16 @@ from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.cli.main import main
-from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.alerts import Channel, Route
+from pipeline.config.cases import Case
+from pipeline.config.load import Config
+from pipeline.config.settings import DeliverySettings, Settings
 from pipeline.notify import channels_for, deliver_pending
 from pipeline.notify.channels import AppriseNotifier
 from pipeline.records import Event
-from pipeline.store import outbox, repo
+from pipeline.store import outbox
 from pipeline.store.engine import open_store
+from pipeline.store.events import add_events
 
 ALMATY = "Asia/Almaty"
 TALDY, KUDE = "taldykorgan-torture", "kudebayev"
@@ -103,7 +107,7 @@ def add(
     sessions: sessionmaker[Session], config: Config, events: Sequence[Event], now: datetime
 ) -> None:
     with sessions.begin() as session:
-        repo.add_events(session, events, lambda k, c: channels_for(k, c, config), now)
+        add_events(session, events, lambda k, c: channels_for(k, c, config), now)
 
 
 def deliver(sessions: sessionmaker[Session], config: Config, clock: Clock) -> Any:

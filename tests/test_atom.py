@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_data import HOSTILE, fill
 
-from pipeline.store.read import EventListing
+from pipeline.store.read.events import EventListing
 from pipeline.web import WebDeps, create_app
 from pipeline.web.atom import entry_of, entry_title, render_atom
 

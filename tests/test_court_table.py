@@ -14,7 +14,8 @@ import pytest
 from crawling import crawl_in_subprocess
 from localservers import LocalHTTPServer, free_port
 
-from pipeline.config.load import Source, load_config
+from pipeline.config.load import load_config
+from pipeline.config.sources import Source
 from pipeline.items import FetchReport, FetchSpec, RawHearing
 from spiders.base import sources_from_config, specs_from_config
 from spiders.court_table import (

@@ -20,11 +20,15 @@ from localservers import LocalSMTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.alerts import Channel, Route
+from pipeline.config.cases import Case
+from pipeline.config.load import Config
+from pipeline.config.settings import DeliverySettings, Settings
 from pipeline.notify import deliver_pending
 from pipeline.records import Event
-from pipeline.store import outbox, repo
+from pipeline.store import outbox
 from pipeline.store.engine import open_store
+from pipeline.store.events import add_events
 from pipeline.store.models import DeliveryRow
 
 T0 = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
@@ -53,7 +57,7 @@ def fill(sessions: sessionmaker[Session], count: int, now: datetime) -> None:
         for n in range(count)
     ]
     with sessions.begin() as session:
-        repo.add_events(session, events, lambda kind, case: ("team-email",), now)
+        add_events(session, events, lambda kind, case: ("team-email",), now)
 
 
 def refs(server: LocalSMTPServer) -> Counter[str]:

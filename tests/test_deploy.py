@@ -20,7 +20,8 @@ import yaml
 from pydantic import BaseModel
 
 from pipeline.config.env import env_name, env_overrides, merge
-from pipeline.config.load import Settings, load_config
+from pipeline.config.load import load_config
+from pipeline.config.settings import Settings
 from pipeline.errors import ConfigError
 from pipeline.logs import Redactor, configure_logging, formatter, redact
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.config.models import Case, EvidenceSettings, Person
+from pipeline.config.cases import Case, Person
+from pipeline.config.settings import EvidenceSettings
 from pipeline.evidence.compare import text_diff, verdict
 from pipeline.ingest.fulltext import choose_targets, partial_matcher
 from pipeline.records import Article, Change
-from pipeline.store.repo import Upserted
+from pipeline.store.articles import Upserted
 
 TEXT = (
     "Суд допросил потерпевшего Азамата Батырбаева. Он рассказал о пытках в департаменте.\n\n"

@@ -15,17 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.events.hearings import reminder_events
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import Skipped, normalize_hearing
-from pipeline.records import Change, FieldChange, Hit, Match, ScanWindow
-from pipeline.store import repo
+from pipeline.records import Change, FieldChange, HearingChange, Hit, Match, ScanWindow
 from pipeline.store.engine import alembic_config, make_engine
-from pipeline.store.hearings import (
-    HearingChange,
-    due_reminders,
-    matched_cases,
-    save_hearing_matches,
-    scan_hearings,
-    upsert_hearings,
-)
+from pipeline.store.events import add_events
+from pipeline.store.hearing_matches import due_reminders, matched_cases, save_hearing_matches
+from pipeline.store.hearings import scan_hearings, upsert_hearings
 from pipeline.store.models import (
     DeliveryRow,
     EventRow,
@@ -258,7 +252,7 @@ def test_matches_and_reminders_once(store: sessionmaker[Session]) -> None:
         due = due_reminders(session, now, timedelta(hours=24))
         assert [(hid, case) for hid, _, case in due] == [(hearing_id, "tt")]
         events = reminder_events(due, timedelta(hours=24), case_titles={"tt": "Torture"})
-        assert len(repo.add_events(session, events, lambda kind, case: ("console",), now)) == 1
+        assert len(add_events(session, events, lambda kind, case: ("console",), now)) == 1
     with store.begin() as session:
         assert due_reminders(session, now + timedelta(hours=1), timedelta(hours=24)) == []
         assert session.scalar(select(func.count()).select_from(DeliveryRow)) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config.load import Case, Person
+from pipeline.config.cases import Case, Person
 from pipeline.match.cases import (
     Matcher,
     article_mentions,

@@ -15,7 +15,10 @@ from _notify_servers import SmtpSink, WebhookSink, free_port, parts
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Case, Channel, Config, DeliverySettings, Route, Settings
+from pipeline.config.alerts import Channel, Route
+from pipeline.config.cases import Case
+from pipeline.config.load import Config
+from pipeline.config.settings import DeliverySettings, Settings
 from pipeline.notify import (
     CONSOLE,
     DeliveryReport,

@@ -30,7 +30,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.test import get_crawler
 
-from pipeline.config.load import Source
+from pipeline.config.sources import Source
 from pipeline.items import FetchSpec
 from pipeline.parse.jsf import Pager, read_partial
 from pipeline.scrapy_settings import USER_AGENT

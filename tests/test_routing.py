@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.config.load import Channel, Config, QuietHours, Route, Settings, load_config
+from pipeline.config.alerts import Channel, QuietHours, Route
+from pipeline.config.load import Config, load_config
+from pipeline.config.settings import Settings
 from pipeline.notify.routing import CONSOLE, channels_for, route_channels, route_for
 from pipeline.notify.timing import is_urgent, next_digest_at, quiet_until
 

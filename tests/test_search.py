@@ -21,12 +21,12 @@ from pipeline.search import (
     MARK_START,
     SearchFilters,
     SearchResult,
-    reindex_all,
     search_articles,
 )
+from pipeline.store.articles import upsert_articles
 from pipeline.store.engine import alembic_config, make_engine, open_store
 from pipeline.store.models import ArticleRow
-from pipeline.store.repo import upsert_articles
+from pipeline.store.search_index import reindex_all
 
 NO_FILTERS = SearchFilters()
 

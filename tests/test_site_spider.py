@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from crawling import crawl_in_subprocess
 
-from pipeline.config.load import Source, load_config
+from pipeline.config.load import load_config
+from pipeline.config.sources import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "spiders" / "site"

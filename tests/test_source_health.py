@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Settings, Source, load_config
+from pipeline.config.load import load_config
+from pipeline.config.settings import Settings
+from pipeline.config.sources import Source
 from pipeline.events.health import source_health_events
 from pipeline.fetch.schedule import backoff_interval, first_run_at, jitter_seconds, next_run_at
 from pipeline.ingest.batch import IngestContext, ingest_fetch

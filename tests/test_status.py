@@ -17,7 +17,9 @@ from pipeline.items import FetchReport
 from pipeline.records import Event
 from pipeline.service.once import build_context
 from pipeline.service.status import health, read_status
-from pipeline.store import outbox, repo
+from pipeline.store import outbox
+from pipeline.store.events import add_events
+from pipeline.store.sources import record_run
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -46,7 +48,7 @@ def config(tmp_path: Path) -> Config:
 def record(sessions: sessionmaker[Session], sid: str, ok: bool, at: datetime) -> None:
     report = FetchReport(sid, "u", ok=ok, error="" if ok else f"{sid}: HTTP 500", items=3)
     with sessions.begin() as session:
-        repo.record_run(session, report, started_at=at, finished_at=at, items_new=0,
+        record_run(session, report, started_at=at, finished_at=at, items_new=0,
                         items_changed=0)  # fmt: skip
 
 
@@ -54,7 +56,7 @@ def queue(sessions: sessionmaker[Session], config: Config, n: int, at: datetime)
     events = [Event(kind="article.new", case=None, dedupe_key=f"k{at}{i}", payload={})
               for i in range(n)]  # fmt: skip
     with sessions.begin() as session:
-        repo.add_events(session, events, lambda kind, case: ("mail",), at)
+        add_events(session, events, lambda kind, case: ("mail",), at)
 
 
 def make_world(config: Config, sessions: sessionmaker[Session], base: datetime) -> None:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.config.models import Channel, Route
-from pipeline.match.stories import group_stories, same_story, signature
+from pipeline.config.alerts import Channel, Route
+from pipeline.match.stories import same_story, signature
+from pipeline.match.story_groups import group_stories
 
 BASE = (
     "В Талдыкоргане 27 ноября 2026 года суд продолжил процесс над бывшими сотрудниками "
@@ -61,8 +62,8 @@ def test_group_stories_in_memory() -> None:
 
 
 def test_store_story_groups_across_outlets(sessions) -> None:
-    from pipeline.store.captures import store_story
     from pipeline.store.models import ArticleRow, SourceRow
+    from pipeline.store.stories import store_story
 
     now = datetime(2026, 11, 27, 12, tzinfo=UTC)
     with sessions.begin() as s:

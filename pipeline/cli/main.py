@@ -17,14 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import (
-    Config,
-    ConfigProblem,
-    Source,
-    load_config,
-    news_search_sources,
-    parse_duration,
-)
+from pipeline.config.load import Config, ConfigProblem, load_config
+from pipeline.config.models import parse_duration
+from pipeline.config.news import news_search_sources
+from pipeline.config.sources import Source
 from pipeline.errors import CasewatchError, ConfigError, UnknownSourceError
 from pipeline.logs import LogFormat, level_for
 from pipeline.logs import configure_logging as setup_logging
@@ -33,14 +29,10 @@ from pipeline.normalize.hearing_time import local_text
 from pipeline.output import FORMATS, render, to_row
 from pipeline.service.once import RunSummary, build_context, run_once
 from pipeline.store.engine import open_store
-from pipeline.store.read import (
-    HearingHistoryEntry,
-    HearingListing,
-    list_articles,
-    list_events,
-    list_hearings,
-    list_sources,
-)
+from pipeline.store.read.articles import list_articles
+from pipeline.store.read.events import list_events
+from pipeline.store.read.hearings import HearingHistoryEntry, HearingListing, list_hearings
+from pipeline.store.read.sources import list_sources
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -10,61 +10,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-from urllib.parse import quote_plus
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pipeline.config.alerts import Channel, Route
+from pipeline.config.cases import Case
 from pipeline.config.env import env_name, env_overrides, merge
-from pipeline.config.models import (
-    LANGUAGES,
-    SLUG_RE,
-    Case,
-    Channel,
-    DeliverySettings,
-    NewsSearchLocale,
-    NewsSearchSettings,
-    Person,
-    QuietHours,
-    Route,
-    ServiceSettings,
-    Settings,
-    Source,
-    SourceKind,
-    Terms,
-    parse_duration,
-)
+from pipeline.config.news import news_search_sources
+from pipeline.config.settings import Settings
+from pipeline.config.sources import Source
 from pipeline.errors import ConfigError
-
-__all__ = [
-    "LANGUAGES",
-    "SHIPPED_CONFIG_DIR",
-    "SLUG_RE",
-    "Case",
-    "Channel",
-    "Config",
-    "ConfigProblem",
-    "DeliverySettings",
-    "NewsSearchLocale",
-    "NewsSearchSettings",
-    "Person",
-    "QuietHours",
-    "Route",
-    "ServiceSettings",
-    "Settings",
-    "Source",
-    "SourceKind",
-    "Terms",
-    "config_dir",
-    "expand_env",
-    "load_config",
-    "news_search_sources",
-    "parse_duration",
-]
 
 SHIPPED_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -114,44 +74,6 @@ class Config:
     def database_url(self, override: str | None = None) -> str:
         url = override or os.environ.get("CASEWATCH_DATABASE_URL") or self.settings.database_url
         return url or f"sqlite:///{self.data_dir() / 'casewatch.db'}"
-
-
-def news_search_sources(cases: Iterable[Case], settings: NewsSearchSettings) -> tuple[Source, ...]:
-    """One Google News RSS search per case and locale, from the case's search terms."""
-    if not settings.enabled:
-        return ()
-    out = []
-    for case in cases:
-        if not case.enabled:
-            continue
-        for locale in settings.locales:
-            terms = case.search.get(locale.language) or case.keywords.get(locale.language, ())[:3]
-            if not terms:
-                continue
-            query = _search_query(terms, settings.window)
-            url = settings.url.format(
-                query=quote_plus(query), hl=locale.hl, gl=locale.gl, ceid=locale.ceid
-            )
-            out.append(
-                Source(
-                    id=f"news-{case.slug}-{locale.language}",
-                    kind="news_search",
-                    url=url,
-                    language=locale.language,
-                    every=settings.every,
-                    name=f"Google News: {case.title} ({locale.language})",
-                    cases=(case.slug,),
-                )
-            )
-    return tuple(out)
-
-
-def _search_query(terms: tuple[str, ...], window: str) -> str:
-    """The terms OR-ed (a phrase quoted), then the window: ``("a b" OR c) when:30d``."""
-    query = " OR ".join(f'"{t}"' if " " in t else t for t in terms)
-    if not window:
-        return query
-    return f"({query}) {window}" if len(terms) > 1 else f"{query} {window}"
 
 
 # ---------------------------------------------------------------- loading

@@ -29,7 +29,7 @@ def article_events(
 
     The best match leads: its payload lists the other cases (``also``), and the others name
     it (``alerted_with``), so a channel that gets both sends one message, not one per case.
-    ``stories``: case → the story's first alert (``store.captures.story_info``) for cases
+    ``stories``: case → the story's first alert (``store.stories.story_info``) for cases
     whose story was alerted already from another outlet; those events carry it as ``story``
     with ``story_repeat`` (routes with ``per: story`` skip them).
     """

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from pipeline.config.load import Source
+from pipeline.config.sources import Source
 from pipeline.ingest.batch import (
     IngestContext,
     IngestPipeline,

@@ -42,7 +42,10 @@ from pipeline.items import (
 from pipeline.match.cases import Matcher
 from pipeline.normalize.article import normalize_article
 from pipeline.records import Article, Change
-from pipeline.store import repo
+from pipeline.store.articles import upsert_articles
+from pipeline.store.events import ChannelsFor, add_events
+from pipeline.store.matches import save_matches
+from pipeline.store.sources import failures_of, record_run
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +84,11 @@ class IngestContext:
     sessions: sessionmaker[Session]
     matcher: Matcher
     clock: Clock = utcnow
-    channels_for: repo.ChannelsFor = lambda kind, case: ("console",)
+    channels_for: ChannelsFor = lambda kind, case: ("console",)
     results: list[SourceResult] = field(default_factory=list)
     partial_matcher: Matcher | None = None
     """The cases with every term sufficient alone: a hit is a partial match (full text wanted)."""
-    repeat_channels_for: repo.ChannelsFor | None = None
+    repeat_channels_for: ChannelsFor | None = None
     """Routing for another outlet's copy of a story already alerted (``Route.per``)."""
     pages: list[PageResult] = field(default_factory=list)
 
@@ -122,8 +125,8 @@ def ingest_fetch(
         tally.skipped += len(raws) - len(articles)
         if report.ok and not report.not_modified and (hearings or report.extra.get("complete")):
             ingest_hearings.scan_batch(session, ctx, report, hearings, tz, case_titles, now, tally)
-        failures_before = repo.failures_of(session, report.source_id)
-        row = repo.record_run(
+        failures_before = failures_of(session, report.source_id)
+        row = record_run(
             session, report, started_at=started_at, finished_at=now,
             items_new=tally.new, items_changed=tally.changed,
         )  # fmt: skip
@@ -136,7 +139,7 @@ def ingest_fetch(
             at=now,
             last_success_at=row.last_success_at,
         )
-        event_ids = repo.add_events(
+        event_ids = add_events(
             session, tally.events, ctx.channels_for, now, ctx.repeat_channels_for
         )
     return SourceResult(
@@ -166,7 +169,7 @@ def _articles(
     """Upsert, match, story and events of a batch's articles; ``pages``: canonical URL → the
     page a spider read the article from (kept as the capture of a matched one)."""
     pages = pages or {}
-    upserted = repo.upsert_articles(session, articles, now)
+    upserted = upsert_articles(session, articles, now)
     tally = Tally(
         new=sum(u.change is Change.NEW for u in upserted),
         changed=sum(u.change is Change.CHANGED for u in upserted),
@@ -182,7 +185,7 @@ def _articles(
         matched.add(item.article_id)
         if item.article.canonical_url in pages:
             capture_page(session, item, pages[item.article.canonical_url], now)
-        new = repo.save_matches(
+        new = save_matches(
             session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
         )
         cases = [m.case for m in new]

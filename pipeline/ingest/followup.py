@@ -1,6 +1,6 @@
 """What follows from a matched article in an ingest batch: its story, and its full page.
 
-* **story**: the article is grouped with other outlets' copies (``store.captures.store_story``);
+* **story**: the article is grouped with other outlets' copies (``store.stories.store_story``);
   for a case whose story was alerted already (earlier in the batch, or stored), its events
   name the new outlet instead of repeating the story (``Route.per``).
 * **full page**: the pages ``pipeline.ingest.fulltext`` chose are added to the running crawl; their
@@ -18,10 +18,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pipeline.config.models import EvidenceSettings
+from pipeline.config.settings import EvidenceSettings
 from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.records import Event
-from pipeline.store import captures, repo
+from pipeline.store import captures
+from pipeline.store.articles import Upserted
+from pipeline.store.stories import store_story, story_first_alert, story_info
 
 
 @dataclass(slots=True)
@@ -39,17 +41,17 @@ class Tally:
 
 
 def story_repeats(
-    session: Session, item: repo.Upserted, cases: Sequence[str], tally: Tally, now: datetime
+    session: Session, item: Upserted, cases: Sequence[str], tally: Tally, now: datetime
 ) -> tuple[int, dict[str, dict[str, Any]]]:
     """The article's story (grouped now) and, per case, that story's alert from another
     article (earlier in this batch, or stored)."""
     article = item.article
-    story = captures.store_story(
+    story = store_story(
         session, item.article_id, f"{article.summary}\n{article.text}", article.language, now
     )
     found: dict[str, dict[str, Any]] = {}
     for case in cases:
-        info = tally.story_alerts.get((story, case)) or captures.story_first_alert(
+        info = tally.story_alerts.get((story, case)) or story_first_alert(
             session, story, case, item.article_id
         )
         if info:
@@ -61,7 +63,7 @@ def note_story_alerts(tally: Tally, story: int, events: Sequence[Event], now: da
     """Remember the story's first alert per case, for later copies in the same batch."""
     for event in events:
         if event.case and not event.payload.get("story_repeat"):
-            info = captures.story_info(story, event.payload, now.isoformat())
+            info = story_info(story, event.payload, now.isoformat())
             tally.story_alerts.setdefault((story, event.case), info)
 
 
@@ -83,7 +85,7 @@ def follow_pages(
         )
 
 
-def capture_page(session: Session, item: repo.Upserted, page: ArticlePage, now: datetime) -> None:
+def capture_page(session: Session, item: Upserted, page: ArticlePage, now: datetime) -> None:
     """Keep the page the spider read a matched article from as its first capture (once)."""
     if captures.latest_capture(session, item.article_id) is not None:
         return

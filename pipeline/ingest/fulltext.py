@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from pipeline.config.models import Case, EvidenceSettings, Person
+from pipeline.config.cases import Case, Person
+from pipeline.config.settings import EvidenceSettings
 from pipeline.items import ArticleTarget
 from pipeline.match.cases import Matcher, compile_cases
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change
-from pipeline.store.repo import Upserted
+from pipeline.store.articles import Upserted
 
 
 def relaxed_case(case: Case) -> Case:

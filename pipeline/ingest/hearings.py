@@ -19,8 +19,10 @@ from pipeline.items import FetchReport, RawHearing
 from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
 from pipeline.parse.news_hearings import announced_hearings
 from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
-from pipeline.store import hearings as hearing_store
-from pipeline.store import repo
+from pipeline.store.articles import Upserted
+from pipeline.store.hearing_announced import scheduled_days, supersede_announced
+from pipeline.store.hearing_matches import matched_cases, save_hearing_matches
+from pipeline.store.hearings import scan_hearings, upsert_hearings
 
 if TYPE_CHECKING:
     from pipeline.ingest.batch import IngestContext
@@ -40,7 +42,7 @@ def scan_batch(
 ) -> None:
     """A schedule scan: upsert with identity and history, match, hearing events."""
     window = scan_window(report.extra)
-    changes, skipped, _unchanged = hearing_store.scan_hearings(
+    changes, skipped, _unchanged = scan_hearings(
         session, raws, source_id=report.source_id, seen_at=now, window=window, default_tz=tz
     )
     for skip in skipped:
@@ -59,9 +61,7 @@ def hearing_changes(
     fixed_cases: Sequence[str] = (),
 ) -> None:
     """Matches and events for what a hearing upsert did (``fixed_cases``: known beforehand)."""
-    known = hearing_store.matched_cases(
-        session, [c.hearing_id for c in changes if c.change is Change.CHANGED]
-    )
+    known = matched_cases(session, [c.hearing_id for c in changes if c.change is Change.CHANGED])
     for c in changes:
         if c.change is Change.SAME:
             continue
@@ -75,12 +75,12 @@ def hearing_changes(
                 for slug in fixed_cases
                 if slug not in {m.case for m in matches}
             ]
-            new = hearing_store.save_hearing_matches(
+            new = save_hearing_matches(
                 session, c.hearing_id, matches, now, check_existing=c.change is Change.CHANGED
             )
         slugs = sorted({*known.get(c.hearing_id, []), *(m.case for m in new)})
         if c.change is Change.NEW and slugs and not c.hearing.article_url:
-            hearing_store.supersede_announced(session, slugs, c.hearing.local_time[:10], now)
+            supersede_announced(session, slugs, c.hearing.local_time[:10], now)
         tally.matched += bool(slugs)
         tally.events += hearing_events(c, slugs, case_titles, now=now)
 
@@ -88,7 +88,7 @@ def hearing_changes(
 def announced(
     session: Session,
     ctx: IngestContext,
-    item: repo.Upserted,
+    item: Upserted,
     cases: Sequence[str],
     case_titles: dict[str, str],
     now: datetime,
@@ -101,11 +101,11 @@ def announced(
     raws = announced_hearings(article, text, [by_slug[s] for s in cases if s in by_slug])
     normalized = (normalize_hearing(r, seen_at=now, default_tz=r.timezone) for r in raws)
     hearings = [h for h in normalized if isinstance(h, Hearing)]
-    listed = hearing_store.scheduled_days(session, cases, [h.local_time[:10] for h in hearings])
+    listed = scheduled_days(session, cases, [h.local_time[:10] for h in hearings])
     hearings = [h for h in hearings if not any((c, h.local_time[:10]) in listed for c in cases)]
     if not hearings:
         return  # nothing announced, or the court schedule lists it already
-    changes = hearing_store.upsert_hearings(
+    changes = upsert_hearings(
         session, hearings, source_id=article.source_id, seen_at=now, window=None, infer_moves=False
     )
     hearing_changes(session, ctx, changes, case_titles, now, tally, fixed_cases=cases)
@@ -122,6 +122,6 @@ def announce_hearings(
     """Hearing events for what a full article announces (see :func:`announced`)."""
     tally = Tally()
     case_titles = {c.slug: c.title for c in ctx.config.cases}
-    item = repo.Upserted(Change.NEW, article_id, article)
+    item = Upserted(Change.NEW, article_id, article)
     announced(session, ctx, item, cases, case_titles, now, tally)
     return tally.events

@@ -23,9 +23,12 @@ from pipeline.events.articles import article_changed_events, article_events, art
 from pipeline.evidence.compare import text_diff, verdict
 from pipeline.items import ArticlePage
 from pipeline.records import Article, Change, Event
-from pipeline.search import index_articles
-from pipeline.store import captures, repo
+from pipeline.store import captures
+from pipeline.store.events import add_events
+from pipeline.store.matches import save_matches
 from pipeline.store.models import ArticleRow, CaptureRow
+from pipeline.store.search_index import index_articles
+from pipeline.store.stories import store_story, story_first_alert
 
 if TYPE_CHECKING:
     from pipeline.ingest.batch import IngestContext
@@ -63,7 +66,7 @@ def ingest_page(ctx: IngestContext, page: ArticlePage) -> PageResult:
     try:
         with ctx.sessions.begin() as session:
             outcome = _process(session, ctx, page, now)
-            ids = repo.add_events(
+            ids = add_events(
                 session, outcome.events, ctx.channels_for, now, ctx.repeat_channels_for
             )
     except Exception as exc:
@@ -125,14 +128,14 @@ def _first(
     _reindex(session, row)
     article = as_article(row)
     matches = ctx.matcher.match({"title": row.title, "summary": row.summary, "text": row.text})
-    new = repo.save_matches(session, row.id, matches, now, check_existing=True)
+    new = save_matches(session, row.id, matches, now, check_existing=True)
     cases = captures.matched_cases(session, row.id)
     if not cases:
         return _Outcome("read")
     captures.add_capture(
         session, page, kind="first", title=found.title or "", text=found.text, now=now
     )
-    story = captures.store_story(session, row.id, row.summary + "\n" + row.text, row.language, now)
+    story = store_story(session, row.id, row.summary + "\n" + row.text, row.language, now)
     repeats = _repeats(session, story, row.id, [m.case for m in new])
     events = article_events(Change.NEW, row.id, article, new, _titles(ctx), repeats)
     if new:
@@ -163,7 +166,7 @@ def _reindex(session: Session, row: ArticleRow) -> None:
 def _repeats(
     session: Session, story: int, article_id: int, cases: list[str]
 ) -> dict[str, dict[str, Any]]:
-    found = {c: captures.story_first_alert(session, story, c, article_id) for c in cases}
+    found = {c: story_first_alert(session, story, c, article_id) for c in cases}
     return {c: info for c, info in found.items() if info}
 
 

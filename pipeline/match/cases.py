@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pipeline.config.load import Case
+from pipeline.config.cases import Case
 from pipeline.match.terms import (
     ARTICLE_RE,
     CASE_NUMBER_RE,

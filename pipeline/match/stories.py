@@ -18,7 +18,7 @@ about Jaccard 0.5):
   least ``MIN_ANCHORS`` anchors each with numbers among them, and Jaccard ≥ ``ANCHOR_THRESHOLD``.
 
 Texts shorter than ``MIN_WORDS`` words get no signature: a headline is what the title dedupe in
-``store.repo`` is for. Only the first ``MAX_WORDS`` words count (a copy reprints the lead).
+``store.articles`` is for. Only the first ``MAX_WORDS`` words count (a copy reprints the lead).
 
 Signatures are computed in batches (:func:`sign_batch`): the Python part is one pass over the
 whitespace tokens with a per-token cache (a token's word hashes and anchors), the MinHash of
@@ -339,11 +339,3 @@ def same_story(a: Signature, b: Signature) -> bool:
     if a.anchors is None or b.anchors is None or not a.language or a.language == b.language:
         return False
     return float(np.count_nonzero(a.anchors == b.anchors)) / NUM_PERM >= ANCHOR_THRESHOLD
-
-
-def group_stories(texts: Sequence[tuple[str, str]]) -> list[int]:
-    """In memory: for each (text, language), the index of the first text of its story
-    (``pipeline.match.story_groups``)."""
-    from pipeline.match.story_groups import group_stories as grouped
-
-    return grouped(texts)

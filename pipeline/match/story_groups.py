@@ -1,6 +1,6 @@
 """Stories of many articles at once, in memory (a backfill, ``bench/extract.py``).
 
-The same rule as the store (``store.captures.store_story``): an article joins the story of its
+The same rule as the store (``store.stories.store_story``): an article joins the story of its
 earliest verified candidate, else starts one; candidates are the earlier articles sharing a
 band key (each bucket offering its ``BUCKET_LIMIT`` most recent), the ``MAX_CANDIDATES``
 sharing the most bands. Everything but the final walk is array work: band keys of all

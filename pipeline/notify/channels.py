@@ -21,7 +21,8 @@ import apprise
 from rich.console import Console
 from rich.text import Text
 
-from pipeline.config.load import Channel, Config
+from pipeline.config.alerts import Channel
+from pipeline.config.load import Config
 from pipeline.notify.render import Message
 from pipeline.notify.routing import CONSOLE
 from pipeline.notify.smtp import SmtpSession, smtp_target

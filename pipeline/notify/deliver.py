@@ -30,7 +30,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Config, DeliverySettings, Route
+from pipeline.config.alerts import Route
+from pipeline.config.load import Config
+from pipeline.config.settings import DeliverySettings
 from pipeline.events.health import channel_health_event
 from pipeline.notify.channels import (
     CONSOLE_CHANNEL,
@@ -47,7 +49,8 @@ from pipeline.notify.digest import render_digest
 from pipeline.notify.render import EventView, Message, render
 from pipeline.notify.routing import channels_for, describe_route, route_for
 from pipeline.notify.timing import is_urgent, next_digest_at, quiet_until
-from pipeline.store import outbox, repo
+from pipeline.store import outbox
+from pipeline.store.events import add_events
 
 log = logging.getLogger(__name__)
 
@@ -375,7 +378,7 @@ class _Run:
             channel, recovered=recovered, failures=failures, error=result.error, at=at
         )
         exclude = frozenset({channel})
-        ids = repo.add_events(
+        ids = add_events(
             session, [event], lambda k, c: channels_for(k, c, self.config, exclude=exclude), at
         )
         self.new_events.extend(ids)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from pipeline.config.load import Channel, Config, Route
+from pipeline.config.alerts import Channel, Route
+from pipeline.config.load import Config
 
 CONSOLE = "console"
 """The built-in fallback channel: prints the rendered alert to stdout."""

@@ -12,8 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipeline.config.load import QuietHours, Route
-from pipeline.config.models import WEEKDAYS
+from pipeline.config.alerts import WEEKDAYS, QuietHours, Route
 from pipeline.events.kinds import Urgency, kind_of
 
 

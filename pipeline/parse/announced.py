@@ -17,29 +17,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import cache
 from typing import Literal
 
 from pipeline.normalize.dates import zone
+from pipeline.parse.announced_dates import DateHit, date_hits, resolve_day
 from pipeline.parse.announced_words import (
     ABBREVIATION_RE,
     BREAK_RE,
-    DATE_RES,
     DIRECTION,
     INDEFINITE,
     KK_IMPLICIT,
-    MONTH_KEYS,
     NEGATED_BEFORE,
     NOT_A_CANCELLATION,
-    NOT_A_HEARING_DATE,
     NOUNS,
     POSTPONED,
-    RELATIVE_RE,
     SCHEDULED,
-    TIME_AFTER,
-    TIME_BEFORE,
     TRIGGERS,
     YEAR_RE,
 )
@@ -60,7 +55,6 @@ class Announced:
 
 
 _MAX_DISTANCE = 150
-_RECENT_PAST = timedelta(days=31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,107 +113,6 @@ def _lower(text: str) -> str:
     if len(low) == len(text):
         return low
     return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-
-
-# --- dates -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _DateHit:
-    start: int
-    end: int
-    day: int
-    month: int
-    year: int | None
-    at: time | None
-    found: str
-    ahead: int | None = None
-    """Days after publication, for «завтра» / "tomorrow"."""
-
-
-def _month(match: re.Match[str]) -> int:
-    if (word := match.groupdict().get("month")) is None:
-        return int(match["mon"])
-    word = word.casefold().replace("i", "і")
-    return next((n for key, n in MONTH_KEYS if word.startswith(key)), 0)
-
-
-def _date_hits(sentence: str) -> list[_DateHit]:
-    hits: list[_DateHit] = []
-    for pattern in DATE_RES:
-        for m in pattern.finditer(sentence):
-            if NOT_A_HEARING_DATE.search(sentence, max(0, m.start() - 20), m.start()):
-                continue
-            year = int(printed) if (printed := m.groupdict().get("year")) else None
-            year = year + 2000 if year is not None and year < 100 else year
-            hits.append(_with_time(sentence, m.start(), m.end(), int(m["day"]), _month(m), year))
-    for m in RELATIVE_RE.finditer(sentence):
-        hit = _with_time(sentence, m.start(), m.end(), 0, 0, None)
-        hits.append(replace(hit, ahead=2 if m["two"] else 1))
-    return _without_overlaps(hits)
-
-
-def _with_time(s: str, start: int, end: int, day: int, month: int, year: int | None) -> _DateHit:
-    after = TIME_AFTER.match(s, end, min(len(s), end + 40))
-    if after and (at := _clock(after)) is not None:
-        return _DateHit(start, after.end(), day, month, year, at, _printed(s, start, after.end()))
-    before = TIME_BEFORE.search(s, max(0, start - 30), start)
-    if before and (at := _clock(before)) is not None:
-        return _DateHit(before.start(), end, day, month, year, at, _printed(s, before.start(), end))
-    return _DateHit(start, end, day, month, year, None, _printed(s, start, end))
-
-
-def _printed(sentence: str, start: int, end: int) -> str:
-    """The words as printed, without the sentence's full stop ("a.m." keeps its own)."""
-    words = sentence[start:end].strip(" ,")
-    if end >= len(sentence.rstrip()) and not words.endswith(("a.m.", "p.m.", "г.", "ж.")):
-        words = words.rstrip(".")
-    return words
-
-
-def _clock(m: re.Match[str]) -> time | None:
-    """A time only when it reads as one: minutes, am/pm, «часов» or «сағат» — not a bare number."""
-    groups = m.groupdict()
-    if not (m["m"] or m["ap"] or groups.get("hours") or groups.get("sagat")):
-        return None
-    hour, minute = int(m["h"]), int(m["m"] or 0)
-    if (m["ap"] or "").lower() == "p" or groups.get("part") in ("дня", "вечера"):
-        hour += 12 if hour < 12 else 0
-    elif (m["ap"] or "").lower() == "a" and hour == 12:
-        hour = 0
-    return time(hour, minute) if hour < 24 and minute < 60 else None
-
-
-def _without_overlaps(hits: list[_DateHit]) -> list[_DateHit]:
-    kept: list[_DateHit] = []
-    for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
-        if kept and hit.start < kept[-1].end:
-            continue
-        kept.append(hit)
-    return kept
-
-
-def _resolve(hit: _DateHit, today: date | None) -> date | None:
-    """The hearing's day, or None when it is past, impossible or cannot be placed in a year."""
-    if hit.ahead is not None:
-        return today + timedelta(days=hit.ahead) if today else None
-    try:
-        if hit.year is not None:
-            day = date(hit.year, hit.month, hit.day)
-            return day if today is None or day >= today else None
-        if today is None:
-            return None
-        day = date(today.year, hit.month, hit.day)
-    except ValueError:
-        return None
-    if day >= today:
-        return day
-    if today - day <= _RECENT_PAST:
-        return None
-    try:
-        return date(today.year + 1, hit.month, hit.day)
-    except ValueError:
-        return None
 
 
 # --- sentences -------------------------------------------------------------------------------
@@ -294,8 +187,8 @@ def _local_day(published_at: datetime | None, tz: str) -> date | None:
 def _from_sentence(
     index: int, sentence: str, low: str, vocabularies: tuple[_Vocabulary, ...], today: date | None
 ) -> list[_Found]:
-    hits = _date_hits(sentence)
-    dated = [(hit, day) for hit in hits if (day := _resolve(hit, today)) is not None]
+    hits = date_hits(sentence)
+    dated = [(hit, day) for hit in hits if (day := resolve_day(hit, today)) is not None]
     found: list[_Found] = []
     for vocabulary in vocabularies:
         if vocabulary.nouns.search(low):
@@ -326,7 +219,7 @@ def _dated(
     kind: Kind,
     verb: re.Match[str],
     vocabulary: _Vocabulary,
-    dated: list[tuple[_DateHit, date]],
+    dated: list[tuple[DateHit, date]],
 ) -> list[_Found]:
     best = _nearest(verb, dated, DIRECTION[vocabulary.language])
     if best is None:
@@ -336,11 +229,11 @@ def _dated(
 
 
 def _nearest(
-    verb: re.Match[str], dated: list[tuple[_DateHit, date]], direction: int
-) -> tuple[_DateHit, date] | None:
+    verb: re.Match[str], dated: list[tuple[DateHit, date]], direction: int
+) -> tuple[DateHit, date] | None:
     """The date nearest ``verb``, on its preferred side (after: 1, before: -1) first."""
 
-    def distance(item: tuple[_DateHit, date]) -> tuple[int, int]:
+    def distance(item: tuple[DateHit, date]) -> tuple[int, int]:
         hit = item[0]
         side, gap = (
             (1, hit.start - verb.end()) if hit.start >= verb.end() else (-1, verb.start() - hit.end)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.config.load import Case
+from pipeline.config.cases import Case
 from pipeline.items import RawHearing
 from pipeline.parse.announced import Announced, extract_announced
 from pipeline.records import Article

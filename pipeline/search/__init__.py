@@ -1,8 +1,8 @@
 """Full-text search over stored articles, morphology-aware like matching (see ``keys``).
 
 ``search_articles(session, query, filters)`` is the one entry point (CLI, web, API); the index
-is kept by the store (``index_articles`` after an article is written) and can be rebuilt
-with ``reindex_all`` (``casewatch search --reindex``).
+is kept by the store (``pipeline.store.search_index.index_articles`` after an article is
+written) and can be rebuilt with ``reindex_all`` (``casewatch search --reindex``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.search.backend import CANDIDATES, COUNT_LIMIT, Where, ranked_ids
-from pipeline.search.index import index_articles, reindex_all
 from pipeline.search.query import ParsedQuery, parse_query
 from pipeline.search.snippet import (
     MARK_END,
@@ -38,10 +37,8 @@ __all__ = [
     "SearchFilters",
     "SearchHit",
     "SearchResult",
-    "index_articles",
     "parse_query",
     "plain",
-    "reindex_all",
     "search_articles",
     "segments",
 ]

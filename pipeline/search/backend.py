@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from pipeline.search.index import TABLE, dialect_of, language_tag, source_tag
 from pipeline.search.query import ParsedQuery, to_fts5, to_tsquery
 from pipeline.search.rank import scores
 from pipeline.store.models import ArticleRow, MatchRow
+from pipeline.store.search_index import TABLE, dialect_of, language_tag, source_tag
 
 CANDIDATES = 300
 """How many of the newest matches are ranked (see ``ranked_ids``)."""

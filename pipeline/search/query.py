@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from itertools import islice, product
 
+from pipeline.match.keys import COMPOUND_RE, Alt, article_keys, query_alts
 from pipeline.match.terms import ARTICLE_RE, CASE_NUMBER_RE, clean_text, normalize_case_number
-from pipeline.search.keys import COMPOUND_RE, Alt, article_keys, query_alts
 
 MAX_QUERY_CHARS = 1000
 MAX_WORDS = 16

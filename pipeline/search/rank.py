@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.search.keys import Alt
+from pipeline.match.keys import Alt
 
 TITLE_WEIGHT = 3.0
 K1 = 1.2

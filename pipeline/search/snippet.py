@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
+from pipeline.match.keys import Alt, alt_matches, index_key
 from pipeline.match.terms import clean_text
-from pipeline.search.keys import Alt, alt_matches, index_key
 
 MARK_START = "\u27e6"
 MARK_END = "\u27e7"

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Config, Source, load_config
+from pipeline.config.load import Config, load_config
+from pipeline.config.sources import Source
 from pipeline.errors import UnknownSourceError
 from pipeline.events.hearings import reminder_events
 from pipeline.fetch.schedule import next_run_at
@@ -21,10 +22,13 @@ from pipeline.items import ArticleTarget, FetchSpec
 from pipeline.match.cases import compile_cases
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.notify.routing import channels_for
-from pipeline.store import captures, repo
-from pipeline.store import hearings as hearing_store
+from pipeline.store import captures
 from pipeline.store.engine import open_store
+from pipeline.store.events import add_events
+from pipeline.store.hearing_matches import due_reminders
+from pipeline.store.matches import sync_cases
 from pipeline.store.models import SourceRow
+from pipeline.store.sources import source_states, sync_sources
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +63,8 @@ def build_context(
     config = config or load_config(config_dir)
     sessions = sessions or open_store(config.database_url(database_url))
     with sessions.begin() as session:  # every source and case has its row before any fetch
-        repo.sync_sources(session, config.enabled_sources())
-        repo.sync_cases(session, config.cases, clock())
+        sync_sources(session, config.enabled_sources())
+        sync_cases(session, config.cases, clock())
     return IngestContext(
         config=config,
         sessions=sessions,
@@ -145,7 +149,7 @@ def run_once(
         raise UnknownSourceError(f"unknown or disabled source(s): {', '.join(unknown)}")
     now = ctx.clock()
     with ctx.sessions.begin() as session:
-        states = repo.source_states(session)
+        states = source_states(session)
     specs = fetch_specs(
         sources,
         states,
@@ -198,6 +202,6 @@ def enqueue_reminders(ctx: IngestContext) -> int:
     now, lead = ctx.clock(), ctx.config.settings.reminder_before
     titles = {c.slug: c.title for c in ctx.config.cases}
     with ctx.sessions.begin() as session:
-        due = hearing_store.due_reminders(session, now, lead)
+        due = due_reminders(session, now, lead)
         events = reminder_events(due, lead, case_titles=titles)
-        return len(repo.add_events(session, events, ctx.channels_for, now))
+        return len(add_events(session, events, ctx.channels_for, now))

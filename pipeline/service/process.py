@@ -31,14 +31,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pipeline.config.load import Settings, Source
+from pipeline.config.settings import Settings
+from pipeline.config.sources import Source
 from pipeline.fetch.schedule import first_run_at, jitter_seconds
 from pipeline.ingest.batch import IngestContext, SourceResult
 from pipeline.logs import extra
 from pipeline.notify.deliver import Notifier, deliver_pending
 from pipeline.service.once import due_at, due_rechecks, enqueue_reminders, fetch_spec
 from pipeline.store.models import SourceRow
-from pipeline.store.repo import source_states
+from pipeline.store.sources import source_states
 
 log = logging.getLogger(__name__)
 

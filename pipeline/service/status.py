@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.load import Config, Settings, Source
+from pipeline.config.load import Config
+from pipeline.config.settings import Settings
+from pipeline.config.sources import Source
 from pipeline.output import jsonable, to_row
 from pipeline.service.once import due_at
 from pipeline.store import outbox

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
 from pipeline.store.models import DeliveryRow, SourceRow, SourceRunRow
@@ -103,3 +103,8 @@ def _last_errors(session: Session) -> dict[str, str]:
         )
     )
     return {channel: error for channel, error in rows if error}
+
+
+def database_ok(session: Session) -> bool:
+    session.execute(text("SELECT 1"))
+    return True

@@ -14,8 +14,8 @@ from pipeline.events.hearings import reminder_key
 from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import upcoming
 from pipeline.records import Hearing, Match
+from pipeline.store.matches import record_matches
 from pipeline.store.models import EventRow, HearingRow, MatchRow
-from pipeline.store.repo import record_matches
 
 _CHUNK = 500
 

@@ -32,9 +32,9 @@ from pipeline.normalize.hearing import (
     parse_case_number,
     upcoming,
 )
-from pipeline.records import Change, FieldChange, Hearing, HearingChange, ScanWindow
+from pipeline.records import Change, FieldChange, Hearing, ScanWindow
 
-__all__ = ["FieldChange", "HearingChange", "Plan", "Step", "fingerprint", "make_plan"]
+__all__ = ["Plan", "Step", "fingerprint", "make_plan"]
 
 TRACKED = (
     "court",

@@ -1,7 +1,8 @@
 """Write-side repository for hearings: upsert a schedule scan, keep identities across moves,
 cancel what left the schedule, record every field change. Takes a session, never commits.
 
-Matches and reminders live in :mod:`pipeline.store.hearing_matches` (re-exported here).
+Matches and reminders live in :mod:`pipeline.store.hearing_matches`; announced hearings meet
+the court schedule in :mod:`pipeline.store.hearing_announced`.
 
 One scan of one source is one call. Reading is batched: one select for the source's open
 upcoming hearings, one (chunked) select by slot for the rest of the scan, one for identities
@@ -17,41 +18,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import Skipped, normalize_hearing, raw_hash
-from pipeline.records import Change, Hearing, ScanWindow
-from pipeline.store.hearing_matches import (
-    due_reminders,
-    matched_cases,
-    record,
-    save_hearing_matches,
-)
-from pipeline.store.hearing_plan import (
-    TRACKED,
-    FieldChange,
-    HearingChange,
-    Step,
-    fingerprint,
-    make_plan,
-)
-from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow, MatchRow
+from pipeline.records import Change, FieldChange, Hearing, HearingChange, ScanWindow
+from pipeline.store.hearing_matches import record
+from pipeline.store.hearing_plan import TRACKED, Step, fingerprint, make_plan
+from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "FieldChange",
-    "HearingChange",
-    "due_reminders",
-    "matched_cases",
-    "save_hearing_matches",
-    "scan_hearings",
-    "scheduled_days",
-    "supersede_announced",
-    "upsert_hearings",
-]
 
 _CHUNK = 500
 BRIEF_COLUMNS = (
@@ -368,58 +346,3 @@ def _full_rows(session: Session, ids: Sequence[int]) -> list[HearingRow]:
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def scheduled_days(
-    session: Session, cases: Sequence[str], days: Sequence[str]
-) -> set[tuple[str, str]]:
-    """(case, local day) pairs that a court schedule (not an article) already lists."""
-    if not cases or not days:
-        return set()
-    rows = session.execute(
-        select(MatchRow.case_slug, HearingRow.local_time)
-        .join(MatchRow, MatchRow.hearing_id == HearingRow.id)
-        .where(
-            MatchRow.case_slug.in_(cases),
-            HearingRow.article_url.in_(("", None)),
-            HearingRow.cancelled_at.is_(None),
-            or_(*(HearingRow.local_time.startswith(day) for day in days)),
-        )
-    )
-    return {(case, local[:10]) for case, local in rows}
-
-
-def supersede_announced(session: Session, cases: Sequence[str], day: str, seen_at: datetime) -> int:
-    """The court schedule now lists a hearing that articles announced for that day: the
-    announced rows step aside (status ``superseded``: no reminders, not upcoming)."""
-    ids = list(
-        session.scalars(
-            select(HearingRow.id)
-            .join(MatchRow, MatchRow.hearing_id == HearingRow.id)
-            .where(
-                MatchRow.case_slug.in_(cases),
-                HearingRow.article_url.not_in(("",)),
-                HearingRow.status.in_(("scheduled", "unknown")),
-                HearingRow.cancelled_at.is_(None),
-                HearingRow.local_time.startswith(day),
-            )
-        )
-    )
-    if ids:
-        session.execute(
-            update(HearingRow).where(HearingRow.id.in_(ids)).values(status="superseded")
-        )
-        session.execute(
-            insert(HearingChangeRow),
-            [
-                {
-                    "hearing_id": i,
-                    "field": "status",
-                    "old": "scheduled",
-                    "new": "superseded",
-                    "seen_at": seen_at,
-                }
-                for i in ids
-            ],
-        )
-    return len(ids)

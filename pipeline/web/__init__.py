@@ -1,6 +1,6 @@
 """The read-only web side: pages, JSON API, calendar and Atom feeds (``casewatch serve``)."""
 
-from pipeline.web.app import WebDeps, create_app
-from pipeline.web.captures import captures_for
+from pipeline.web.app import create_app
+from pipeline.web.deps import WebDeps
 
-__all__ = ["WebDeps", "captures_for", "create_app"]
+__all__ = ["WebDeps", "create_app"]

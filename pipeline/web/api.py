@@ -9,9 +9,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from pipeline.normalize.hearing_time import local_iso
-from pipeline.store.read import HearingListing, list_events, list_hearings
-from pipeline.web import queries
-from pipeline.web.app import WebDeps
+from pipeline.store.read.articles import find_articles
+from pipeline.store.read.cases import get_case, list_cases
+from pipeline.store.read.events import list_events
+from pipeline.store.read.hearings import HearingListing, list_hearings
+from pipeline.web.deps import deps_of
 from pipeline.web.searching import SearchForm, hit_json, run_search
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -93,22 +95,16 @@ class SearchOut(BaseModel):
     messages: list[str]
 
 
-def _deps(request: Request) -> WebDeps:
-    return request.app.state.deps  # type: ignore[no-any-return]
-
-
 @router.get("/cases", response_model=list[CaseOut])
 def api_cases(request: Request) -> list[Any]:
-    with _deps(request).session() as session:
-        return [
-            CaseOut.model_validate(c, from_attributes=True) for c in queries.list_cases(session)
-        ]
+    with deps_of(request).session() as session:
+        return [CaseOut.model_validate(c, from_attributes=True) for c in list_cases(session)]
 
 
 @router.get("/cases/{slug}", response_model=CaseOut)
 def api_case(request: Request, slug: str) -> Any:
-    with _deps(request).session() as session:
-        case = queries.get_case(session, slug)
+    with deps_of(request).session() as session:
+        case = get_case(session, slug)
     if case is None:
         raise HTTPException(404, f"no case {slug!r}")
     return CaseOut.model_validate(case, from_attributes=True)
@@ -118,9 +114,9 @@ def api_case(request: Request, slug: str) -> Any:
 def api_case_hearings(
     request: Request, slug: str, upcoming: bool = False, limit: int | None = Query(None, ge=1)
 ) -> list[Any]:
-    deps = _deps(request)
+    deps = deps_of(request)
     with deps.session() as session:
-        if queries.get_case(session, slug) is None:
+        if get_case(session, slug) is None:
             raise HTTPException(404, f"no case {slug!r}")
         rows = list_hearings(
             session,
@@ -168,8 +164,8 @@ def api_articles(
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise HTTPException(422, f"{name}: give a UTC offset, e.g. 2026-11-28T00:00:00Z")
-    with _deps(request).session() as session:
-        rows = queries.find_articles(
+    with deps_of(request).session() as session:
+        rows = find_articles(
             session, case=case, source=source, language=language, since=since, until=until,
             limit=limit, offset=offset,
         )  # fmt: skip
@@ -185,7 +181,7 @@ def api_events(
 ) -> list[Any]:
     if since is not None and since.tzinfo is None:
         raise HTTPException(422, "since: give a UTC offset, e.g. 2026-11-28T00:00:00Z")
-    with _deps(request).session() as session:
+    with deps_of(request).session() as session:
         rows = list_events(session, case=case, since=since, limit=limit)
     return [EventOut.model_validate(e, from_attributes=True) for e in rows]
 
@@ -203,7 +199,7 @@ def api_search(
     offset: int = Query(0, ge=0),
 ) -> Any:
     form = SearchForm(q=q, case=case, source=source, language=language, since=since, until=until)
-    with _deps(request).session() as session:
+    with deps_of(request).session() as session:
         outcome = run_search(session, form, limit=limit, offset=offset)
     return SearchOut(
         query=q,

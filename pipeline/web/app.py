@@ -8,19 +8,16 @@ every request must present it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pipeline.config.load import Config, Source
-from pipeline.web.render import CSS, Renderer
+from pipeline.web import api, feeds, pages
+from pipeline.web.deps import WebDeps
+from pipeline.web.render import CSS
 from pipeline.web.security import (
     SECURITY_HEADERS,
     TOKEN_COOKIE,
@@ -32,37 +29,7 @@ from pipeline.web.security import (
 log = logging.getLogger(__name__)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class WebDeps:
-    """What the app reads: the store, the configured sources, the clock, the token."""
-
-    sessions: sessionmaker[Session]
-    sources: Sequence[Source] = ()
-    token: str | None = None
-    clock: Callable[[], datetime] = utc_now
-    domain: str = "casewatch.local"
-    """Names the calendar UIDs and Atom ids; keep it once subscribers exist."""
-    renderer: Renderer = field(default_factory=Renderer)
-    config: Config | None = None
-    """With it, ``/healthz`` reports sources and deliveries too (:func:`pipeline.service.status.health`)."""
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A read-only unit of work: rolled back, never committed."""
-        with self.sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
-
-
 def create_app(deps: WebDeps) -> FastAPI:
-    from pipeline.web import api, feeds, pages
-
     app = FastAPI(
         title="casewatch",
         summary="Read-only API over what casewatch collected: cases, hearings, articles, events.",

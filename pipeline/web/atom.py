@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader
 
 from pipeline.events.kinds import kind_of
-from pipeline.store.read import EventListing
+from pipeline.store.read.events import EventListing
 from pipeline.web.security import http_url
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.web.queries import WeekCount
+from pipeline.store.read.articles import WeekCount
 
 WIDTH = 720
 HEIGHT = 160

@@ -9,10 +9,16 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from pipeline.store.read import HearingListing, list_events, list_hearings
-from pipeline.web import queries
-from pipeline.web.app import WebDeps
+from pipeline.store.read.cases import get_case, list_cases
+from pipeline.store.read.events import list_events
+from pipeline.store.read.hearings import (
+    HearingListing,
+    calendar_version,
+    hearing_meta,
+    list_hearings,
+)
 from pipeline.web.atom import entry_of, render_atom, tag_uri
+from pipeline.web.deps import deps_of
 from pipeline.web.ics import CalendarHearing, build_calendar
 
 router = APIRouter(include_in_schema=False)
@@ -21,12 +27,8 @@ CACHE_SIZE = 64
 CACHE_SIZE = 64
 
 
-def _deps(request: Request) -> WebDeps:
-    return request.app.state.deps  # type: ignore[no-any-return]
-
-
 def _calendar_items(session: Session, hearings: Sequence[HearingListing]) -> list[CalendarHearing]:
-    meta = queries.hearing_meta(session, [h.identity for h in hearings])
+    meta = hearing_meta(session, [h.identity for h in hearings])
     return [CalendarHearing(h, meta[h.identity]) for h in hearings if h.identity in meta]
 
 
@@ -41,16 +43,16 @@ def _ics(request: Request, body: bytes, name: str) -> Response:
 
 def _calendar(request: Request, slug: str | None) -> bytes:
     """Built once per store version: serialising hundreds of events is slow in icalendar."""
-    deps = _deps(request)
+    deps = deps_of(request)
     cache: dict[tuple[Any, ...], bytes] = request.app.state.calendar_cache
     with deps.session() as session:
-        key = (slug, *queries.calendar_version(session))
+        key = (slug, *calendar_version(session))
         if key in cache:
             return cache[key]
-        case = queries.get_case(session, slug) if slug is not None else None
+        case = get_case(session, slug) if slug is not None else None
         if slug is not None and case is None:
             raise HTTPException(404, f"no case {slug!r}")
-        titles = {c.slug: c.title for c in queries.list_cases(session)}
+        titles = {c.slug: c.title for c in list_cases(session)}
         items = _calendar_items(session, list_hearings(session, case=slug))
     name = f"{case.title}: hearings" if case else "casewatch: hearings"
     body = build_calendar(items, name=name, domain=deps.domain, case_titles=titles)
@@ -72,9 +74,9 @@ def case_hearings_ics(request: Request, slug: str) -> Response:
 
 @router.get("/cases/{slug}/feed.atom")
 def case_feed(request: Request, slug: str) -> Response:
-    deps = _deps(request)
+    deps = deps_of(request)
     with deps.session() as session:
-        case = queries.get_case(session, slug)
+        case = get_case(session, slug)
         if case is None:
             raise HTTPException(404, f"no case {slug!r}")
         events = list_events(session, case=slug, limit=FEED_ENTRIES)

@@ -13,8 +13,7 @@ from datetime import date, datetime, timedelta
 from icalendar import Calendar, Event
 
 from pipeline.normalize.dates import zone
-from pipeline.store.read import HearingListing
-from pipeline.web.queries import HearingMeta
+from pipeline.store.read.hearings import HearingListing, HearingMeta
 
 PRODID = "-//casewatch//hearings//EN"
 DEFAULT_LENGTH = timedelta(hours=2)

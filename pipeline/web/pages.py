@@ -11,18 +11,27 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from pipeline.service.status import health
-from pipeline.store.read import (
-    HearingListing,
-    hearing_histories,
-    list_events,
-    list_hearings,
-    list_sources,
+from pipeline.store.health import database_ok
+from pipeline.store.read.articles import (
+    WeekCount,
+    find_articles,
+    get_article,
+    matches_version,
+    weekly_coverage,
 )
-from pipeline.web import queries
-from pipeline.web.app import WebDeps
-from pipeline.web.captures import captures_for
+from pipeline.store.read.captures import captures_for
+from pipeline.store.read.cases import all_matches_version, case_counts, get_case, list_cases
+from pipeline.store.read.deliveries import list_deliveries
+from pipeline.store.read.events import list_events
+from pipeline.store.read.hearings import (
+    HearingListing,
+    case_hearing_times,
+    hearing_histories,
+    list_hearings,
+)
+from pipeline.store.read.sources import list_sources
 from pipeline.web.chart import bar_chart
-from pipeline.web.queries import WeekCount
+from pipeline.web.deps import deps_of
 from pipeline.web.searching import SearchForm, run_search
 from pipeline.web.timeline import history_lines, is_off, starts_at
 
@@ -33,16 +42,12 @@ TIMELINE_LIMIT = 40
 """Hearings shown on a dashboard: the latest (upcoming ones first of all); ``?all=1`` for all."""
 
 
-def deps_of(request: Request) -> WebDeps:
-    return request.app.state.deps  # type: ignore[no-any-return]
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     deps = deps_of(request)
     with deps.session() as session:
         upcoming = list_hearings(session, upcoming_from=deps.clock(), limit=50)
-        cases = queries.list_cases(session)
+        cases = list_cases(session)
     titles = {c.slug: c.title for c in cases}
     return deps.renderer.page(request, "home.html", upcoming=upcoming, cases=cases, titles=titles)
 
@@ -54,13 +59,13 @@ def case_page(
     deps = deps_of(request)
     now = deps.clock()
     with deps.session() as session:
-        case = queries.get_case(session, slug, _counts(request, session, slug))
+        case = get_case(session, slug, _counts(request, session, slug))
         if case is None:
             raise HTTPException(404, f"no case {slug!r}")
         next_hearing, shown, hidden = _timeline(session, slug, now, all_hearings)
         history = hearing_histories(session, [h.identity for h in shown])
         weeks = _coverage(request, session, slug, now)
-        articles = queries.find_articles(session, case=slug, limit=PAGE_SIZE)
+        articles = find_articles(session, case=slug, limit=PAGE_SIZE)
         events = list_events(session, case=slug, limit=PAGE_SIZE)
     return deps.renderer.page(
         request,
@@ -83,7 +88,7 @@ def _timeline(
 ) -> tuple[HearingListing | None, list[HearingListing], int]:
     """(next hearing, hearings shown oldest first, how many older ones are hidden): only
     those two are loaded in full, the order comes from the times of all of them."""
-    times = queries.case_hearing_times(session, slug, now)
+    times = case_hearing_times(session, slug, now)
     hidden = 0 if all_hearings else max(0, len(times) - TIMELINE_LIMIT)
     ahead = min((t for t in times if t.ahead), key=lambda t: (t.starts_at, t.id), default=None)
     wanted = [t.id for t in times[hidden:]] + ([ahead.id] if ahead is not None else [])
@@ -95,11 +100,11 @@ def _timeline(
 def _counts(request: Request, session: Session, slug: str) -> dict[str, tuple[int, int]]:
     """A busy case's match counts cost a scan of its matches: kept until a match is added."""
     cache: dict[tuple[str, int], dict[str, tuple[int, int]]] = request.app.state.counts_cache
-    key = (slug, queries.all_matches_version(session))
+    key = (slug, all_matches_version(session))
     if key not in cache:
         if len(cache) >= 64:
             cache.clear()
-        cache[key] = queries.case_counts(session, slug)
+        cache[key] = case_counts(session, slug)
     return cache[key]
 
 
@@ -107,11 +112,11 @@ def _coverage(request: Request, session: Session, slug: str, now: datetime) -> l
     """Counting a busy case's articles per week costs a scan of them: kept until a new match
     arrives or the week turns."""
     cache: dict[tuple[object, ...], list[WeekCount]] = request.app.state.coverage_cache
-    key = (slug, queries.matches_version(session), now.date().isocalendar()[:2])
+    key = (slug, matches_version(session), now.date().isocalendar()[:2])
     if key not in cache:
         if len(cache) >= 64:
             cache.clear()
-        cache[key] = queries.weekly_coverage(session, slug, now)
+        cache[key] = weekly_coverage(session, slug, now)
     return cache[key]
 
 
@@ -130,7 +135,7 @@ def search_page(
     form = SearchForm(q=q, case=case, source=source, language=language, since=since, until=until)
     with deps.session() as session:
         outcome = run_search(session, form, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        cases = queries.list_cases(session)
+        cases = list_cases(session)
     return deps.renderer.page(
         request,
         "search.html",
@@ -147,7 +152,7 @@ def search_page(
 def article_page(request: Request, article_id: int) -> Response:
     deps = deps_of(request)
     with deps.session() as session:
-        article = queries.get_article(session, article_id)
+        article = get_article(session, article_id)
         if article is None:
             raise HTTPException(404, f"no article {article_id}")
         captures = captures_for(session, article_id)
@@ -166,7 +171,7 @@ def sources_page(request: Request) -> Response:
 def deliveries_page(request: Request) -> Response:
     deps = deps_of(request)
     with deps.session() as session:
-        deliveries = queries.list_deliveries(session)
+        deliveries = list_deliveries(session)
     return deps.renderer.page(request, "deliveries.html", deliveries=deliveries)
 
 
@@ -179,7 +184,7 @@ def healthz(request: Request) -> JSONResponse:
         return JSONResponse(report, status_code=200 if report["ok"] else 503)
     try:
         with deps.session() as session:
-            ok = queries.database_ok(session)
+            ok = database_ok(session)
     except Exception as exc:
         return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
     return JSONResponse({"status": "ok", "database": ok, "time": _iso(deps.clock())})

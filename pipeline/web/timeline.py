@@ -8,7 +8,7 @@ from datetime import datetime
 from itertools import groupby
 
 from pipeline.normalize.dates import zone
-from pipeline.store.read import HearingHistoryEntry, HearingListing
+from pipeline.store.read.hearings import HearingHistoryEntry, HearingListing
 
 _MOVE_FIELDS = ("scheduled_at", "local_time")
 _OFF = ("cancelled", "postponed")

@@ -16,8 +16,9 @@ import click
 
 from pipeline.cli.main import AppContext, parse_since
 from pipeline.output import FORMATS, jsonable, render, write_csv
-from pipeline.search import SearchFilters, SearchHit, plain, reindex_all, search_articles
-from pipeline.search.export import KINDS, export_rows
+from pipeline.search import SearchFilters, SearchHit, plain, search_articles
+from pipeline.store.read.export import KINDS, export_rows
+from pipeline.store.search_index import reindex_all
 
 SEARCH_COLUMNS = ("published", "source", "language", "cases", "title", "snippet")
 

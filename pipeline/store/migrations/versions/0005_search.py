@@ -4,7 +4,7 @@ Revision ID: 0005_search
 Revises: 0004_alerts
 Create Date: 2026-12-01 10:00:00
 
-The index holds keys computed in Python (``pipeline.search.keys``), so existing articles are
+The index holds keys computed in Python (``pipeline.match.keys``), so existing articles are
 indexed here, in batches; ``casewatch search --reindex`` rebuilds it later if the folding
 changes. Also an index on the order article lists use (``ix_article_sort_at``: publication
 time, else first sighting), so a case's latest articles need no sort of all its matches, and
@@ -15,7 +15,7 @@ are read from that index rather than from every match row of a busy case.
 import sqlalchemy as sa
 from alembic import op
 
-from pipeline.search.index import create_index, drop_index, reindex_all
+from pipeline.store.search_index import create_index, drop_index, reindex_all
 
 revision = "0005_search"
 down_revision = "0004_alerts"

@@ -1,4 +1,4 @@
-"""Evidence captures of an article, for the article page and the API."""
+"""Evidence captures of an article, as the article page and the API list them."""
 
 from __future__ import annotations
 

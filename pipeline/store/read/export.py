@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from pipeline.output import to_row
 from pipeline.store.models import ArticleRow, MatchRow
-from pipeline.store.read import list_events, list_hearings
+from pipeline.store.read.events import list_events
+from pipeline.store.read.hearings import list_hearings
 
 KINDS = ("articles", "hearings", "events")
 

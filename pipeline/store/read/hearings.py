@@ -1,9 +1,9 @@
-"""Read-side queries behind the listing commands. Each takes a ``session`` and only reads."""
+"""Hearings as lists, the calendar and the dashboard timeline show them."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,203 +11,14 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.config.load import Source
 from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import local_iso, upcoming
 from pipeline.store.hearing_matches import matched_cases
-from pipeline.store.models import (
-    ArticleRow,
-    EventRow,
-    HearingChangeRow,
-    HearingRow,
-    MatchRow,
-    SourceRow,
-)
-
-_CHUNK = 500
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleListing:
-    url: str
-    title: str
-    published_at: datetime | None
-    language: str
-    source: str
-    cases: tuple[str, ...]
-    first_seen_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class EventListing:
-    id: int
-    kind: str
-    case: str | None
-    url: str | None
-    """The article's URL, else the ``url`` the payload carries (a hearing's source)."""
-    created_at: datetime
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class SourceListing:
-    id: str
-    kind: str
-    name: str | None
-    url: str
-    enabled: bool
-    configured: bool
-    """False for a source the database knows but the config no longer lists."""
-    last_run_at: datetime | None
-    last_success_at: datetime | None
-    last_error: str | None
-    consecutive_failures: int
-
-
-def _limited(query: Select[Any], limit: int | None) -> Select[Any]:
-    return query if limit is None else query.limit(limit)
-
-
-def list_articles(
-    session: Session,
-    *,
-    case: str | None = None,
-    since: datetime | None = None,
-    limit: int | None = None,
-) -> list[ArticleListing]:
-    """Newest first by publication date (first sighting when undated)."""
-    when = func.coalesce(ArticleRow.published_at, ArticleRow.first_seen_at)
-    query = select(ArticleRow).order_by(when.desc(), ArticleRow.id.desc())
-    if case is not None:
-        matched = select(MatchRow.article_id).where(MatchRow.case_slug == case)
-        query = query.where(ArticleRow.id.in_(matched))
-    if since is not None:
-        query = query.where(when >= since)
-    rows = session.scalars(_limited(query, limit)).all()
-    cases = _cases_of(session, [row.id for row in rows])
-    return [
-        ArticleListing(
-            url=row.url,
-            title=row.title,
-            published_at=row.published_at,
-            language=row.language,
-            source=row.source_id,
-            cases=tuple(sorted(cases.get(row.id, ()))),
-            first_seen_at=row.first_seen_at,
-        )
-        for row in rows
-    ]
-
-
-def _cases_of(session: Session, article_ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(article_ids), _CHUNK):
-        chunk = article_ids[start : start + _CHUNK]
-        query = select(MatchRow.article_id, MatchRow.case_slug).where(
-            MatchRow.article_id.in_(chunk)
-        )
-        for article_id, slug in session.execute(query):
-            out[article_id].append(slug)
-    return out
-
-
-def list_events(
-    session: Session,
-    *,
-    case: str | None = None,
-    since: datetime | None = None,
-    limit: int | None = None,
-) -> list[EventListing]:
-    """Newest first."""
-    query = (
-        select(EventRow, ArticleRow.url)
-        .outerjoin(ArticleRow, EventRow.article_id == ArticleRow.id)
-        .order_by(EventRow.created_at.desc(), EventRow.id.desc())
-    )
-    if case is not None:
-        query = query.where(EventRow.case_slug == case)
-    if since is not None:
-        query = query.where(EventRow.created_at >= since)
-    return [
-        EventListing(
-            id=event.id,
-            kind=event.kind,
-            case=event.case_slug,
-            url=article_url or _payload_url(event.payload),
-            created_at=event.created_at,
-            payload=event.payload,
-        )
-        for event, article_url in session.execute(_limited(query, limit))
-    ]
-
-
-def _payload_url(payload: dict[str, Any]) -> str | None:
-    for key in ("url", "source_url"):
-        value = payload.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def list_sources(
-    session: Session,
-    configured: Iterable[Source],
-    *,
-    case: str | None = None,
-    since: datetime | None = None,
-    limit: int | None = None,
-) -> list[SourceListing]:
-    """Every configured source with its state (a never-run source too), then sources the
-    database still knows but the config dropped. ``case`` keeps the sources that list the
-    case or list none (they feed every case); ``since`` keeps sources run since then."""
-    states = {row.id: row for row in session.scalars(select(SourceRow))}
-    listed = [_source_listing(s, states.pop(s.id, None)) for s in configured if _feeds(s, case)]
-    if case is None:
-        listed += [_orphan_listing(row) for row in sorted(states.values(), key=lambda r: r.id)]
-    if since is not None:
-        listed = [s for s in listed if s.last_run_at is not None and s.last_run_at >= since]
-    return listed if limit is None else listed[:limit]
-
-
-def _feeds(source: Source, case: str | None) -> bool:
-    return case is None or not source.cases or case in source.cases
-
-
-def _source_listing(source: Source, state: SourceRow | None) -> SourceListing:
-    return SourceListing(
-        id=source.id,
-        kind=source.kind,
-        name=source.name,
-        url=source.url,
-        enabled=source.enabled,
-        configured=True,
-        last_run_at=state.last_run_at if state else None,
-        last_success_at=state.last_success_at if state else None,
-        last_error=state.last_error if state else None,
-        consecutive_failures=state.consecutive_failures if state else 0,
-    )
-
-
-def _orphan_listing(row: SourceRow) -> SourceListing:
-    return SourceListing(
-        id=row.id,
-        kind=row.kind,
-        name=row.name,
-        url=row.url,
-        enabled=False,
-        configured=False,
-        last_run_at=row.last_run_at,
-        last_success_at=row.last_success_at,
-        last_error=row.last_error,
-        consecutive_failures=row.consecutive_failures,
-    )
-
-
-# ---------------------------------------------------------------- hearings
+from pipeline.store.models import CaseRow, HearingChangeRow, HearingRow, MatchRow
+from pipeline.store.read.common import CHUNK, limited
 
 ON_SCHEDULE = ("scheduled", "unknown")
 """Statuses of a hearing that is still expected to take place."""
-_ON_SCHEDULE = ON_SCHEDULE
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +57,16 @@ class HearingListing:
     """Oldest change first; None unless asked for."""
 
 
+@dataclass(frozen=True, slots=True)
+class HearingMeta:
+    """What the calendar needs beyond a :class:`HearingListing`: id and change moments."""
+
+    id: int
+    sequence: int
+    """How many scans changed the hearing: iCalendar's SEQUENCE."""
+    last_change_at: datetime | None
+
+
 def list_hearings(
     session: Session,
     *,
@@ -272,7 +93,7 @@ def list_hearings(
         query = query.where(HearingRow.first_seen_at >= since)
     if upcoming_from is None:
         newest = query.order_by(HearingRow.local_time.desc(), HearingRow.id.desc())
-        rows = list(session.scalars(_limited(newest, limit)))
+        rows = list(session.scalars(limited(newest, limit)))
     else:
         rows = _upcoming_rows(session, query, upcoming_from, limit)
     ids = [row.id for row in rows]
@@ -292,7 +113,7 @@ def _upcoming_rows(
     day_from = (now - timedelta(days=1)).date().isoformat()
     query = query.where(
         HearingRow.cancelled_at.is_(None),
-        HearingRow.status.in_(_ON_SCHEDULE),
+        HearingRow.status.in_(ON_SCHEDULE),
         or_(
             HearingRow.scheduled_at > now,
             and_(HearingRow.scheduled_at.is_(None), HearingRow.local_time >= day_from),
@@ -320,10 +141,10 @@ def _hearing_history(
     zones = {row.id: row.timezone for row in rows}
     ids = list(zones)
     out: dict[int, list[HearingHistoryEntry]] = defaultdict(list)
-    for start in range(0, len(ids), _CHUNK):
+    for start in range(0, len(ids), CHUNK):
         query = (
             select(HearingChangeRow)
-            .where(HearingChangeRow.hearing_id.in_(ids[start : start + _CHUNK]))
+            .where(HearingChangeRow.hearing_id.in_(ids[start : start + CHUNK]))
             .order_by(HearingChangeRow.seen_at, HearingChangeRow.id)
         )
         for change in session.scalars(query):
@@ -345,8 +166,8 @@ def hearing_histories(
     """Hearing identity → its changes, oldest first: the history of just these hearings (a
     dashboard shows a few of a case's hundreds)."""
     rows: list[HearingRow] = []
-    for start in range(0, len(identities), _CHUNK):
-        chunk = identities[start : start + _CHUNK]
+    for start in range(0, len(identities), CHUNK):
+        chunk = identities[start : start + CHUNK]
         rows += session.scalars(select(HearingRow).where(HearingRow.identity.in_(chunk)))
     changes = _hearing_history(session, rows)
     return {row.identity: tuple(changes.get(row.id, ())) for row in rows}
@@ -389,4 +210,92 @@ def _hearing_listing(
         last_seen_at=row.last_seen_at,
         identity=row.identity,
         history=tuple(history) if history is not None else None,
+    )
+
+
+def hearing_meta(session: Session, identities: Sequence[str]) -> dict[str, HearingMeta]:
+    """Hearing identity → id, SEQUENCE (distinct change moments) and the last change."""
+    out: dict[str, HearingMeta] = {}
+    for start in range(0, len(identities), CHUNK):
+        chunk = identities[start : start + CHUNK]
+        moments = (
+            select(
+                HearingChangeRow.hearing_id,
+                func.count(func.distinct(HearingChangeRow.seen_at)).label("n"),
+                func.max(HearingChangeRow.seen_at).label("last"),
+            )
+            .group_by(HearingChangeRow.hearing_id)
+            .subquery()
+        )
+        query = (
+            select(HearingRow.identity, HearingRow.id, moments.c.n, moments.c.last)
+            .outerjoin(moments, moments.c.hearing_id == HearingRow.id)
+            .where(HearingRow.identity.in_(chunk))
+        )
+        for identity, hearing_id, count, last in session.execute(query):
+            last_at = (
+                last.replace(tzinfo=UTC) if isinstance(last, datetime) and not last.tzinfo else last
+            )
+            out[identity] = HearingMeta(hearing_id, int(count or 0), last_at)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class HearingTime:
+    id: int
+    identity: str
+    starts_at: datetime
+    """The instant, or the start of the local day when only a date was printed."""
+    ahead: bool
+    """On the schedule and still ahead at the time asked about."""
+
+
+def case_hearing_times(session: Session, case: str, now: datetime) -> list[HearingTime]:
+    """Every hearing of ``case`` in timeline order (oldest first; ties as ``list_hearings``
+    orders them), from a few columns: the dashboard then loads in full only those it shows."""
+    matched = select(MatchRow.hearing_id).where(
+        MatchRow.case_slug == case, MatchRow.hearing_id.is_not(None)
+    )
+    query = (
+        select(
+            HearingRow.id,
+            HearingRow.identity,
+            HearingRow.scheduled_at,
+            HearingRow.local_time,
+            HearingRow.timezone,
+            HearingRow.status,
+            HearingRow.cancelled_at,
+        )
+        .where(HearingRow.id.in_(matched))
+        .order_by(HearingRow.local_time.desc(), HearingRow.id.desc())
+    )
+    times = [
+        HearingTime(
+            id=hearing_id,
+            identity=identity,
+            starts_at=at
+            if at is not None
+            else datetime.fromisoformat(local[:10]).replace(tzinfo=zone(tz)),
+            ahead=cancelled is None and status in ON_SCHEDULE and upcoming(at, local, tz, now),
+        )
+        for hearing_id, identity, at, local, tz, status, cancelled in session.execute(query)
+    ]
+    times.sort(key=lambda t: t.starts_at)
+    return times
+
+
+def calendar_version(session: Session) -> tuple[Any, ...]:
+    """Changes whenever anything a calendar shows could have: a hearing added, changed
+    (every change writes a history row) or matched, a case retitled. One cheap query."""
+    return tuple(
+        session.execute(
+            select(
+                select(func.max(HearingRow.id)).scalar_subquery(),
+                select(func.max(HearingChangeRow.id)).scalar_subquery(),
+                select(func.max(MatchRow.id))
+                .where(MatchRow.hearing_id.is_not(None))
+                .scalar_subquery(),
+                select(func.max(CaseRow.updated_at)).scalar_subquery(),
+            )
+        ).one()
     )

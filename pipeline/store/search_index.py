@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from pipeline.search.keys import index_keys
+from pipeline.match.keys import index_keys
 from pipeline.store.models import ArticleRow
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,79 @@
+"""Cases (synced from config) and the matches recorded against them.
+
+Each function takes a session and never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from pipeline.config.cases import Case
+from pipeline.records import Match
+from pipeline.store.models import CaseRow, MatchRow
+
+
+def sync_cases(session: Session, cases: Iterable[Case], now: datetime) -> None:
+    known = {row.slug: row for row in session.scalars(select(CaseRow))}
+    for case in cases:
+        definition = case.model_dump(mode="json")
+        row = known.get(case.slug)
+        if row is None:
+            session.add(
+                CaseRow(slug=case.slug, title=case.title, definition=definition, updated_at=now)
+            )
+        elif row.definition != definition or row.title != case.title:
+            row.title, row.definition, row.updated_at = case.title, definition, now
+
+
+def save_matches(
+    session: Session,
+    article_id: int,
+    matches: Sequence[Match],
+    now: datetime,
+    *,
+    check_existing: bool = True,
+) -> list[Match]:
+    """Record matches not recorded before for this article; return only the new ones.
+
+    A just-inserted article has no matches yet, so the caller may skip the look-up.
+    """
+    return record_matches(session, MatchRow.article_id, article_id, matches, now, check_existing)
+
+
+def record_matches(
+    session: Session,
+    subject: Any,
+    subject_id: int,
+    matches: Sequence[Match],
+    now: datetime,
+    check_existing: bool,
+) -> list[Match]:
+    """Matches of one record (``subject``: ``MatchRow.article_id`` or ``.hearing_id``)."""
+    if not matches:
+        return []
+    known = (
+        set(session.scalars(select(MatchRow.case_slug).where(subject == subject_id)))
+        if check_existing
+        else set()
+    )
+    new = [m for m in matches if m.case not in known]
+    if new:
+        session.execute(
+            insert(MatchRow),
+            [
+                {
+                    subject.key: subject_id,
+                    "case_slug": m.case,
+                    "score": m.score,
+                    "why": [[h.kind, h.term, h.field, h.found] for h in m.why],
+                    "created_at": now,
+                }
+                for m in new
+            ],
+        )
+    return new

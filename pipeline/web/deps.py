@@ -1,0 +1,51 @@
+"""What the routers share: the app's dependencies (store, sources, clock, renderer) per request.
+
+``app`` builds the FastAPI app around a ``WebDeps``; the routers (``api``, ``pages``,
+``feeds``) read it back with ``deps_of(request)`` and never import ``app``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.config.load import Config
+from pipeline.config.sources import Source
+from pipeline.web.render import Renderer
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class WebDeps:
+    """What the app reads: the store, the configured sources, the clock, the token."""
+
+    sessions: sessionmaker[Session]
+    sources: Sequence[Source] = ()
+    token: str | None = None
+    clock: Callable[[], datetime] = utc_now
+    domain: str = "casewatch.local"
+    """Names the calendar UIDs and Atom ids; keep it once subscribers exist."""
+    renderer: Renderer = field(default_factory=Renderer)
+    config: Config | None = None
+    """With it, ``/healthz`` reports sources and deliveries too (:func:`pipeline.service.status.health`)."""
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read-only unit of work: rolled back, never committed."""
+        with self.sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+
+def deps_of(request: Request) -> WebDeps:
+    return request.app.state.deps  # type: ignore[no-any-return]
