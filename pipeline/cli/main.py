@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline.clock import utc_now
 from pipeline.config.load import (
     Config,
     ConfigProblem,
@@ -49,10 +50,6 @@ EVENT_COLUMNS = ("created_at", "kind", "case", "url")
 SOURCE_COLUMNS = (
     "id", "kind", "enabled", "last_run_at", "last_success_at", "consecutive_failures", "last_error",
 )  # fmt: skip
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

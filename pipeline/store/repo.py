@@ -20,6 +20,7 @@ from pipeline.items import FetchReport
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change, Event, Match
 from pipeline.search.index import index_articles
+from pipeline.store.chunks import chunks
 from pipeline.store.models import (
     ArticleRow,
     CaseRow,
@@ -185,7 +186,7 @@ def _same_story(article: Article, by_title: dict[str, Known]) -> Known | None:
 
 def _known_by_url(session: Session, urls: Sequence[str]) -> dict[str, Known]:
     out: dict[str, Known] = {}
-    for chunk in _chunks(urls, 500):
+    for chunk in chunks(urls):
         rows = session.execute(
             select(
                 ArticleRow.canonical_url,
@@ -200,7 +201,7 @@ def _known_by_url(session: Session, urls: Sequence[str]) -> dict[str, Known]:
 
 def _known_by_title(session: Session, keys: Sequence[str], now: datetime) -> dict[str, Known]:
     out: dict[str, Known] = {}
-    for chunk in _chunks(keys, 500):
+    for chunk in chunks(keys):
         rows = session.execute(
             select(
                 ArticleRow.title_key,
@@ -426,8 +427,3 @@ def record_run(
 
 def article_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ArticleRow)) or 0
-
-
-def _chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
