@@ -24,7 +24,7 @@ from pipeline.ingest.health import judge_fetch
 from pipeline.ingest.runlog import SourceResult
 from pipeline.items import ArticlePage, FetchReport, RawArticle, RawHearing
 from pipeline.normalize.article import normalize_article
-from pipeline.records import Article, Change
+from pipeline.records import Article, Change, Event, Match
 from pipeline.store import repo
 
 log = logging.getLogger(__name__)
@@ -52,31 +52,47 @@ def ingest_fetch(
         tally.skipped += len(raws) - len(articles)
         if report.ok and not report.not_modified and (hearings or report.extra.get("complete")):
             ingest_hearings.scan_batch(session, deps, report, hearings, tz, case_titles, now, tally)
-        failures_before = repo.failures_of(session, report.source_id)
-        row = repo.record_run(
-            session, report, started_at=started_at, finished_at=now,
-            items_new=tally.new, items_changed=tally.changed,
-        )  # fmt: skip
-        tally.events += source_health_events(
-            report.source_id,
-            failures_before=failures_before,
-            failures_after=row.consecutive_failures,
-            failing_after=deps.config.settings.failing_after,
-            error=report.error,
-            at=now,
-            last_success_at=row.last_success_at,
-        )
+        tally.events += _run_events(session, deps, report, tally, started_at, now)
         event_ids = repo.add_events(
             session, tally.events, deps.channels_for, now, deps.repeat_channels_for
         )
+    return _summary(report, len(raws) + len(hearings), tally, len(event_ids))
+
+
+def _run_events(
+    session: Session,
+    deps: IngestDeps,
+    report: FetchReport,
+    tally: Tally,
+    started_at: datetime,
+    now: datetime,
+) -> list[Event]:
+    """Record the source's run; ``source.failing``/``source.recovered`` when its health turns."""
+    failures_before = repo.failures_of(session, report.source_id)
+    row = repo.record_run(
+        session, report, started_at=started_at, finished_at=now,
+        items_new=tally.new, items_changed=tally.changed,
+    )  # fmt: skip
+    return source_health_events(
+        report.source_id,
+        failures_before=failures_before,
+        failures_after=row.consecutive_failures,
+        failing_after=deps.config.settings.failing_after,
+        error=report.error,
+        at=now,
+        last_success_at=row.last_success_at,
+    )
+
+
+def _summary(report: FetchReport, seen: int, tally: Tally, events: int) -> SourceResult:
     return SourceResult(
         source_id=report.source_id,
         status="error" if not report.ok else "not_modified" if report.not_modified else "ok",
-        seen=len(raws) + len(hearings),
+        seen=seen,
         new=tally.new,
         changed=tally.changed,
         matched=tally.matched,
-        events=len(event_ids),
+        events=events,
         skipped=tally.skipped,
         error=report.error,
         bozo=report.bozo,
@@ -110,20 +126,8 @@ def _articles(
             continue
         tally.matched += 1
         matched.add(item.article_id)
-        if item.article.canonical_url in pages:
-            capture_page(session, item, pages[item.article.canonical_url], now)
-        new = repo.save_matches(
-            session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
-        )
-        cases = [m.case for m in new]
-        story, repeats = story_repeats(session, item, cases, tally, now) if new else (0, {})
-        events = article_events(
-            item.change, item.article_id, item.article, new, case_titles, repeats
-        )
-        note_story_alerts(tally, story, events, now)
-        tally.events += events
-        if new and item.change is Change.NEW:
-            ingest_hearings.announced(session, deps, item, cases, case_titles, now, tally)
+        page = pages.get(item.article.canonical_url)
+        _matched(session, deps, item, matches, page, case_titles, now, tally)
     source = deps.config.source(articles[0].source_id) if articles else None
     tally.full_text = choose_targets(
         [u for u in upserted if u.article.canonical_url not in pages],
@@ -133,6 +137,31 @@ def _articles(
         settings=deps.config.settings.evidence,
     )
     return tally
+
+
+def _matched(
+    session: Session,
+    deps: IngestDeps,
+    item: repo.Upserted,
+    matches: Sequence[Match],
+    page: ArticlePage | None,
+    case_titles: dict[str, str],
+    now: datetime,
+    tally: Tally,
+) -> None:
+    """A matched article: its page kept, its new matches, story, events and announced hearings."""
+    if page is not None:
+        capture_page(session, item, page, now)
+    new = repo.save_matches(
+        session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
+    )
+    cases = [m.case for m in new]
+    story, repeats = story_repeats(session, item, cases, tally, now) if new else (0, {})
+    events = article_events(item.change, item.article_id, item.article, new, case_titles, repeats)
+    note_story_alerts(tally, story, events, now)
+    tally.events += events
+    if new and item.change is Change.NEW:
+        ingest_hearings.announced(session, deps, item, cases, case_titles, now, tally)
 
 
 def _fields(article: Article) -> dict[str, str]:
