@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from pipeline.config.load import Source
 from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import local_iso, upcoming
+from pipeline.store.chunks import chunks
 from pipeline.store.hearing_matches import matched_cases
 from pipeline.store.models import (
     ArticleRow,
@@ -23,8 +24,6 @@ from pipeline.store.models import (
     MatchRow,
     SourceRow,
 )
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +100,7 @@ def list_articles(
 
 def _cases_of(session: Session, article_ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(article_ids), _CHUNK):
-        chunk = article_ids[start : start + _CHUNK]
+    for chunk in chunks(article_ids):
         query = select(MatchRow.article_id, MatchRow.case_slug).where(
             MatchRow.article_id.in_(chunk)
         )
@@ -320,10 +318,10 @@ def _hearing_history(
     zones = {row.id: row.timezone for row in rows}
     ids = list(zones)
     out: dict[int, list[HearingHistoryEntry]] = defaultdict(list)
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         query = (
             select(HearingChangeRow)
-            .where(HearingChangeRow.hearing_id.in_(ids[start : start + _CHUNK]))
+            .where(HearingChangeRow.hearing_id.in_(chunk))
             .order_by(HearingChangeRow.seen_at, HearingChangeRow.id)
         )
         for change in session.scalars(query):
@@ -345,8 +343,7 @@ def hearing_histories(
     """Hearing identity → its changes, oldest first: the history of just these hearings (a
     dashboard shows a few of a case's hundreds)."""
     rows: list[HearingRow] = []
-    for start in range(0, len(identities), _CHUNK):
-        chunk = identities[start : start + _CHUNK]
+    for chunk in chunks(identities):
         rows += session.scalars(select(HearingRow).where(HearingRow.identity.in_(chunk)))
     changes = _hearing_history(session, rows)
     return {row.identity: tuple(changes.get(row.id, ())) for row in rows}

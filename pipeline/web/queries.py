@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import upcoming
+from pipeline.store.chunks import chunks
 from pipeline.store.models import (
     ArticleRow,
     CaseRow,
@@ -28,8 +29,6 @@ from pipeline.store.models import (
     SourceRow,
 )
 from pipeline.store.read import ON_SCHEDULE
-
-_CHUNK = 500
 
 
 def sort_time() -> Any:
@@ -169,9 +168,9 @@ def all_matches_version(session: Session) -> int:
 
 def article_cases(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         query = select(MatchRow.article_id, MatchRow.case_slug).where(
-            MatchRow.article_id.in_(ids[start : start + _CHUNK])
+            MatchRow.article_id.in_(chunk)
         )
         for article_id, slug in session.execute(query):
             out[article_id].append(slug)
@@ -304,8 +303,7 @@ def _monday(day: date) -> date:
 def hearing_meta(session: Session, identities: Sequence[str]) -> dict[str, HearingMeta]:
     """Hearing identity → id, SEQUENCE (distinct change moments) and the last change."""
     out: dict[str, HearingMeta] = {}
-    for start in range(0, len(identities), _CHUNK):
-        chunk = identities[start : start + _CHUNK]
+    for chunk in chunks(identities):
         moments = (
             select(
                 HearingChangeRow.hearing_id,
