@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline.config.cases import Case
 from pipeline.config.load import load_config
 from pipeline.config.sources import Source
-from pipeline.ingest.batch import IngestContext, ingest_fetch
+from pipeline.ingest.batch import ingest_fetch
+from pipeline.ingest.deps import IngestDeps
 from pipeline.items import FetchSpec
 from pipeline.match.cases import compile_cases
 from pipeline.store.engine import open_store
@@ -122,7 +123,7 @@ def bench_feedparser(n_feeds: int, items: int) -> float:
     return count / spent
 
 
-def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestContext:
+def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestDeps:
     shipped = load_config()
     sources = tuple(
         Source(id=f"bench-{f}", kind="feed", url=f"https://site{f}.example/feed")
@@ -133,7 +134,7 @@ def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestContext:
     sessions = open_store(db_url)
     with sessions.begin() as session:
         sync_sources(session, sources)
-    return IngestContext(
+    return IngestDeps(
         config=config,
         sessions=sessions,
         matcher=compile_cases(cases),
@@ -142,7 +143,7 @@ def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestContext:
 
 
 def ingest_all(
-    ctx: IngestContext, n_feeds: int, items: int, known: dict[str, str]
+    ctx: IngestDeps, n_feeds: int, items: int, known: dict[str, str]
 ) -> tuple[float, int]:
     """Every feed body through the spider's parser and the real ingest: (seconds, events).
 

@@ -1,7 +1,7 @@
 """Scrapy settings for casewatch (``scrapy.cfg`` → ``pipeline.scrapy_settings``).
 
 These are the defaults for ``scrapy list`` / ``scrapy crawl`` run from the repository root. The
-service starts from them and applies ``settings.yaml`` on top (``pipeline.ingest.batch``).
+service starts from them and applies ``settings.yaml`` on top (``pipeline.fetch.plan``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ DOWNLOAD_WARNSIZE = CASEWATCH_MAX_BODY_BYTES // 2
 CASEWATCH_CONFIG: str | None = None
 """Config folder for standalone crawls; None → ``$CASEWATCH_CONFIG`` or the shipped ``config/``."""
 
-ITEM_PIPELINES = {"pipeline.ingest.batch.IngestPipeline": 300}
+ITEM_PIPELINES = {"pipeline.fetch.pipeline.IngestPipeline": 300}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 TELNETCONSOLE_ENABLED = False

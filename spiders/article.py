@@ -98,6 +98,9 @@ class ArticleSpider(scrapy.Spider):
     custom_settings: ClassVar[dict[str, Any]] = {"ROBOTSTXT_OBEY": False}
     """A page the monitor's sources linked to, fetched once a day for that monitor, like a
     reader re-opening a bookmark (not a crawl of the site)."""
+    request_for = staticmethod(article_request)
+    """How the ingest pipeline adds an article page to a running crawl (it loads this spider by
+    name, never imports it)."""
 
     def __init__(
         self,

@@ -15,11 +15,12 @@ from pipeline.config.load import load_config
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
 from pipeline.events.health import source_health_events
+from pipeline.fetch.plan import is_due
 from pipeline.fetch.schedule import backoff_interval, first_run_at, jitter_seconds, next_run_at
-from pipeline.ingest.batch import IngestContext, ingest_fetch
+from pipeline.ingest.batch import ingest_fetch
+from pipeline.ingest.deps import IngestDeps, build_deps
 from pipeline.ingest.health import empty_fetch_problem
 from pipeline.items import FetchReport, RawArticle
-from pipeline.service.once import build_context, is_due
 from pipeline.service.process import plan_sources
 from pipeline.store.models import EventRow, SourceRow
 
@@ -173,7 +174,7 @@ def test_empty_fetch_problem(
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, sessions: sessionmaker[Session]) -> IngestContext:
+def ctx(tmp_path: Path, sessions: sessionmaker[Session]) -> IngestDeps:
     (tmp_path / "sources.yaml").write_text(
         "sources:\n  - {id: feed-1, kind: feed, url: 'http://127.0.0.1:9/f.xml', every: 30m}\n",
         encoding="utf-8",
@@ -182,18 +183,18 @@ def ctx(tmp_path: Path, sessions: sessionmaker[Session]) -> IngestContext:
         "failing_after: 3\nempty_failure_after: 3\nnews_search: {enabled: false}\n",
         encoding="utf-8",
     )
-    return build_context(config=load_config(tmp_path, environ={}), sessions=sessions)
+    return build_deps(config=load_config(tmp_path, environ={}), sessions=sessions)
 
 
-def fetch(ctx: IngestContext, n: int, at: datetime) -> str:
+def fetch(ctx: IngestDeps, n: int, at: datetime) -> str:
     raws = [RawArticle("feed-1", f"https://example.kz/{at:%H%M}/{i}", title=f"Новость номер {i}")
             for i in range(n)]  # fmt: skip
-    clock_ctx = IngestContext(ctx.config, ctx.sessions, ctx.matcher, clock=lambda: at,
+    clock_ctx = IngestDeps(ctx.config, ctx.sessions, ctx.matcher, clock=lambda: at,
                               channels_for=ctx.channels_for)  # fmt: skip
     return ingest_fetch(clock_ctx, report(items=n), raws, at).status
 
 
-def test_a_source_that_suddenly_lists_nothing_is_failing(ctx: IngestContext) -> None:
+def test_a_source_that_suddenly_lists_nothing_is_failing(ctx: IngestDeps) -> None:
     statuses = [fetch(ctx, n, T0 + i * HOUR) for i, n in enumerate([4, 5, 3, 0, 0, 0, 0, 6])]
     assert statuses == ["ok", "ok", "ok", "error", "error", "error", "error", "ok"]
     with ctx.sessions() as session:
@@ -203,6 +204,6 @@ def test_a_source_that_suddenly_lists_nothing_is_failing(ctx: IngestContext) -> 
     assert kinds == ["source.failing", "source.recovered"]  # once, quiet, then recovered
 
 
-def test_a_source_that_was_empty_before_may_be_empty(ctx: IngestContext) -> None:
+def test_a_source_that_was_empty_before_may_be_empty(ctx: IngestDeps) -> None:
     statuses = [fetch(ctx, n, T0 + i * HOUR) for i, n in enumerate([4, 0, 3, 2, 0])]
     assert statuses == ["ok"] * 5

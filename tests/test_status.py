@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.cli.main import main
 from pipeline.config.load import Config, load_config
+from pipeline.ingest.deps import build_deps
 from pipeline.items import FetchReport
 from pipeline.records import Event
-from pipeline.service.once import build_context
 from pipeline.service.status import health, read_status
 from pipeline.store import outbox
 from pipeline.store.events import add_events
@@ -60,7 +60,7 @@ def queue(sessions: sessionmaker[Session], config: Config, n: int, at: datetime)
 
 
 def make_world(config: Config, sessions: sessionmaker[Session], base: datetime) -> None:
-    build_context(config=config, sessions=sessions, clock=lambda: base)
+    build_deps(config=config, sessions=sessions, clock=lambda: base)
     record(sessions, "healthy", True, base)
     for minutes in (0, 30, 60):
         record(sessions, "broken", False, base + minutes * MIN)
@@ -110,7 +110,7 @@ def test_health_is_degraded_by_failures_and_down_when_nothing_runs(
 
 
 def test_health_of_a_fresh_store_is_ok(config: Config, sessions: sessionmaker[Session]) -> None:
-    build_context(config=config, sessions=sessions, clock=lambda: T0)
+    build_deps(config=config, sessions=sessions, clock=lambda: T0)
     for sid in ("healthy", "broken", "never"):
         record(sessions, sid, True, T0)
     result = health(sessions, config, T0 + MIN)

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.config.load import Config, load_config
 from pipeline.ingest.batch import ingest_fetch
+from pipeline.ingest.deps import build_deps
 from pipeline.items import FetchReport, RawArticle, RawHearing
-from pipeline.service.once import build_context
 from pipeline.store.engine import open_store
 
 T0 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -145,7 +145,7 @@ def _ingest(
     hearings: Sequence[RawHearing] = (),
 ) -> None:
     """One fetch through the real pipeline (normalize → store → match → events → outbox)."""
-    ctx = build_context(config=filled.config, sessions=filled.sessions, clock=lambda: when)
+    ctx = build_deps(config=filled.config, sessions=filled.sessions, clock=lambda: when)
     result = ingest_fetch(ctx, report, raws, when, hearings)
     assert result.status == "ok", result
 

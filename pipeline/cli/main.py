@@ -17,17 +17,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline.clock import utc_now
 from pipeline.config.load import Config, ConfigProblem, load_config
 from pipeline.config.models import parse_duration
 from pipeline.config.news import news_search_sources
 from pipeline.config.sources import Source
 from pipeline.errors import CasewatchError, ConfigError, UnknownSourceError
+from pipeline.ingest.deps import build_deps
 from pipeline.logs import LogFormat, level_for
 from pipeline.logs import configure_logging as setup_logging
 from pipeline.match.cases import compile_cases
 from pipeline.normalize.hearing_time import local_text
 from pipeline.output import FORMATS, render, to_row
-from pipeline.service.once import RunSummary, build_context, run_once
+from pipeline.service.once import RunSummary, run_once
 from pipeline.store.engine import open_store
 from pipeline.store.read.articles import list_articles
 from pipeline.store.read.events import list_events
@@ -41,10 +43,6 @@ EVENT_COLUMNS = ("created_at", "kind", "case", "url")
 SOURCE_COLUMNS = (
     "id", "kind", "enabled", "last_run_at", "last_success_at", "consecutive_failures", "last_error",
 )  # fmt: skip
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -332,15 +330,15 @@ def run(
     configure_logging(verbose, fmt, [c.url for c in config.channels], service=not once)  # type: ignore[arg-type]
     for problem in config.problems:
         click.echo(f"config {problem.severity}: {problem}", err=True)
-    ctx = build_context(config=config, sessions=app.sessions(), clock=app.clock)
+    deps = build_deps(config=config, sessions=app.sessions(), clock=app.clock)
     if not once:
         from pipeline.service.process import Service
 
         overrides = {"LOG_LEVEL": _scrapy_level(verbose)}
-        click.get_current_context().exit(Service(ctx, scrapy_overrides=overrides).run())
+        click.get_current_context().exit(Service(deps, scrapy_overrides=overrides).run())
     try:
         summary = run_once(
-            ctx,
+            deps,
             all_sources=all_sources,
             only=only,
             scrapy_settings={"LOG_LEVEL": _scrapy_level(verbose)},

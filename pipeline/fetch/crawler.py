@@ -1,66 +1,66 @@
-"""One source's crawl inside the running service: Scrapy's ``AsyncCrawlerRunner`` on the asyncio
-reactor, bounded by a per-crawl timeout.
+"""Running crawls: one blocking crawl for ``run --once`` (:func:`crawl`), and one source's crawl
+inside the running service (:class:`SourceCrawler`: Scrapy's ``AsyncCrawlerRunner`` on the
+asyncio reactor, bounded by a per-crawl timeout).
 
-A crawl that overruns its timeout is recorded as a failed run of its source at once and
+A service crawl that overruns its timeout is recorded as a failed run of its source at once and
 abandoned: the crawler is asked to stop in the background, and whatever it still yields later
 is dropped (so the source's run is recorded once, and the next run starts afresh). Other
 sources' crawls are separate tasks on the same loop, so a hung one stalls nobody.
+
+Every crawler carries its :class:`~pipeline.fetch.pipeline.CrawlBinding` (``crawler.casewatch``):
+the item pipeline's dependencies and the run log it appends to.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 from pipeline.config.sources import Source
-from pipeline.ingest.batch import (
-    IngestContext,
-    IngestPipeline,
-    SourceResult,
-    crawl_settings,
-    orphan_report,
-    plan_crawls,
-    recheck_crawl,
-    safe_ingest,
-)
+from pipeline.fetch.pipeline import CrawlBinding, bind
+from pipeline.fetch.plan import crawl_settings, orphan_report, plan_crawls, recheck_crawl
+from pipeline.ingest.batch import safe_ingest
+from pipeline.ingest.deps import IngestDeps
+from pipeline.ingest.runlog import RunLog, SourceResult
 from pipeline.items import ArticleTarget, FetchReport, FetchSpec
 
 log = logging.getLogger(__name__)
 
 
-@dataclasses.dataclass(slots=True)
-class _Handle:
-    """Shared by one crawl and its item pipeline: once abandoned, the pipeline drops output."""
+def crawl(
+    deps: IngestDeps,
+    run_log: RunLog,
+    specs: Sequence[FetchSpec],
+    overrides: dict[str, Any] | None = None,
+    rechecks: Sequence[ArticleTarget] = (),
+) -> None:
+    """Fetch ``specs`` with the spiders that serve their kinds, and re-check the evidence of
+    ``rechecks``, in this process; blocks until done. Results go to ``run_log``."""
+    from scrapy.crawler import AsyncCrawlerProcess
 
-    source_id: str
-    abandoned: bool = False
+    settings = crawl_settings(deps.config, overrides)
+    plan, orphans = plan_crawls(settings, specs)
+    sources = {s.id: s for s in deps.config.enabled_sources()}
+    process = AsyncCrawlerProcess(settings)
+    binding = CrawlBinding(deps, run_log)
+    for spider_cls, mine in plan:
+        _start(process, spider_cls, binding, specs=mine, sources=sources)
+    for spec in orphans:
+        run_log.results.append(safe_ingest(deps, orphan_report(spec), [], deps.clock()))
+    if rechecks:
+        spider_cls, arguments = recheck_crawl(settings, deps.config.settings.evidence, rechecks)
+        _start(process, spider_cls, binding, **arguments)
+    if process.crawlers:
+        process.start(install_signal_handlers=False)
 
 
-class GuardedIngestPipeline(IngestPipeline):
-    """The ingest pipeline of one service crawl; silent once the crawl was abandoned.
-
-    Its context and handle ride on the crawler (``crawler.casewatch``), so every crawl shares
-    one settings object instead of deep-copying a new one with a bound pipeline class.
-    """
-
-    handle: _Handle | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> GuardedIngestPipeline:
-        ctx, handle = crawler.casewatch
-        pipeline = cls(ctx)
-        pipeline.handle = handle
-        return pipeline
-
-    def _flush(self, report: FetchReport) -> None:
-        if self.handle is not None and self.handle.abandoned:
-            log.info("%s: late result of an abandoned crawl dropped", report.source_id)
-            return
-        super()._flush(report)
+def _start(process: Any, spider_cls: type[Any], binding: CrawlBinding, **arguments: Any) -> None:
+    crawler = process.create_crawler(spider_cls)
+    bind(crawler, binding)
+    process.crawl(crawler, **arguments)
 
 
 class SourceCrawler:
@@ -68,7 +68,7 @@ class SourceCrawler:
 
     def __init__(
         self,
-        ctx: IngestContext,
+        deps: IngestDeps,
         sources: Mapping[str, Source],
         *,
         timeout: timedelta,
@@ -76,11 +76,10 @@ class SourceCrawler:
     ) -> None:
         from scrapy.crawler import AsyncCrawlerRunner
 
-        self.ctx = ctx
+        self.deps = deps
         self.sources = dict(sources)
         self.timeout = timeout.total_seconds()
-        self.settings = crawl_settings(ctx, overrides)
-        self.settings.set("ITEM_PIPELINES", {GuardedIngestPipeline: 300}, priority="cmdline")
+        self.settings = crawl_settings(deps.config, overrides)
         self.runner = AsyncCrawlerRunner(self.settings)
         self.spiders: dict[str, type[Any]] = {}
         self.stopping: set[asyncio.Task[None]] = set()
@@ -90,48 +89,48 @@ class SourceCrawler:
         """Fetch one source and store the result; returns its summary line."""
         from scrapy.crawler import Crawler
 
-        ctx = dataclasses.replace(self.ctx, results=[])
-        started = ctx.clock()
+        deps = self.deps
+        started = deps.clock()
         spider_cls = self._spider_for(spec)
         if spider_cls is None:
-            return safe_ingest(ctx, orphan_report(spec), [], started)
-        handle = _Handle(spec.source_id)
+            return safe_ingest(deps, orphan_report(spec), [], started)
+        binding = CrawlBinding(deps, follow=False)
         crawler = Crawler(spider_cls, self.settings)
-        crawler.casewatch = (ctx, handle)  # type: ignore[attr-defined]
+        bind(crawler, binding)
         task = self.runner.crawl(crawler, specs=[spec], sources=self.sources)
         task.add_done_callback(_retrieve)
         done, _ = await asyncio.wait({task}, timeout=self.timeout)
         if not done:
-            handle.abandoned = True
+            binding.abandoned = True
             self._stop_in_background(crawler, spec.source_id)
             error = f"{spec.source_id}: crawl timed out after {self.timeout:g}s (abandoned)"
-            return safe_ingest(ctx, _failed(spec, error), [], started)
+            return safe_ingest(deps, _failed(spec, error), [], started)
         problem = None if task.cancelled() else task.exception()
-        if ctx.results:
-            return ctx.results[-1]
+        if binding.log.results:
+            return binding.log.results[-1]
         error = (
             f"{spec.source_id}: no report (spider failed{': ' + str(problem) if problem else ''})"
         )
-        return safe_ingest(ctx, _failed(spec, error), [], started)
+        return safe_ingest(deps, _failed(spec, error), [], started)
 
     async def recheck(self, targets: Sequence[ArticleTarget]) -> int:
         """Fetch these matched articles' pages again (evidence re-checks), bounded by the
         crawl timeout; returns how many pages were read."""
         from scrapy.crawler import Crawler
 
-        ctx = dataclasses.replace(self.ctx, results=[], pages=[])
-        spider_cls, arguments = recheck_crawl(ctx, targets)
-        handle = _Handle("evidence re-check")
+        evidence = self.deps.config.settings.evidence
+        spider_cls, arguments = recheck_crawl(self.settings, evidence, targets)
+        binding = CrawlBinding(self.deps, follow=False)
         crawler = Crawler(spider_cls, self.settings)
-        crawler.casewatch = (ctx, handle)  # type: ignore[attr-defined]
+        bind(crawler, binding)
         task = self.runner.crawl(crawler, **arguments)
         task.add_done_callback(_retrieve)
         done, _ = await asyncio.wait({task}, timeout=self.timeout)
         if not done:
-            handle.abandoned = True
-            self._stop_in_background(crawler, handle.source_id)
+            binding.abandoned = True
+            self._stop_in_background(crawler, "evidence re-check")
             log.warning("evidence re-check timed out after %gs (abandoned)", self.timeout)
-        return len(ctx.pages)
+        return len(binding.log.pages)
 
     def abandon_all(self) -> None:
         """Stop every crawler still running (at shutdown), without waiting for them."""

@@ -3,8 +3,8 @@
 * **story**: the article is grouped with other outlets' copies (``store.stories.store_story``);
   for a case whose story was alerted already (earlier in the batch, or stored), its events
   name the new outlet instead of repeating the story (``Route.per``).
-* **full page**: the pages ``pipeline.ingest.fulltext`` chose are added to the running crawl; their
-  responses come back to the item pipeline as ``ArticlePage`` items. An item a spider read
+* **full page**: the pages ``pipeline.ingest.fulltext`` chose are added to the running crawl
+  (``pipeline.fetch.pipeline``); their responses come back to the item pipeline as ``ArticlePage`` items. An item a spider read
   from the article page itself (``site``) carries that page: a matched one keeps it as its
   first capture, and it is never fetched again for its text.
 """
@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pipeline.config.settings import EvidenceSettings
 from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.records import Event
 from pipeline.store import captures
@@ -65,24 +64,6 @@ def note_story_alerts(tally: Tally, story: int, events: Sequence[Event], now: da
         if event.case and not event.payload.get("story_repeat"):
             info = story_info(story, event.payload, now.isoformat())
             tally.story_alerts.setdefault((story, event.case), info)
-
-
-def follow_pages(
-    crawler: Any, targets: Sequence[ArticleTarget], evidence: EvidenceSettings
-) -> None:
-    """Fetch these article pages in the crawl that found them; without a running crawl
-    they wait for a re-check."""
-    engine = getattr(crawler, "engine", None)
-    if not targets or engine is None:
-        return
-    from spiders.article import article_request
-
-    for target in targets:
-        engine.crawl(
-            article_request(
-                target, max_body=evidence.max_body_bytes, timeout=evidence.timeout.total_seconds()
-            )
-        )
 
 
 def capture_page(session: Session, item: Upserted, page: ArticlePage, now: datetime) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from pipeline.events.hearings import hearing_events
+from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.followup import Tally
 from pipeline.items import FetchReport, RawHearing
 from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
@@ -24,15 +24,12 @@ from pipeline.store.hearing_announced import scheduled_days, supersede_announced
 from pipeline.store.hearing_matches import matched_cases, save_hearing_matches
 from pipeline.store.hearings import scan_hearings, upsert_hearings
 
-if TYPE_CHECKING:
-    from pipeline.ingest.batch import IngestContext
-
 log = logging.getLogger(__name__)
 
 
 def scan_batch(
     session: Session,
-    ctx: IngestContext,
+    deps: IngestDeps,
     report: FetchReport,
     raws: Sequence[RawHearing],
     tz: str,
@@ -48,12 +45,12 @@ def scan_batch(
     for skip in skipped:
         log.warning("%s: skipped %s", report.source_id, skip.reason)
     tally.skipped += len(skipped)
-    hearing_changes(session, ctx, changes, case_titles, now, tally)
+    hearing_changes(session, deps, changes, case_titles, now, tally)
 
 
 def hearing_changes(
     session: Session,
-    ctx: IngestContext,
+    deps: IngestDeps,
     changes: Sequence[HearingChange],
     case_titles: dict[str, str],
     now: datetime,
@@ -69,7 +66,7 @@ def hearing_changes(
         tally.changed += c.change is Change.CHANGED
         new: list[Match] = []
         if not c.cancelled:
-            matches = list(ctx.matcher.match(hearing_fields(c.hearing)))
+            matches = list(deps.matcher.match(hearing_fields(c.hearing)))
             matches += [
                 Match(slug, 1.0, ())
                 for slug in fixed_cases
@@ -87,7 +84,7 @@ def hearing_changes(
 
 def announced(
     session: Session,
-    ctx: IngestContext,
+    deps: IngestDeps,
     item: Upserted,
     cases: Sequence[str],
     case_titles: dict[str, str],
@@ -97,7 +94,7 @@ def announced(
     """Hearings an article announces ("the next hearing is set for 30 September") for its cases."""
     article = item.article
     text = "\n\n".join(p for p in (article.title, article.summary, article.text) if p)
-    by_slug = {c.slug: c for c in ctx.config.cases}
+    by_slug = {c.slug: c for c in deps.config.cases}
     raws = announced_hearings(article, text, [by_slug[s] for s in cases if s in by_slug])
     normalized = (normalize_hearing(r, seen_at=now, default_tz=r.timezone) for r in raws)
     hearings = [h for h in normalized if isinstance(h, Hearing)]
@@ -108,12 +105,12 @@ def announced(
     changes = upsert_hearings(
         session, hearings, source_id=article.source_id, seen_at=now, window=None, infer_moves=False
     )
-    hearing_changes(session, ctx, changes, case_titles, now, tally, fixed_cases=cases)
+    hearing_changes(session, deps, changes, case_titles, now, tally, fixed_cases=cases)
 
 
 def announce_hearings(
     session: Session,
-    ctx: IngestContext,
+    deps: IngestDeps,
     article_id: int,
     article: Article,
     cases: Sequence[str],
@@ -121,7 +118,7 @@ def announce_hearings(
 ) -> list[Event]:
     """Hearing events for what a full article announces (see :func:`announced`)."""
     tally = Tally()
-    case_titles = {c.slug: c.title for c in ctx.config.cases}
+    case_titles = deps.case_titles()
     item = Upserted(Change.NEW, article_id, article)
-    announced(session, ctx, item, cases, case_titles, now, tally)
+    announced(session, deps, item, cases, case_titles, now, tally)
     return tally.events

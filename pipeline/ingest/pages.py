@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from pipeline.errors import CasewatchError
 from pipeline.events.articles import article_changed_events, article_events, article_removed_events
 from pipeline.evidence.compare import text_diff, verdict
+from pipeline.ingest.deps import IngestDeps
+from pipeline.ingest.runlog import PageResult
 from pipeline.items import ArticlePage
 from pipeline.records import Article, Change, Event
 from pipeline.store import captures
@@ -31,26 +33,11 @@ from pipeline.store.search_index import index_articles
 from pipeline.store.stories import store_story, story_first_alert
 
 if TYPE_CHECKING:
-    from pipeline.ingest.batch import IngestContext
     from pipeline.parse.page import ExtractedPage
 
 log = logging.getLogger(__name__)
 
 REMOVED_STATUSES = (404, 410)
-
-
-@dataclass(frozen=True, slots=True)
-class PageResult:
-    """What one article page did, for the run's summary."""
-
-    article_id: int
-    source_id: str
-    url: str
-    purpose: str
-    outcome: str
-    """read (text stored, not matched) | captured | same | changed | removed | error"""
-    events: int = 0
-    error: str = ""
 
 
 @dataclass(slots=True)
@@ -60,14 +47,14 @@ class _Outcome:
     error: str = ""
 
 
-def ingest_page(ctx: IngestContext, page: ArticlePage) -> PageResult:
+def ingest_page(deps: IngestDeps, page: ArticlePage) -> PageResult:
     """Store what fetching ``page.target`` gave; never raises for a bad page (it is counted)."""
-    target, now = page.target, ctx.clock()
+    target, now = page.target, deps.clock()
     try:
-        with ctx.sessions.begin() as session:
-            outcome = _process(session, ctx, page, now)
+        with deps.sessions.begin() as session:
+            outcome = _process(session, deps, page, now)
             ids = add_events(
-                session, outcome.events, ctx.channels_for, now, ctx.repeat_channels_for
+                session, outcome.events, deps.channels_for, now, deps.repeat_channels_for
             )
     except Exception as exc:
         log.exception("%s: %s: could not store the article page", target.source_id, target.url)
@@ -80,7 +67,7 @@ def ingest_page(ctx: IngestContext, page: ArticlePage) -> PageResult:
     )  # fmt: skip
 
 
-def _process(session: Session, ctx: IngestContext, page: ArticlePage, now: datetime) -> _Outcome:
+def _process(session: Session, deps: IngestDeps, page: ArticlePage, now: datetime) -> _Outcome:
     row = session.get(ArticleRow, page.target.article_id)
     if row is None:
         return _Outcome("error", error=f"{page.target.url}: article no longer stored")
@@ -89,7 +76,7 @@ def _process(session: Session, ctx: IngestContext, page: ArticlePage, now: datet
         captures.mark_checked(session, row.id, now)
         return _Outcome("error", error=page.error)
     if page.status in REMOVED_STATUSES and previous is not None:
-        return _removed(session, ctx, row, page, f"HTTP {page.status}", now)
+        return _removed(session, deps, row, page, f"HTTP {page.status}", now)
     if page.status is None or not 200 <= page.status < 300:
         captures.mark_checked(session, row.id, now)
         return _Outcome("error", error=_named(page, f"HTTP {page.status}"))
@@ -98,8 +85,8 @@ def _process(session: Session, ctx: IngestContext, page: ArticlePage, now: datet
         captures.mark_checked(session, row.id, now)
         return _Outcome("error", error=extracted)
     if previous is None:
-        return _first(session, ctx, row, page, extracted, now)
-    return _recheck(session, ctx, row, previous, page, extracted, now)
+        return _first(session, deps, row, page, extracted, now)
+    return _recheck(session, deps, row, previous, page, extracted, now)
 
 
 def _named(page: ArticlePage, problem: str) -> str:
@@ -117,7 +104,7 @@ def _extract(page: ArticlePage) -> ExtractedPage | str:
 
 def _first(
     session: Session,
-    ctx: IngestContext,
+    deps: IngestDeps,
     row: ArticleRow,
     page: ArticlePage,
     found: ExtractedPage,
@@ -127,7 +114,7 @@ def _first(
     _fill(row, found, now)
     _reindex(session, row)
     article = as_article(row)
-    matches = ctx.matcher.match({"title": row.title, "summary": row.summary, "text": row.text})
+    matches = deps.matcher.match({"title": row.title, "summary": row.summary, "text": row.text})
     new = save_matches(session, row.id, matches, now, check_existing=True)
     cases = captures.matched_cases(session, row.id)
     if not cases:
@@ -137,11 +124,11 @@ def _first(
     )
     story = store_story(session, row.id, row.summary + "\n" + row.text, row.language, now)
     repeats = _repeats(session, story, row.id, [m.case for m in new])
-    events = article_events(Change.NEW, row.id, article, new, _titles(ctx), repeats)
+    events = article_events(Change.NEW, row.id, article, new, deps.case_titles(), repeats)
     if new:
         from pipeline.ingest.hearings import announce_hearings
 
-        events += announce_hearings(session, ctx, row.id, article, [m.case for m in new], now)
+        events += announce_hearings(session, deps, row.id, article, [m.case for m in new], now)
     return _Outcome("captured", events)
 
 
@@ -172,7 +159,7 @@ def _repeats(
 
 def _recheck(
     session: Session,
-    ctx: IngestContext,
+    deps: IngestDeps,
     row: ArticleRow,
     previous: CaptureRow,
     page: ArticlePage,
@@ -186,7 +173,7 @@ def _recheck(
         return _Outcome("same")
     if seen == "gone":
         reason = f"the page no longer holds the article (title now {title!r})"
-        return _removed(session, ctx, row, page, reason, now, title=title, text=text)
+        return _removed(session, deps, row, page, reason, now, title=title, text=text)
     capture = captures.add_capture(session, page, kind="changed", title=title, text=text, now=now)
     diff = text_diff(
         previous.title, previous.text, title, text,
@@ -202,13 +189,13 @@ def _recheck(
     captures.mark_checked(session, row.id, now)
     cases = captures.matched_cases(session, row.id)
     key = capture.text_sha256[:16]
-    events = article_changed_events(row.id, cases, _titles(ctx), facts, key)
+    events = article_changed_events(row.id, cases, deps.case_titles(), facts, key)
     return _Outcome("changed", events)
 
 
 def _removed(
     session: Session,
-    ctx: IngestContext,
+    deps: IngestDeps,
     row: ArticleRow,
     page: ArticlePage,
     reason: str,
@@ -226,7 +213,10 @@ def _removed(
     }  # fmt: skip
     cases = captures.matched_cases(session, row.id)
     key = previous.sha256[:16] if previous else "never-captured"
-    return _Outcome("removed", article_removed_events(row.id, cases, _titles(ctx), facts, key))
+    return _Outcome(
+        "removed",
+        article_removed_events(row.id, cases, deps.case_titles(), facts, key),
+    )
 
 
 def _facts(row: ArticleRow, previous: CaptureRow | None) -> dict[str, Any]:
@@ -239,10 +229,6 @@ def _facts(row: ArticleRow, previous: CaptureRow | None) -> dict[str, Any]:
         "first_captured_at": previous.fetched_at.isoformat() if previous else None,
         "previous_sha256": previous.sha256 if previous else None,
     }
-
-
-def _titles(ctx: IngestContext) -> dict[str, str]:
-    return {c.slug: c.title for c in ctx.config.cases}
 
 
 def as_article(row: ArticleRow) -> Article:

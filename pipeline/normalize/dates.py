@@ -18,6 +18,8 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pipeline.clock import utc_now
+
 DEFAULT_LANGUAGES = ("ru", "kk", "en")
 _RFC822_ZONE_RE = re.compile(r"(?:[+-]\d{4}|\b(?:GMT|UTC?|Z|[ECMP][SD]T))\s*$", re.IGNORECASE)
 _DOTTED_RE = re.compile(
@@ -110,7 +112,7 @@ def _phrase(
 ) -> datetime | None:
     import dateparser  # slow to import; only phrases need it
 
-    base = (now or datetime.now(UTC)).astimezone(zone(tz)).replace(tzinfo=None)
+    base = (now or utc_now()).astimezone(zone(tz)).replace(tzinfo=None)
     settings: dict[str, Any] = {
         "DATE_ORDER": "DMY",
         "PREFER_DAY_OF_MONTH": "first",

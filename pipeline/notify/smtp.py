@@ -19,7 +19,7 @@ import smtplib
 import ssl
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.charset import BASE64, Charset
 from email.header import Header
 from email.mime.base import MIMEBase
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import apprise
 
+from pipeline.clock import utc_now
 from pipeline.notify.render import Message
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def build_email(message: Message, target: SmtpTarget, now: datetime | None = Non
     email["To"] = ", ".join(target.to)
     if target.cc:
         email["Cc"] = ", ".join(target.cc)
-    email["Date"] = format_datetime(now or datetime.now(UTC))
+    email["Date"] = format_datetime(now or utc_now())
     domain = target.from_addr.rpartition("@")[2] or "casewatch.invalid"
     email["Message-ID"] = f"<{message.ref}@{domain}>" if message.ref else make_msgid(domain=domain)
     email["X-Application"] = "casewatch"

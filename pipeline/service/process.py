@@ -31,13 +31,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pipeline.clock import utc_now
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
+from pipeline.fetch.crawler import SourceCrawler
+from pipeline.fetch.plan import due_at, due_rechecks, fetch_spec
 from pipeline.fetch.schedule import first_run_at, jitter_seconds
-from pipeline.ingest.batch import IngestContext, SourceResult
+from pipeline.ingest.deps import IngestDeps
+from pipeline.ingest.runlog import SourceResult
 from pipeline.logs import extra
 from pipeline.notify.deliver import Notifier, deliver_pending
-from pipeline.service.once import due_at, due_rechecks, enqueue_reminders, fetch_spec
+from pipeline.service.once import enqueue_reminders
 from pipeline.store.models import SourceRow
 from pipeline.store.sources import source_states
 
@@ -91,15 +95,15 @@ class Service:
 
     def __init__(
         self,
-        ctx: IngestContext,
+        deps: IngestDeps,
         *,
         notifier: Notifier | None = None,
         scrapy_overrides: dict[str, Any] | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.ctx = ctx
-        self.settings = ctx.config.settings
-        self.sources = {s.id: s for s in ctx.config.enabled_sources()}
+        self.deps = deps
+        self.settings = deps.config.settings
+        self.sources = {s.id: s for s in deps.config.enabled_sources()}
         self.notifier = notifier
         self.scrapy_overrides = scrapy_overrides or {}
         self.rng = rng or random.Random()
@@ -160,11 +164,9 @@ class Service:
     def _start(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        from pipeline.fetch.crawler import SourceCrawler
-
         service = self.settings.service
         self._crawler = SourceCrawler(
-            self.ctx, self.sources, timeout=service.crawl_timeout, overrides=self.scrapy_overrides
+            self.deps, self.sources, timeout=service.crawl_timeout, overrides=self.scrapy_overrides
         )
         self._scheduler = AsyncIOScheduler(
             event_loop=asyncio.get_running_loop(),
@@ -172,7 +174,7 @@ class Service:
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
         self._add_source_jobs()
-        now = datetime.now(UTC)
+        now = utc_now()
         self._every(self._deliver_job, "deliver", service.deliver_every, now)
         self._every(self._reminders_job, "reminders", service.reminders_every, now)
         self._every(self._rechecks_job, "rechecks", service.rechecks_every, now)
@@ -182,9 +184,9 @@ class Service:
     def _add_source_jobs(self) -> None:
         from apscheduler.triggers.interval import IntervalTrigger
 
-        with self.ctx.sessions() as session:
+        with self.deps.sessions() as session:
             states = source_states(session)
-        now = datetime.now(UTC)
+        now = utc_now()
         for plan in plan_sources(self.sources.values(), states, self.settings, now, self.rng):
             trigger = IntervalTrigger(
                 seconds=plan.every.total_seconds(),
@@ -245,7 +247,7 @@ class Service:
             if not go:
                 return
             source = self.sources[source_id]
-            with self.ctx.sessions() as session:
+            with self.deps.sessions() as session:
                 spec = fetch_spec(source, session.get(SourceRow, source_id))
             result = await self._crawler.crawl(spec)
             _log_result(result)
@@ -253,7 +255,7 @@ class Service:
 
     def _back_off(self, source: Source) -> None:
         """A failing source's next run moves later (its interval doubled per failure, capped)."""
-        with self.ctx.sessions() as session:
+        with self.deps.sessions() as session:
             state = session.get(SourceRow, source.id)
         if state is None or (state.consecutive_failures or 0) < 2:
             return
@@ -279,7 +281,7 @@ class Service:
             if self.halt.is_set():
                 return
             report = deliver_pending(
-                self.ctx.sessions, self.ctx.config, clock=self.ctx.clock,
+                self.deps.sessions, self.deps.config, clock=self.deps.clock,
                 notifier=self.notifier, limit=batch,
             )  # fmt: skip
             if report.sent + report.failed + report.retried + report.held < batch:
@@ -288,7 +290,7 @@ class Service:
     async def _reminders_job(self) -> None:
         async with self._step("reminders") as go:
             if go:
-                queued = await self._in_thread(enqueue_reminders, self.ctx)
+                queued = await self._in_thread(enqueue_reminders, self.deps)
                 if queued:
                     log.info("reminders: %d hearing reminder(s) queued", queued)
 
@@ -297,7 +299,7 @@ class Service:
         async with self._step("rechecks") as go:
             if not go:
                 return
-            targets = await self._in_thread(due_rechecks, self.ctx)
+            targets = await self._in_thread(due_rechecks, self.deps)
             if targets:
                 read = await self._crawler.recheck(targets)
                 log.info("evidence: %d of %d due article page(s) re-checked", read, len(targets))

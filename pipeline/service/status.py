@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.config.load import Config
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
+from pipeline.fetch.plan import due_at
 from pipeline.output import jsonable, to_row
-from pipeline.service.once import due_at
 from pipeline.store import outbox
 from pipeline.store.health import LastRun, deliveries_by_channel, last_runs, source_rows
 from pipeline.store.models import SourceRow

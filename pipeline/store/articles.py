@@ -6,7 +6,7 @@ multi-row insert for what is new, so a feed of a hundred items costs a handful o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change
+from pipeline.store.chunks import chunks
 from pipeline.store.models import ArticleRow
 from pipeline.store.search_index import index_articles
 
@@ -114,7 +115,7 @@ def _same_story(article: Article, by_title: dict[str, Known]) -> Known | None:
 
 def _known_by_url(session: Session, urls: Sequence[str]) -> dict[str, Known]:
     out: dict[str, Known] = {}
-    for chunk in _chunks(urls, 500):
+    for chunk in chunks(urls):
         rows = session.execute(
             select(
                 ArticleRow.canonical_url,
@@ -129,7 +130,7 @@ def _known_by_url(session: Session, urls: Sequence[str]) -> dict[str, Known]:
 
 def _known_by_title(session: Session, keys: Sequence[str], now: datetime) -> dict[str, Known]:
     out: dict[str, Known] = {}
-    for chunk in _chunks(keys, 500):
+    for chunk in chunks(keys):
         rows = session.execute(
             select(
                 ArticleRow.title_key,
@@ -178,8 +179,3 @@ def _insert(session: Session, fresh: Sequence[Article], now: datetime) -> list[U
 
 def article_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ArticleRow)) or 0
-
-
-def _chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -3,9 +3,8 @@ hearings due a reminder. Each function takes a session and never commits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -14,10 +13,9 @@ from pipeline.events.hearings import reminder_key
 from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import upcoming
 from pipeline.records import Hearing, Match
+from pipeline.store.chunks import chunks
 from pipeline.store.matches import record_matches
 from pipeline.store.models import EventRow, HearingRow, MatchRow
-
-_CHUNK = 500
 
 
 def record(row: HearingRow) -> Hearing:
@@ -57,7 +55,7 @@ def save_hearing_matches(
 def matched_cases(session: Session, hearing_ids: Sequence[int]) -> dict[int, list[str]]:
     """Case slugs each hearing is matched to (for events about a CHANGED hearing)."""
     out: dict[int, list[str]] = {}
-    for chunk in _chunks(hearing_ids):
+    for chunk in chunks(hearing_ids):
         query = select(MatchRow.hearing_id, MatchRow.case_slug).where(
             MatchRow.hearing_id.in_(chunk)
         )
@@ -99,7 +97,7 @@ def due_reminders(
     ]
     keys = [reminder_key(case, hearing) for _, hearing, case in due]
     sent: set[str] = set()
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         sent.update(
             session.scalars(select(EventRow.dedupe_key).where(EventRow.dedupe_key.in_(chunk)))
         )
@@ -109,8 +107,3 @@ def due_reminders(
 def _day_starts_within(row: HearingRow, now: datetime, soon: datetime) -> bool:
     start = datetime.fromisoformat(row.local_time[:10]).replace(tzinfo=zone(row.timezone))
     return now < start <= soon and upcoming(None, row.local_time, row.timezone, now)
-
-
-def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import Skipped, normalize_hearing, raw_hash
 from pipeline.records import Change, FieldChange, Hearing, HearingChange, ScanWindow
+from pipeline.store.chunks import chunks
 from pipeline.store.hearing_matches import record
 from pipeline.store.hearing_plan import TRACKED, Step, fingerprint, make_plan
 from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow
@@ -31,7 +32,6 @@ from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow
 log = logging.getLogger(__name__)
 
 
-_CHUNK = 500
 BRIEF_COLUMNS = (
     HearingRow.id,
     HearingRow.identity,
@@ -153,7 +153,7 @@ def _open_rows(session: Session, source_id: str, seen_at: datetime) -> list[Row[
 
 def _rows_by_slot(session: Session, slots: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for chunk in _chunks(slots):
+    for chunk in chunks(slots):
         for row in session.execute(select(*BRIEF_COLUMNS).where(HearingRow.slot.in_(chunk))):
             out.setdefault(row.slot, row)
     return out
@@ -162,7 +162,7 @@ def _rows_by_slot(session: Session, slots: Sequence[str]) -> dict[str, Any]:
 def _stored_rows(session: Session, ids: Sequence[int]) -> dict[int, Row[Any]]:
     """Every column the plan compares, for the rows that need more than a fingerprint."""
     out: dict[int, Row[Any]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         out.update(
             (row.id, row)
             for row in session.execute(select(*STORED_COLUMNS).where(HearingRow.id.in_(chunk)))
@@ -172,7 +172,7 @@ def _stored_rows(session: Session, ids: Sequence[int]) -> dict[int, Row[Any]]:
 
 def _taken(session: Session, identities: Sequence[str]) -> set[str]:
     taken: set[str] = set()
-    for chunk in _chunks(identities):
+    for chunk in chunks(identities):
         taken.update(
             session.scalars(select(HearingRow.identity).where(HearingRow.identity.in_(chunk)))
         )
@@ -194,7 +194,7 @@ def _fresh_identity(identity: str, taken: set[str]) -> str:
 def _article_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
     wanted = sorted({u for u in urls if u})
     out: dict[str, int] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         query = select(ArticleRow.canonical_url, ArticleRow.id).where(
             ArticleRow.canonical_url.in_(chunk)
         )
@@ -299,7 +299,7 @@ writes nothing, which is most of what makes a re-scan cheap."""
 
 
 def _touch(session: Session, ids: Sequence[int], seen_at: datetime) -> None:
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         session.execute(
             update(HearingRow)
             .where(HearingRow.id.in_(chunk), HearingRow.last_seen_at < seen_at - SEEN_RESOLUTION)
@@ -338,11 +338,6 @@ def _cancel(session: Session, ids: Sequence[int], seen_at: datetime) -> list[Hea
 
 def _full_rows(session: Session, ids: Sequence[int]) -> list[HearingRow]:
     rows: list[HearingRow] = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows += session.scalars(select(HearingRow).where(HearingRow.id.in_(chunk)))
     return sorted(rows, key=lambda r: r.id)
-
-
-def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -9,18 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline.clock import utc_now
 from pipeline.config.load import Config
 from pipeline.config.sources import Source
 from pipeline.web.render import Renderer
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

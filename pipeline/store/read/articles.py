@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
+from pipeline.store.chunks import chunks
 from pipeline.store.models import ArticleRow, MatchRow, SourceRow
-from pipeline.store.read.common import CHUNK, limited
+from pipeline.store.read.common import limited
 
 
 def sort_time() -> Any:
@@ -107,9 +108,9 @@ def list_articles(
 
 def article_cases(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids):
         query = select(MatchRow.article_id, MatchRow.case_slug).where(
-            MatchRow.article_id.in_(ids[start : start + CHUNK])
+            MatchRow.article_id.in_(chunk)
         )
         for article_id, slug in session.execute(query):
             out[article_id].append(slug)

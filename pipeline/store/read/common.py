@@ -1,12 +1,10 @@
-"""What the read queries share: the size of an ``IN (…)`` batch and an optional LIMIT."""
+"""What the read queries share: an optional LIMIT."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import Select
-
-CHUNK = 500
 
 
 def limited(query: Select[Any], limit: int | None) -> Select[Any]:

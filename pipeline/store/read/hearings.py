@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import local_iso, upcoming
+from pipeline.store.chunks import chunks
 from pipeline.store.hearing_matches import matched_cases
 from pipeline.store.models import CaseRow, HearingChangeRow, HearingRow, MatchRow
-from pipeline.store.read.common import CHUNK, limited
+from pipeline.store.read.common import limited
 
 ON_SCHEDULE = ("scheduled", "unknown")
 """Statuses of a hearing that is still expected to take place."""
@@ -141,10 +142,10 @@ def _hearing_history(
     zones = {row.id: row.timezone for row in rows}
     ids = list(zones)
     out: dict[int, list[HearingHistoryEntry]] = defaultdict(list)
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids):
         query = (
             select(HearingChangeRow)
-            .where(HearingChangeRow.hearing_id.in_(ids[start : start + CHUNK]))
+            .where(HearingChangeRow.hearing_id.in_(chunk))
             .order_by(HearingChangeRow.seen_at, HearingChangeRow.id)
         )
         for change in session.scalars(query):
@@ -166,8 +167,7 @@ def hearing_histories(
     """Hearing identity → its changes, oldest first: the history of just these hearings (a
     dashboard shows a few of a case's hundreds)."""
     rows: list[HearingRow] = []
-    for start in range(0, len(identities), CHUNK):
-        chunk = identities[start : start + CHUNK]
+    for chunk in chunks(identities):
         rows += session.scalars(select(HearingRow).where(HearingRow.identity.in_(chunk)))
     changes = _hearing_history(session, rows)
     return {row.identity: tuple(changes.get(row.id, ())) for row in rows}
@@ -216,8 +216,7 @@ def _hearing_listing(
 def hearing_meta(session: Session, identities: Sequence[str]) -> dict[str, HearingMeta]:
     """Hearing identity → id, SEQUENCE (distinct change moments) and the last change."""
     out: dict[str, HearingMeta] = {}
-    for start in range(0, len(identities), CHUNK):
-        chunk = identities[start : start + CHUNK]
+    for chunk in chunks(identities):
         moments = (
             select(
                 HearingChangeRow.hearing_id,
