@@ -7,11 +7,12 @@ is passed in (it anchors relative dates such as «Вчера 17:42»).
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 
 from pipeline.items import RawArticle
-from pipeline.normalize.dates import DEFAULT_LANGUAGES, parse_date
+from pipeline.normalize.dates import DEFAULT_LANGUAGES, in_window, parse_date
 from pipeline.normalize.language import detect, normalize_hint
 from pipeline.normalize.text import (
     collapse,
@@ -22,6 +23,8 @@ from pipeline.normalize.text import (
 )
 from pipeline.normalize.urls import canonical_url, decode_google_news, is_google_news
 from pipeline.records import Article
+
+log = logging.getLogger(__name__)
 
 _HTTP_RE = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 _DETECT_CHARS = 2000
@@ -106,12 +109,22 @@ def _summary(summary: str, title: str, publisher: str) -> str:
 
 def _published(raw: RawArticle, tz: str, fetched_at: datetime, language: str) -> datetime | None:
     """The printed publication date, else the update date; month names are read in the
-    article's language, the feed's declared one, then ru/kk/en."""
+    article's language, the feed's declared one, then ru/kk/en. A date outside
+    ``dates.in_window`` (before 1990, over a year past the fetch) counts as none printed and
+    is logged naming the source and the item."""
     languages = tuple(
         dict.fromkeys(c for c in (language, normalize_hint(raw.language), *DEFAULT_LANGUAGES) if c)
     )
     for printed in (raw.published, raw.updated):
         found = parse_date(printed, tz=tz, now=fetched_at, languages=languages)
+        if found is not None and in_window(found, fetched_at) is None:
+            log.warning(
+                "%s: %s: date %r is out of range; stored without a date",
+                raw.source_id,
+                raw.url or raw.title[:80],
+                printed,
+            )
+            return None
         if found is not None:
             return found
     return None

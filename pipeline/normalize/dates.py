@@ -26,6 +26,12 @@ _DOTTED_RE = re.compile(
     r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[,\s]+(?:в\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
 )
 _BARE_NUMBER_RE = re.compile(r"^\d{1,8}$")
+_FOUR_DIGIT_YEAR_RE = re.compile(r"\b(\d{4})\b")
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+"""Nothing casewatch follows was published before this: an earlier date is a site's error."""
+AHEAD = timedelta(days=366)
+"""How far past the fetch a printed date may lie (a feed dated 2099 is a site's error)."""
 
 
 def parse_date(
@@ -56,6 +62,16 @@ def parse_date(
     return _phrase(text, tz, tuple(languages or DEFAULT_LANGUAGES), now)
 
 
+def in_window(moment: datetime | None, now: datetime) -> datetime | None:
+    """``moment`` when it lies between :data:`EARLIEST` and ``now`` + :data:`AHEAD`, else None.
+
+    Applied at ingest so that a date no site can mean (year 9999, year 1) is stored as no date
+    instead of sorting first forever or overflowing when shown in a local zone."""
+    if moment is None or not EARLIEST <= moment <= now + AHEAD:
+        return None
+    return moment
+
+
 def _to_utc(value: datetime, tz: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=zone(tz))
@@ -78,6 +94,9 @@ def _rfc822(text: str) -> datetime | None:
         return None
     if parts is None:
         return None
+    printed_year = _FOUR_DIGIT_YEAR_RE.search(text)
+    if printed_year and int(printed_year.group(1)) != parts[0]:
+        return None  # "0001" read as 2001 by the two-digit-year rule: not a real date
     try:
         return datetime(*parts[:6], tzinfo=timezone(timedelta(seconds=parts[9] or 0)))  # type: ignore[misc]
     except ValueError:

@@ -45,6 +45,9 @@ class SendResult:
     ok: bool
     error: str = ""
     """Readable and free of URLs and secrets."""
+    channel_fault: bool = True
+    """False when the message itself failed (it could not be rendered): the delivery fails for
+    good with that reason, and the channel's health is not touched."""
 
 
 class Notifier(Protocol):

@@ -22,18 +22,17 @@ works again.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.config.alerts import Route
 from pipeline.config.load import Config
 from pipeline.config.settings import DeliverySettings
 from pipeline.events.health import channel_health_event
+from pipeline.notify.batches import Batch, Due, plan
 from pipeline.notify.channels import (
     CONSOLE_CHANNEL,
     CONSOLE_URL,
@@ -47,8 +46,7 @@ from pipeline.notify.channels import (
 )
 from pipeline.notify.digest import render_digest
 from pipeline.notify.render import EventView, Message, render
-from pipeline.notify.routing import channels_for, describe_route, route_for
-from pipeline.notify.timing import is_urgent, next_digest_at, quiet_until
+from pipeline.notify.routing import channels_for, describe_route
 from pipeline.store import outbox
 from pipeline.store.events import add_events
 
@@ -86,32 +84,6 @@ class DeliveryReport:
     """Held in this run for quiet hours or a digest's time."""
     messages: int = 0
     """Messages sent in this run (a digest is one)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Due:
-    id: int
-    channel: str
-    attempts: int
-    event_id: int
-    created_at: datetime
-    event: EventView
-
-
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    """What goes out as one message: one delivery, or a digest's deliveries."""
-
-    channel: str
-    items: tuple[_Due, ...]
-    route: tuple[int, Route] | None
-    digest: bool = False
-
-
-@dataclass(slots=True)
-class _Plan:
-    batches: list[_Batch] = field(default_factory=list)
-    holds: dict[tuple[datetime, str], list[int]] = field(default_factory=dict)
 
 
 def deliver_pending(
@@ -159,12 +131,12 @@ def _load_due(
     now: datetime,
     limit: int | None,
     event_ids: Iterable[int] | None = None,
-) -> list[_Due]:
+) -> list[Due]:
     with sessions() as session:
         rows = outbox.due(session, now, limit, event_ids=event_ids)
         events = outbox.events_by_id(session, (row.event_id for row in rows))
         return [
-            _Due(
+            Due(
                 row.id,
                 row.channel,
                 row.attempts,
@@ -175,60 +147,6 @@ def _load_due(
             for row in rows
             if row.event_id in events
         ]
-
-
-# ---------------------------------------------------------------- planning (pure)
-
-
-def plan(items: Sequence[_Due], config: Config, now: datetime) -> _Plan:
-    """Split due deliveries into messages to send now and holds (until, why) → ids."""
-    result = _Plan()
-    digests: dict[tuple[str, int], list[_Due]] = defaultdict(list)
-    routes: dict[tuple[str, int], tuple[int, Route]] = {}
-    for item in items:
-        found = route_for(item.event.kind, item.event.case_slug, item.channel, config)
-        wait = _wait(item, found, config, now)
-        if wait is not None:
-            result.holds.setdefault(wait, []).append(item.id)
-        elif found is not None and found[1].mode == "digest":
-            key = (item.channel, found[0])
-            digests[key].append(item)
-            routes[key] = found
-        else:
-            result.batches.append(_Batch(item.channel, (item,), found))
-    for key, group in digests.items():
-        result.batches.append(_Batch(key[0], tuple(group), routes[key], digest=True))
-    return result
-
-
-def _wait(
-    item: _Due, found: tuple[int, Route] | None, config: Config, now: datetime
-) -> tuple[datetime, str] | None:
-    """(until, why) when ``item`` must not go out now."""
-    if found is None:
-        return None
-    route, zone = found[1], found[1].zone or config.settings.timezone
-    if route.mode == "digest":
-        slot = next_digest_at(route, item.created_at, config.settings.timezone)
-        if slot > now:
-            return slot, f"digest at {_local(slot, zone)}"
-    quiet = quiet_until(route.quiet_hours, now, zone)
-    if quiet is None:
-        return None
-    urgent = route.mode == "instant" and is_urgent(
-        item.event.kind, item.event.payload, now, config.settings.delivery.urgent_within
-    )
-    return (
-        None if urgent else (quiet, f"quiet hours until {_local(quiet, _quiet_zone(route, zone))}")
-    )
-
-
-def _quiet_zone(route: Route, zone: str) -> str:
-    return (route.quiet_hours.zone if route.quiet_hours else None) or zone
-
-
-def _local(moment: datetime, zone: str) -> str:
-    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 
 # ---------------------------------------------------------------- sending
@@ -250,9 +168,9 @@ class _Run:
         self.streak: Counter[str] = Counter()
         self.healthy: set[str] = set()
         self.new_events: list[int] = []
-        self._carry: tuple[str, tuple[_Due, ...], SendResult] | None = None
+        self._carry: list[tuple[str, tuple[Due, ...], SendResult]] = []
 
-    def deliver(self, items: Sequence[_Due]) -> None:
+    def deliver(self, items: Sequence[Due]) -> None:
         work = plan(items, self.config, self.clock())
         if work.holds:
             with self.sessions.begin() as session:
@@ -264,7 +182,7 @@ class _Run:
             self._send(batch)
         self._flush()
 
-    def _send(self, batch: _Batch) -> None:
+    def _send(self, batch: Batch) -> None:
         """Claim ``batch`` in the transaction that records the previous send, then send it.
 
         One commit per message; the previous outcome is committed before this message goes
@@ -277,22 +195,51 @@ class _Run:
             claimed = tuple(i for i in batch.items if outbox.claim(session, i.id, now, lease))
         if not claimed:
             return
-        result = self._attempt(replace(batch, items=claimed))
-        self.streak[batch.channel] = 0 if result.ok else self.streak[batch.channel] + 1
-        self._carry = (batch.channel, claimed, result)
+        batch, unrenderable = self._renderable(replace(batch, items=claimed))
+        if unrenderable:
+            self._carry.append(unrenderable)
+        if not batch.items:
+            return
+        result = self._attempt(batch)
+        if result.ok or result.channel_fault:
+            self.streak[batch.channel] = 0 if result.ok else self.streak[batch.channel] + 1
+        self._carry.append((batch.channel, batch.items, result))
 
     def _flush(self) -> None:
-        if self._carry is not None:
+        if self._carry:
             with self.sessions.begin() as session:
                 self._record_carried(session)
 
     def _record_carried(self, session: Session) -> None:
-        if self._carry is not None:
-            channel, items, result = self._carry
-            self._carry = None
+        carried, self._carry = self._carry, []
+        for channel, items, result in carried:
             self._record(session, channel, items, result)
 
-    def _attempt(self, batch: _Batch) -> SendResult:
+    def _renderable(
+        self, batch: Batch
+    ) -> tuple[Batch, tuple[str, tuple[Due, ...], SendResult] | None]:
+        """``batch`` less the alerts that cannot be rendered, and those as a failed outcome.
+
+        A digest with one bad alert still goes out with the others; the bad one fails alone
+        with the reason, and the channel is not blamed."""
+        try:
+            self._message(batch)
+            return batch, None
+        except Exception as exc:  # a template or a stored value that cannot be shown
+            problem = f"{type(exc).__name__}: {exc}"
+        bad = []
+        for item in batch.items:
+            try:
+                self._message(replace(batch, items=(item,), digest=False))
+            except Exception:
+                bad.append(item)
+        bad = bad or list(batch.items)
+        good = tuple(i for i in batch.items if i not in bad)
+        log.error("alert(s) %s cannot be rendered: %s", [i.event_id for i in bad], problem)
+        failure = SendResult(False, f"cannot render this alert: {problem}"[:ERROR_LIMIT], False)
+        return replace(batch, items=good), (batch.channel, tuple(bad), failure)
+
+    def _attempt(self, batch: Batch) -> SendResult:
         """Render and send one message; any error becomes a readable failed result."""
         channel = resolve_channel(self.config, batch.channel)
         if channel is None:
@@ -310,7 +257,7 @@ class _Run:
         error = scrub(result.error or "the notifier reported a failure", channel.url)
         return SendResult(False, f"{channel.id}: {error}"[:ERROR_LIMIT])
 
-    def _message(self, batch: _Batch) -> Message:
+    def _message(self, batch: Batch) -> Message:
         first = batch.items[0]
         index, route = batch.route if batch.route else (-1, None)
         language = route.language if route else "en"
@@ -337,7 +284,7 @@ class _Run:
         return case.timezone if case else self.config.settings.timezone
 
     def _record(
-        self, session: Session, channel: str, items: Sequence[_Due], result: SendResult
+        self, session: Session, channel: str, items: Sequence[Due], result: SendResult
     ) -> None:
         done = self.clock()
         if result.ok:
@@ -350,6 +297,10 @@ class _Run:
                 if outbox.record_success(session, channel, done):
                     self._health_event(session, channel, result, done, recovered=True)
             return
+        if not result.channel_fault:  # the alert is at fault: it fails for good, alone
+            for item in items:
+                self._fail(session, item, result.error, done, give_up=True)
+            return
         self.healthy.discard(channel)
         for item in items:
             self._fail(session, item, result.error, done)
@@ -359,9 +310,11 @@ class _Run:
         if reached:
             self._health_event(session, channel, result, done, recovered=False)
 
-    def _fail(self, session: Session, item: _Due, error: str, done: datetime) -> None:
+    def _fail(
+        self, session: Session, item: Due, error: str, done: datetime, *, give_up: bool = False
+    ) -> None:
         attempts = item.attempts + 1
-        give_up = attempts >= self.settings.max_attempts
+        give_up = give_up or attempts >= self.settings.max_attempts
         retry_at = done + next_attempt_delay(attempts, self.settings)
         outbox.mark_failed(session, item.id, error, retry_at, give_up=give_up, now=done)
         self.outcomes["failed" if give_up else "retried"] += 1

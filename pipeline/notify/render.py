@@ -217,9 +217,12 @@ def format_time(value: Any, timezone: str | None = None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     zone = _zone(timezone)
+    try:
+        local = moment.astimezone(zone or UTC)
+    except OverflowError:  # a date at the calendar's edge (year 9999 east of UTC): as stored
+        return f"{moment:%Y-%m-%d %H:%M} ({moment.tzname() or 'UTC'})"
     if zone is None:
-        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    local = moment.astimezone(zone)
+        return local.strftime("%Y-%m-%d %H:%M UTC")
     offset = local.strftime("%z")
     return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]}, {timezone})"
 
