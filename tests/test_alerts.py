@@ -299,7 +299,9 @@ def test_the_received_email_says_what_when_where_old_new_source_and_why(
     assert why in text and f"{route} hearings" in text
     assert "<s>2026-12-10 10:00 (Asia/Almaty, UTC+05:00)</s>" in html
     assert f'<a href="{SCHEDULE}">' in html and COURT in html
-    assert re.fullmatch(r"<casewatch\.\d+\.\d+@example\.org>", str(mail["Message-ID"]))
+    assert re.fullmatch(
+        r"<casewatch\.\d+\.\d+\.[0-9a-f]{16}@example\.org>", str(mail["Message-ID"])
+    )
     assert (
         what in str(mail["subject"])
         or "перенесено" in str(mail["subject"]).lower()

@@ -7,6 +7,7 @@ Message-ID's local part): ``casewatch.<delivery id>.<event id>``.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from localservers import LocalSMTPServer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.config.alerts import Channel, Route
@@ -190,6 +191,38 @@ def test_sigkill_of_run_once_mid_burst(tmp_path: Path, smtp_server: LocalSMTPSer
     assert len(received) == BURST
     assert sum(count - 1 for count in received.values()) <= 1
     sessions.kw["bind"].dispose()
+
+
+def test_message_ids_differ_between_installations_and_stay_put_within_one(
+    tmp_path: Path, smtp_server: LocalSMTPServer
+) -> None:
+    """Two databases sending alert 1 of event 1 from one domain must not make the same
+    Message-ID (mail services drop duplicates); one database keeps its id across runs."""
+    config = Config(
+        directory=tmp_path,
+        settings=Settings(delivery=DeliverySettings(min_interval=timedelta(0))),
+        sources=(),
+        cases=(),
+        channels=(Channel(id="team-email", url=smtp_url(smtp_server)),),
+        routes=(Route(channels=["team-email"]),),
+    )
+    ids = []
+    for name in ("first", "second", "first"):
+        sessions = open_store(f"sqlite:///{tmp_path / name}.db")
+        with sessions.begin() as session:  # the third pass sends the same delivery again
+            session.execute(
+                update(DeliveryRow).values(status="pending", sent_at=None, next_attempt_at=T0)
+            )
+        fill(sessions, 1, T0)
+        assert deliver_pending(sessions, config, clock=lambda: T0).sent == 1
+        sessions.kw["bind"].dispose()
+        ids.append(str(smtp_server.messages[-1]["Message-ID"]))
+
+    refs_sent = {str(m["X-Casewatch-Ref"]) for m in smtp_server.messages}
+    assert len(refs_sent) == 1, "the same delivery and event in both databases"
+    assert ids[0] != ids[1]
+    assert ids[0] == ids[2]
+    assert all(re.fullmatch(r"<casewatch\.\d+\.\d+\.[0-9a-f]{16}@example\.org>", i) for i in ids)
 
 
 def test_migration_0004_alerts_keeps_deliveries_and_downgrades(db_url: str) -> None:

@@ -104,6 +104,7 @@ def deliver_pending(
     try:
         with sessions.begin() as session:
             outbox.ensure_channels(session, (c.id for c in config.channels))
+            run.origin = outbox.installation_id(session, clock())
         run.deliver(_load_due(sessions, clock(), limit))
         if run.new_events:  # channel.failing / recovered: tell the ops channel now
             run.deliver(_load_due(sessions, clock(), None, run.new_events))
@@ -168,6 +169,8 @@ class _Run:
         self.streak: Counter[str] = Counter()
         self.healthy: set[str] = set()
         self.new_events: list[int] = []
+        self.origin = ""
+        """This installation's id, for Message-IDs (read once per run)."""
         self._carry: list[tuple[str, tuple[Due, ...], SendResult]] = []
 
     def deliver(self, items: Sequence[Due]) -> None:
@@ -277,7 +280,7 @@ class _Run:
                 route=why,
             )
             ref = f"casewatch.{first.id}.{first.event_id}"
-        return replace(message, ref=ref)
+        return replace(message, ref=ref, origin=self.origin)
 
     def _zone(self, case_slug: str | None) -> str:
         case = next((c for c in self.config.cases if c.slug == case_slug), None)

@@ -68,7 +68,10 @@ class Message:
     body_html: str
     body_markdown: str
     ref: str = ""
-    """Which delivery this is (``casewatch.<delivery>.<event>``): the email Message-ID."""
+    """Which delivery this is (``casewatch.<delivery>.<event>``), in the email Message-ID."""
+    origin: str = ""
+    """The installation's random id (``store.outbox.installation_id``): with ``ref`` it makes
+    the Message-ID, so two databases never send the same one."""
 
 
 class EventLike(Protocol):

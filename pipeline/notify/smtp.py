@@ -111,7 +111,8 @@ def build_email(message: Message, target: SmtpTarget, now: datetime | None = Non
         email["Cc"] = ", ".join(target.cc)
     email["Date"] = format_datetime(now or utc_now())
     domain = target.from_addr.rpartition("@")[2] or "casewatch.invalid"
-    email["Message-ID"] = f"<{message.ref}@{domain}>" if message.ref else make_msgid(domain=domain)
+    local = ".".join(part for part in (message.ref, message.origin) if part)
+    email["Message-ID"] = f"<{local}@{domain}>" if message.ref else make_msgid(domain=domain)
     email["X-Application"] = "casewatch"
     if message.ref:
         email["X-Casewatch-Ref"] = message.ref

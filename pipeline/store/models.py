@@ -270,6 +270,16 @@ class ChannelStateRow(Base):
     last_success_at: Mapped[datetime | None]
 
 
+class InstallationRow(Base):
+    """This database's random identity (one row), e.g. in email Message-IDs, so that two
+    installations never give two different alerts the same Message-ID."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime]
+
+
 class CaptureRow(Base):
     """One version of a matched article's page as fetched: the evidence (see ``evidence``).
 

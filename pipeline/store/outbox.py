@@ -8,6 +8,7 @@ that was sent can never be sent or changed again, whoever else is running.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from sqlalchemy import CursorResult, Update, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import ChannelStateRow, DeliveryRow, EventRow
+from pipeline.store.models import ChannelStateRow, DeliveryRow, EventRow, InstallationRow
 
 PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
 STATUSES = (PENDING, SENT, FAILED, SUPPRESSED)
@@ -325,3 +326,14 @@ def _changed(session: Session, statement: Update) -> bool:
     options = {"synchronize_session": False}
     result = cast(CursorResult[Any], session.execute(statement, execution_options=options))
     return result.rowcount == 1
+
+
+def installation_id(session: Session, now: datetime) -> str:
+    """This database's random identity (made by migration 0006; made here if missing)."""
+    found = session.scalars(select(InstallationRow.id).order_by(InstallationRow.created_at)).first()
+    if found is not None:
+        return found
+    made = secrets.token_hex(8)
+    session.add(InstallationRow(id=made, created_at=now))
+    session.flush()
+    return made
