@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterable
 from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -47,6 +48,30 @@ def _redact_url(match: re.Match[str]) -> str:
     rest = _USERINFO.sub(f"{HIDDEN}@", rest)
     rest = _SECRET_PARAM.sub(lambda m: m.group(1) + HIDDEN, rest)
     return f"{scheme}://{rest}"
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The parts of ``url`` never to be shown, even outside URL form (an error may print
+    ``invalid hostname: user:password@host``): its userinfo and password, and the values of
+    secret-looking query parameters."""
+    try:
+        parts = urlsplit(url.strip())
+        password = parts.password
+    except ValueError:
+        return ()
+    userinfo = parts.netloc.rpartition("@")[0]
+    found = {userinfo, password or "", unquote(password or "")}
+    found.update(
+        value
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if _SECRET_PARAM.match(f"?{name}=")
+    )
+    return tuple(sorted((s for s in found if len(s) >= 4), key=len, reverse=True))
+
+
+def redact_source(text: str, url: str) -> str:
+    """``text`` (an error, a URL) about the source at ``url``, with none of its secrets."""
+    return redact(text, url_secrets(url))
 
 
 class Redactor(logging.Filter):

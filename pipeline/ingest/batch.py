@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from pipeline.ingest.fulltext import choose_targets
 from pipeline.ingest.health import judge_fetch
 from pipeline.ingest.runlog import SourceResult
 from pipeline.items import ArticlePage, FetchReport, RawArticle, RawHearing
+from pipeline.logs import redact_source
 from pipeline.normalize.article import normalize_article
 from pipeline.records import Article, Change, Event, Match
 from pipeline.store.articles import Upserted, upsert_articles
@@ -42,6 +44,7 @@ def ingest_fetch(
     hearings: Sequence[RawHearing] = (),
 ) -> SourceResult:
     """Store one fetch of one source with its matches and events, atomically."""
+    report = replace(report, error=redact_source(report.error, report.url))  # no secret kept
     now = deps.clock()
     tz = deps.timezone_of(report.source_id)
     normalized = [(r, normalize_article(r, fetched_at=now, default_tz=tz)) for r in raws]
@@ -194,6 +197,7 @@ def safe_ingest(
             ingest_fetch(deps, failed, [], started_at)
         except Exception:
             log.exception("%s: could not record the failure either", report.source_id)
+        error = redact_source(error, report.url)
         return SourceResult(report.source_id, "error", seen=len(raws) + len(hearings), error=error)
 
 

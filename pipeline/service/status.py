@@ -20,6 +20,7 @@ from pipeline.config.load import Config
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
 from pipeline.fetch.plan import due_at
+from pipeline.logs import redact_source
 from pipeline.output import jsonable, to_row
 from pipeline.store import outbox
 from pipeline.store.health import LastRun, deliveries_by_channel, last_runs, source_rows
@@ -90,7 +91,11 @@ def source_status(
         next_run_at=due,
         overdue=due is not None and now > due + every,
         last_success_at=row.last_success_at if row else None,
-        last_error=(row.last_error if row and failures else None),
+        last_error=(
+            redact_source(row.last_error, source.url)
+            if row and failures and row.last_error
+            else None
+        ),
     )
 
 

@@ -13,20 +13,22 @@ from sqlalchemy.orm import Session
 
 from pipeline.config.sources import Source
 from pipeline.items import FetchReport
+from pipeline.logs import redact, redact_source
 from pipeline.store.models import SourceRow, SourceRunRow
 
 
 def sync_sources(session: Session, sources: Iterable[Source]) -> None:
-    """Make a row for every configured source; refresh kind/url/name of known ones."""
+    """Make a row for every configured source; refresh kind/url/name of known ones. The URL
+    is stored without its secrets (userinfo, keys and tokens in the query)."""
     known = {row.id: row for row in session.scalars(select(SourceRow))}
     for source in sources:
-        row = known.get(source.id)
+        row, url = known.get(source.id), redact(source.url)
         if row is None:
             session.add(
                 SourceRow(
                     id=source.id,
                     kind=source.kind,
-                    url=source.url,
+                    url=url,
                     name=source.name,
                     language=source.language,
                     consecutive_failures=0,
@@ -34,14 +36,14 @@ def sync_sources(session: Session, sources: Iterable[Source]) -> None:
             )
         elif (row.kind, row.url, row.name, row.language) != (
             source.kind,
-            source.url,
+            url,
             source.name,
             source.language,
         ):
-            url_changed = row.url != source.url
+            url_changed = row.url != url
             row.kind, row.url, row.name, row.language = (
                 source.kind,
-                source.url,
+                url,
                 source.name,
                 source.language,
             )
@@ -80,7 +82,7 @@ def record_run(
             items_seen=report.items,
             items_new=items_new,
             items_changed=items_changed,
-            error=report.error or None,
+            error=redact_source(report.error, report.url) or None,
             bozo=report.bozo or None,
         )
     )
@@ -96,6 +98,6 @@ def record_run(
         row.body_sha256 = report.body_sha256 or row.body_sha256
     else:
         row.consecutive_failures = (row.consecutive_failures or 0) + 1
-        row.last_error = report.error
+        row.last_error = redact_source(report.error, report.url)
         row.last_error_at = finished_at
     return row

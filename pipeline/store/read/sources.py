@@ -1,4 +1,8 @@
-"""Configured sources with their stored state (``casewatch sources``)."""
+"""Configured sources with their stored state (``casewatch sources``, the web page).
+
+URLs and errors are shown without secrets (``pipeline.logs.redact``): a source's userinfo and
+secret-looking query values never reach a table, JSON or page, even from rows stored before
+they were scrubbed on the way in."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.config.sources import Source
+from pipeline.logs import redact, redact_source
 from pipeline.store.models import SourceRow
 
 
@@ -57,12 +62,14 @@ def _source_listing(source: Source, state: SourceRow | None) -> SourceListing:
         id=source.id,
         kind=source.kind,
         name=source.name,
-        url=source.url,
+        url=redact(source.url),
         enabled=source.enabled,
         configured=True,
         last_run_at=state.last_run_at if state else None,
         last_success_at=state.last_success_at if state else None,
-        last_error=state.last_error if state else None,
+        last_error=redact_source(state.last_error, source.url)
+        if state and state.last_error
+        else None,
         consecutive_failures=state.consecutive_failures if state else 0,
     )
 
@@ -72,11 +79,11 @@ def _orphan_listing(row: SourceRow) -> SourceListing:
         id=row.id,
         kind=row.kind,
         name=row.name,
-        url=row.url,
+        url=redact(row.url),
         enabled=False,
         configured=False,
         last_run_at=row.last_run_at,
         last_success_at=row.last_success_at,
-        last_error=row.last_error,
+        last_error=redact(row.last_error) if row.last_error else None,
         consecutive_failures=row.consecutive_failures,
     )
