@@ -16,7 +16,7 @@ import pytest
 from web_data import HOSTILE, Filled, fill
 from web_server import UvicornThread
 
-from pipeline.cli.main import configured_sources
+from pipeline.cli.context import configured_sources
 from pipeline.web import WebDeps, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

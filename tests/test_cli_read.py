@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.cli.main import main, parse_since
+from pipeline.cli.context import parse_since
+from pipeline.cli.main import main
 from pipeline.output import column_widths, csv_cell
 from pipeline.store.models import ArticleRow, EventRow, MatchRow, SourceRow
 

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from web_data import CASE_A, CASE_B, HOSTILE, Filled, fill
 
-from pipeline.cli.main import configured_sources, main
+from pipeline.cli.context import configured_sources
+from pipeline.cli.main import main
 from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.store.captures import add_capture
 from pipeline.web import WebDeps, create_app

@@ -1,6 +1,7 @@
-"""``casewatch deliver``, ``casewatch deliveries`` and ``casewatch alerts test|retry``.
+"""``casewatch alerts test|retry``: send a test message to a channel, retry failed deliveries.
 
-Registered at the end of :mod:`pipeline.cli.main`.
+The notify modules (and Apprise with them) are imported when a sub-command runs, not when the
+command line is loaded.
 """
 
 from __future__ import annotations
@@ -8,79 +9,32 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.cli.main import AppContext, _cutoff, _warn_unknown_case, listing_options
+from pipeline.cli.context import AppContext
 from pipeline.config.load import Config
 from pipeline.events.kinds import ALERTS_TEST
-from pipeline.notify.channels import AppriseNotifier, resolve_channel
-from pipeline.notify.deliver import deliver_pending
-from pipeline.notify.render import EventView, Message, format_time, render
-from pipeline.notify.routing import DEFAULT_LANGUAGE, route_channels
-from pipeline.output import render as render_rows
-from pipeline.output import to_row
 from pipeline.store import outbox
 
-DELIVERY_COLUMNS = (
-    "id", "created_at", "status", "channel", "kind", "case", "attempts", "next_attempt_at",
-    "note", "last_error", "title",
-)  # fmt: skip
+if TYPE_CHECKING:
+    from pipeline.notify.render import Message
 
 
-@click.command()
-@click.option("--limit", type=click.IntRange(min=1), help="Send at most N deliveries.")
-@click.pass_obj
-def deliver(app: AppContext, limit: int | None) -> None:
-    """Send the alerts that are due now (retries, digests whose time has come, alerts held
-    for quiet hours that are over), then exit. `casewatch run --once` does this too."""
-    report = deliver_pending(app.sessions(), app.config(), clock=app.clock, limit=limit)
-    click.echo(
-        f"deliveries: {report.sent} sent in {report.messages} message(s), {report.retried} to"
-        f" retry, {report.failed} failed, {report.held} held; {report.pending} pending"
-    )
-
-
-@click.command()
-@click.option(
-    "--status",
-    type=click.Choice(outbox.STATUSES),
-    help="Only deliveries in this state.",
-)
-@click.option("--channel", metavar="ID", help="Only this channel.")
-@listing_options
-@click.pass_obj
-def deliveries(
-    app: AppContext,
-    status: str | None,
-    channel: str | None,
-    case: str | None,
-    since: str | None,
-    limit: int | None,
-    fmt: str,
-) -> None:
-    """The delivery log, newest first: each alert per channel, its state, attempts, why a
-    pending one waits (quiet hours, digest time) and the last error."""
-    cutoff = _cutoff(app, since)
-    _warn_unknown_case(app, case)
-    with app.sessions()() as session:
-        entries = outbox.delivery_log(
-            session, status=status, channel=channel, case=case, since=cutoff, limit=limit
-        )
-    render_rows([to_row(e) for e in entries], fmt, sys.stdout, DELIVERY_COLUMNS)  # type: ignore[arg-type]
-
-
-@click.group()
-def alerts() -> None:
+@click.group("alerts")
+def command() -> None:
     """Alert channels: send a test message, retry failed deliveries."""
 
 
-@alerts.command("test")
+@command.command("test")
 @click.argument("channel_id", metavar="CHANNEL")
 @click.option("--language", type=click.Choice(["en", "ru"]), help="Default: the channel's route.")
 @click.pass_obj
 def test_channel(app: AppContext, channel_id: str, language: str | None) -> None:
     """Send a test message to CHANNEL now (not through the outbox). Exit 1 when it fails."""
+    from pipeline.notify.channels import AppriseNotifier, resolve_channel
+
     config = app.config()
     channel = resolve_channel(config, channel_id)
     if channel is None:
@@ -104,6 +58,9 @@ def test_channel(app: AppContext, channel_id: str, language: str | None) -> None
 
 def test_message(config: Config, channel_id: str, language: str | None, now: datetime) -> Message:
     """The ``alerts.test`` message, in the language of the first route sending to the channel."""
+    from pipeline.notify.render import EventView, format_time, render
+    from pipeline.notify.routing import DEFAULT_LANGUAGE, route_channels
+
     routed = [r for r in config.routes if channel_id in route_channels(r, config.channels)]
     lang = language or (routed[0].language if routed else DEFAULT_LANGUAGE)
     sent_at = format_time(now, config.settings.timezone)
@@ -111,7 +68,7 @@ def test_message(config: Config, channel_id: str, language: str | None, now: dat
     return replace(render(event, language=lang), ref=f"casewatch.test.{int(now.timestamp())}")
 
 
-@alerts.command("retry")
+@command.command("retry")
 @click.option("--channel", metavar="ID", help="Only this channel's failed deliveries.")
 @click.pass_obj
 def retry(app: AppContext, channel: str | None) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.evidence.warc import export_evidence
+from pipeline.cli.context import AppContext
 from pipeline.store.captures import case_captures
 
 
@@ -20,15 +20,17 @@ from pipeline.store.captures import case_captures
     help="Folder to write into (default: ./evidence-<case>-<UTC time>).",
 )
 @click.pass_obj
-def export_evidence_command(app: object, case: str, out: Path | None) -> None:
+def command(app: AppContext, case: str, out: Path | None) -> None:
     """Write every capture of the articles matched to a case: a WARC file (request and
     response records, as fetched) and manifest.json / manifest.csv (URL, fetch time, sha256,
     WARC record id), for handing over."""
-    config = app.config()  # type: ignore[attr-defined]
+    from pipeline.evidence.warc import export_evidence
+
+    config = app.config()
     if case not in {c.slug for c in config.cases}:
         click.echo(f"warning: {case!r} is not a configured case", err=True)
-    now = app.clock()  # type: ignore[attr-defined]
-    with app.sessions().begin() as session:  # type: ignore[attr-defined]
+    now = app.clock()
+    with app.sessions().begin() as session:
         rows = case_captures(session, case)
         if not rows:
             raise click.ClickException(f"no captured articles for case {case!r}")

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import httpx
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from pipeline.errors import ExtractError
-from pipeline.parse.page import ExtractedPage, extract_page
-from pipeline.scrapy_settings import USER_AGENT
+
+if TYPE_CHECKING:
+    import httpx
+
+    from pipeline.parse.page import ExtractedPage
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 10
@@ -42,6 +41,10 @@ def page_object(page: ExtractedPage) -> dict[str, Any]:
 
 def fetch(url: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str | None, str]:
     """(body, Content-Type, final URL) of a plain GET; errors name the URL."""
+    import httpx
+
+    from pipeline.scrapy_settings import USER_AGENT
+
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
@@ -103,6 +106,10 @@ def table_rows(page: ExtractedPage) -> list[dict[str, Any]]:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table("field", "value", "from", show_lines=False)
     table.columns[1].max_width = _VALUE_WIDTH
     table.columns[1].overflow = "fold"
@@ -124,7 +131,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True
 )
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
-def extract_command(
+def command(
     target: str,
     page_url: str | None,
     fmt: str,
@@ -135,6 +142,8 @@ def extract_command(
 ) -> None:
     """Print the title, dates, author, language and main text found on a saved page (FILE) or
     a page fetched now (URL)."""
+    from pipeline.parse.page import extract_page  # trafilatura: only when a page is read
+
     if target.startswith(("http://", "https://")):
         body, served_type, final_url = fetch(target, max_bytes=max_bytes, timeout=timeout)
         url, content_type = page_url or final_url, content_type or served_type

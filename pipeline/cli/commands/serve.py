@@ -8,9 +8,8 @@ import re
 
 import click
 
-from pipeline.cli.main import AppContext, configured_sources
+from pipeline.cli.context import AppContext, configured_sources
 from pipeline.errors import ConfigError
-from pipeline.web.security import is_loopback
 
 DEFAULT_TOKEN_ENV = "CASEWATCH_WEB_TOKEN"
 
@@ -30,6 +29,8 @@ class RedactToken(logging.Filter):
 
 def resolve_token(host: str, token_env: str) -> str | None:
     """The token from ``token_env``; required when the host is not loopback."""
+    from pipeline.web.security import is_loopback  # pipeline.web loads FastAPI
+
     token = os.environ.get(token_env) or None
     if token is None and not is_loopback(host):
         raise ConfigError(
@@ -41,7 +42,7 @@ def resolve_token(host: str, token_env: str) -> str | None:
     return token
 
 
-@click.command()
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
@@ -58,7 +59,7 @@ def resolve_token(host: str, token_env: str) -> str | None:
     help="Domain naming calendar UIDs and feed ids; keep it once people subscribe.",
 )
 @click.pass_obj
-def serve(app: AppContext, host: str, port: int, token_env: str, domain: str) -> None:
+def command(app: AppContext, host: str, port: int, token_env: str, domain: str) -> None:
     """Serve the read-only dashboard, JSON API (/api, /openapi.json) and feeds."""
     import uvicorn
 

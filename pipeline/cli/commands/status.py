@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from pipeline.cli.context import AppContext
 from pipeline.output import render, to_row
-from pipeline.service.status import Status, assess, read_status, status_document
+
+if TYPE_CHECKING:
+    from pipeline.service.status import Status
 
 SOURCE_COLUMNS = (
     "id", "kind", "every", "last_run", "result", "failures", "next_run", "last_error",
@@ -18,15 +21,18 @@ SOURCE_COLUMNS = (
 CHANNEL_COLUMNS = ("channel", "pending", "failed", "overdue", "failing", "last_error")
 
 
-@click.command()
+@click.command("status")
 @click.option(
     "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True
 )
 @click.pass_obj
-def status(app: Any, fmt: str) -> None:
+def command(app: AppContext, fmt: str) -> None:
     """Sources (last run, result, failures in a row, next run), pending and failed
     deliveries, and an overall health line. Exit status 1 when casewatch is down (every
     source overdue: neither the service nor cron is running)."""
+    # pipeline.service.status plans runs (pipeline.fetch): imported when the command runs
+    from pipeline.service.status import assess, read_status, status_document
+
     now = app.clock()
     with app.sessions()() as session:
         current = read_status(session, app.config(), now)
@@ -39,6 +45,8 @@ def status(app: Any, fmt: str) -> None:
 
 
 def print_table(current: Status, zone: tzinfo, now: datetime) -> None:
+    from pipeline.service.status import assess
+
     rows = [source_row(to_row(s), s.next_run_at, zone, now) for s in current.sources]
     render(rows, "table", sys.stdout, SOURCE_COLUMNS)
     d = current.deliveries

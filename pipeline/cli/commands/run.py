@@ -1,0 +1,135 @@
+"""``casewatch run``: the long-running service, or one pass with ``--once`` (for cron)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from pipeline.cli.context import AppContext
+from pipeline.errors import UnknownSourceError
+from pipeline.logs import LogFormat, level_for
+from pipeline.logs import configure_logging as setup_logging
+
+if TYPE_CHECKING:
+    from pipeline.service.once import RunSummary
+
+
+@click.command("run")
+@click.option(
+    "--once", is_flag=True, help="Fetch the due sources, process, deliver, exit (for cron)."
+)
+@click.option("--all", "all_sources", is_flag=True, help="Fetch every enabled source, due or not.")
+@click.option(
+    "--source", "only", multiple=True, metavar="ID", help="Fetch just this source (repeatable)."
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    envvar="CASEWATCH_LOG_FORMAT",
+    show_envvar=True,
+    help="Log lines on stderr as text or JSON (default: settings log_format, text).",
+)
+@click.pass_obj
+def command(
+    app: AppContext,
+    once: bool,
+    all_sources: bool,
+    only: tuple[str, ...],
+    verbose: int,
+    log_format: str | None = None,
+) -> None:
+    """Fetch sources, store what is new, alert on it.
+
+    Without --once: the long-running service (each source on its interval, delivery, reminders
+    and digests as jobs; SIGTERM or Ctrl-C stops it cleanly, exit status 0). Logs go to stderr
+    (-v for each run, --log-format json for a collector).
+
+    With --once: prints one line per fetched source and one for the deliveries. Exits non-zero
+    only when the run itself failed (config folder unusable, database unreachable) — a failing
+    source or a channel that is down is recorded and shown, and the next run retries it.
+    """
+    # Scrapy, Alembic and Apprise come with these: imported when a run starts, not for --help.
+    from pipeline.ingest.deps import build_deps
+    from pipeline.service.once import run_once
+
+    if not once and (all_sources or only):
+        raise click.UsageError("--all and --source go with --once (the service runs every source)")
+    config = app.config()
+    fmt = log_format or config.settings.log_format
+    configure_logging(verbose, fmt, [c.url for c in config.channels], service=not once)  # type: ignore[arg-type]
+    for problem in config.problems:
+        click.echo(f"config {problem.severity}: {problem}", err=True)
+    deps = build_deps(config=config, sessions=app.sessions(), clock=app.clock)
+    if not once:
+        from pipeline.service.process import Service
+
+        overrides = {"LOG_LEVEL": _scrapy_level(verbose)}
+        click.get_current_context().exit(Service(deps, scrapy_overrides=overrides).run())
+    try:
+        summary = run_once(
+            deps,
+            all_sources=all_sources,
+            only=only,
+            scrapy_settings={"LOG_LEVEL": _scrapy_level(verbose)},
+        )
+    except UnknownSourceError as exc:
+        raise click.BadParameter(str(exc), param_hint="--source") from exc
+    for line in summary_lines(summary):
+        click.echo(line)
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    lines = []
+    width = max((len(r.source_id) for r in summary.results), default=10)
+    for r in sorted(summary.results, key=lambda r: (r.status != "error", r.source_id)):
+        counts = f"seen {r.seen:4d}  new {r.new:4d}  changed {r.changed:3d}  matched {r.matched:3d}  alerts {r.events:3d}"
+        detail = r.error if r.status == "error" else (f"bozo: {r.bozo}" if r.bozo else "")
+        lines.append(f"{r.status:12s} {r.source_id:{width}s}  {counts}  {detail}".rstrip())
+    lines += page_lines(summary)
+    if summary.reminders:
+        lines.append(f"reminders    {summary.reminders} hearing reminder(s) queued")
+    if summary.skipped_not_due:
+        lines.append(
+            f"not due      {summary.skipped_not_due} source(s) (use --all to fetch them anyway)"
+        )
+    d = summary.delivery
+    if d is not None:
+        lines.append(
+            f"deliveries   sent {d.sent}, retry later {d.retried}, gave up {d.failed}, pending {d.pending}"
+        )
+    lines.append(f"sources      {len(summary.results)} fetched, {summary.failed_sources} failed")
+    return lines
+
+
+def page_lines(summary: RunSummary) -> list[str]:
+    """One line for the article pages read, one per page that failed (source: URL: why)."""
+    if not summary.pages:
+        return []
+    counts: dict[str, int] = {}
+    for page in summary.pages:
+        counts[page.outcome] = counts.get(page.outcome, 0) + 1
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    alerts = sum(p.events for p in summary.pages)
+    lines = [f"articles     {len(summary.pages)} page(s): {shown}; alerts {alerts}"]
+    lines += [f"page error   {p.error}" for p in summary.pages if p.outcome == "error"]
+    return lines
+
+
+def configure_logging(
+    verbose: int, fmt: LogFormat = "text", secrets: Sequence[str] = (), *, service: bool = False
+) -> None:
+    """Stderr logging (:mod:`pipeline.logs`); the service reports each run at INFO by default."""
+    level = logging.INFO if service and verbose == 0 else None
+    setup_logging(verbose, fmt, secrets, level=level)
+
+
+def _level(verbose: int) -> int:
+    return level_for(verbose)
+
+
+def _scrapy_level(verbose: int) -> str:
+    return logging.getLevelName(_level(verbose))

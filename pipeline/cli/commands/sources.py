@@ -1,0 +1,36 @@
+"""``casewatch sources``: every configured source with its health."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline.cli.context import (
+    AppContext,
+    configured_sources,
+    cutoff,
+    emit,
+    listing_options,
+    warn_unknown_case,
+)
+from pipeline.store.read.sources import list_sources
+
+SOURCE_COLUMNS = (
+    "id", "kind", "enabled", "last_run_at", "last_success_at", "consecutive_failures", "last_error",
+)  # fmt: skip
+
+
+@click.command("sources")
+@listing_options
+@click.pass_obj
+def command(
+    app: AppContext, case: str | None, since: str | None, limit: int | None, fmt: str
+) -> None:
+    """Every configured source (a never-run one too) with its health.
+    --case keeps the sources that feed the case; --since those run since then."""
+    after = cutoff(app, since)
+    warn_unknown_case(app, case)
+    with app.sessions()() as session:
+        records = list_sources(
+            session, configured_sources(app.config()), case=case, since=after, limit=limit
+        )
+    emit(records, fmt, SOURCE_COLUMNS)

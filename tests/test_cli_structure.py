@@ -1,0 +1,239 @@
+"""The shape of the command line: one module a command, found by walking the package, lazily.
+
+Adding a command is adding a file to ``pipeline/cli/commands``; loading the CLI (and
+``casewatch --help``) must not import Scrapy, FastAPI, Alembic, trafilatura or Apprise.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import commands
+from pipeline.cli.main import main
+
+EXPECTED_COMMANDS = [
+    "alerts",
+    "articles",
+    "check-config",
+    "crawl",
+    "deliver",
+    "deliveries",
+    "events",
+    "export",
+    "export-evidence",
+    "extract",
+    "hearings",
+    "run",
+    "search",
+    "serve",
+    "sources",
+    "status",
+]
+HEAVY = ("scrapy", "fastapi", "alembic", "trafilatura", "apprise")
+CLI_DIR = Path(commands.__file__).parent.parent
+
+
+def command_modules() -> list[str]:
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(commands.__path__)
+        if not info.name.startswith("_")
+    )
+
+
+def listed_commands(help_text: str) -> list[str]:
+    """The command names of a click ``--help`` page's ``Commands:`` section."""
+    section = help_text.split("\nCommands:\n", 1)[1]
+    return [
+        line.split()[0] for line in section.splitlines() if line.startswith("  ") and line.strip()
+    ]
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("module_name", command_modules())
+def test_every_command_module_exposes_a_click_command_named_after_it(module_name: str) -> None:
+    module = importlib.import_module(f"{commands.__name__}.{module_name}")
+    command = getattr(module, "command", None)
+    assert isinstance(command, click.Command), f"{module.__name__} has no click `command`"
+    assert command.name == module_name.replace("_", "-")
+    assert command.help, f"{module.__name__}: the command needs a docstring for --help"
+
+
+def test_one_module_per_command() -> None:
+    assert [m.replace("_", "-") for m in command_modules()] == EXPECTED_COMMANDS
+
+
+def test_help_lists_exactly_the_expected_commands() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert listed_commands(result.output) == EXPECTED_COMMANDS
+    assert "--config DIR" in result.output and "--database URL" in result.output
+    assert "--version" in result.output
+
+
+def test_every_command_has_its_help_page() -> None:
+    for name in EXPECTED_COMMANDS:
+        result = CliRunner().invoke(main, [name, "--help"])
+        assert result.exit_code == 0, (name, result.output)
+        assert f"Usage: main {name} " in result.output
+
+
+def test_an_unknown_command_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["no-such-command"])
+    assert result.exit_code == 2
+    assert "No such command 'no-such-command'" in result.output
+
+
+def test_commands_never_import_main() -> None:
+    """Commands take what they share from pipeline.cli.context: main imports nothing back."""
+    for path in sorted((CLI_DIR / "commands").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        assert "pipeline.cli.main" not in imported, path.name
+
+
+def test_no_cli_module_over_400_lines() -> None:
+    sizes = {
+        str(p.relative_to(CLI_DIR)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in CLI_DIR.rglob("*.py")
+    }
+    assert sizes and all(lines <= 400 for lines in sizes.values()), sizes
+
+
+def test_loading_the_cli_and_its_help_leave_the_heavy_libraries_out() -> None:
+    """A fresh interpreter: import main, then run --help (every command's short help)."""
+    result = run_python(
+        f"""
+        import json, sys
+        import pipeline.cli.main
+        heavy = {HEAVY!r}
+        def loaded():
+            return sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))
+        after_import = loaded()
+        commands_loaded = sorted(m for m in sys.modules if m.startswith("pipeline.cli.commands."))
+        try:
+            pipeline.cli.main.main(["--help"], prog_name="casewatch")
+        except SystemExit as exc:
+            code = exc.code
+        print(json.dumps([after_import, commands_loaded, loaded(), code]))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    after_import, commands_loaded, after_help, code = json.loads(result.stdout.splitlines()[-1])
+    assert after_import == []
+    assert commands_loaded == []  # discovery is lazy: no command module imported up front
+    assert code == 0
+    assert after_help == []
+
+
+def test_a_command_module_is_imported_only_when_asked_for() -> None:
+    result = run_python(
+        """
+        import json, sys
+        import click
+        from pipeline.cli.main import main
+        command = main.get_command(click.Context(main), "articles")
+        print(json.dumps([command.name, sorted(
+            m for m in sys.modules if m.startswith("pipeline.cli.commands.")
+        )]))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [
+        "articles",
+        ["pipeline.cli.commands.articles"],
+    ]
+
+
+def test_python_dash_m_pipeline_cli_runs_the_same_command_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: casewatch [OPTIONS] COMMAND [ARGS]...")
+    assert listed_commands(result.stdout) == EXPECTED_COMMANDS
+
+
+NEW_COMMAND = '''
+import click
+
+from pipeline.cli.context import AppContext
+
+
+@click.command("hello-world")
+@click.argument("who")
+@click.pass_obj
+def command(app: AppContext, who: str) -> None:
+    """Say hello (a command nobody registered)."""
+    click.echo(f"hello {who}, config {app.config_dir}")
+'''
+
+
+def test_a_dropped_in_module_is_a_command_without_editing_main(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hello_world.py").write_text(NEW_COMMAND, encoding="utf-8")
+    (tmp_path / "_helpers.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.setattr(commands, "__path__", [*commands.__path__, str(tmp_path)])
+    name = f"{commands.__name__}.hello_world"
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    try:
+        listing = CliRunner().invoke(main, ["--help"])
+        assert listing.exit_code == 0, listing.output
+        assert listed_commands(listing.output) == sorted([*EXPECTED_COMMANDS, "hello-world"])
+        assert "Say hello (a command nobody registered)." in listing.output
+        assert "helpers" not in listing.output  # `_` modules are helpers, not commands
+
+        result = CliRunner().invoke(main, ["--config", "somewhere", "hello-world", "you"])
+        assert result.exit_code == 0, result.output
+        assert result.output == "hello you, config somewhere\n"
+    finally:
+        sys.modules.pop(name, None)
+    monkeypatch.undo()
+    assert "hello-world" not in main.list_commands(click.Context(main))
+
+
+def test_a_module_without_a_command_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "not_a_command.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.setattr(commands, "__path__", [*commands.__path__, str(tmp_path)])
+    name = f"{commands.__name__}.not_a_command"
+    try:
+        with pytest.raises(TypeError, match="not_a_command must expose a click command"):
+            main.get_command(click.Context(main), "not-a-command")
+    finally:
+        sys.modules.pop(name, None)
