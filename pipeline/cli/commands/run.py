@@ -10,7 +10,7 @@ import click
 
 from pipeline.cli.context import AppContext
 from pipeline.errors import UnknownSourceError
-from pipeline.logs import LogFormat, level_for
+from pipeline.logs import LogFormat, level_for, url_secrets
 from pipeline.logs import configure_logging as setup_logging
 
 if TYPE_CHECKING:
@@ -60,7 +60,9 @@ def command(
         raise click.UsageError("--all and --source go with --once (the service runs every source)")
     config = app.config()
     fmt = log_format or config.settings.log_format
-    configure_logging(verbose, fmt, [c.url for c in config.channels], service=not once)  # type: ignore[arg-type]
+    secrets = [c.url for c in config.channels]
+    secrets += [part for s in config.sources for part in url_secrets(s.url)]
+    configure_logging(verbose, fmt, secrets, service=not once)  # type: ignore[arg-type]
     for problem in config.problems:
         click.echo(f"config {problem.severity}: {problem}", err=True)
     deps = build_deps(config=config, sessions=app.sessions(), clock=app.clock)

@@ -1,0 +1,108 @@
+"""A secret in a source URL (userinfo, an API key in the query) never appears anywhere:
+the run's output and logs, `sources` and `status` (table and JSON), the web page, the API and
+the database's error columns."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from localservers import LocalHTTPServer
+
+from pipeline.config.load import load_config
+from pipeline.logs import redact, redact_source, url_secrets
+from pipeline.store.engine import open_store
+from pipeline.web import WebDeps, create_app
+
+CASEWATCH = Path(sys.executable).with_name("casewatch")
+PASSWORD, KEY, TOKEN = "hunter2pass", "SECRETKEY1", "tok-98765"
+SECRETS = (PASSWORD, KEY, TOKEN)
+
+
+def test_url_secrets_and_redaction() -> None:
+    url = f"https://alice:{PASSWORD}@feeds.example.kz/rss?api_key={KEY}&page=2&token={TOKEN}"
+    assert set(url_secrets(url)) == {f"alice:{PASSWORD}", PASSWORD, KEY, TOKEN}
+    assert redact(url) == "https://<hidden>@feeds.example.kz/rss?api_key=<hidden>&page=2&token=<hidden>"
+    error = f"ValueError: invalid hostname: alice:{PASSWORD}@feeds.example.kz"
+    assert redact_source(error, url) == "ValueError: invalid hostname: <hidden>@feeds.example.kz"
+    assert url_secrets("not a url") == ()
+
+
+def casewatch(config: Path, database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CASEWATCH_DATABASE_URL": database}
+    env.pop("CASEWATCH_CONFIG", None)
+    return subprocess.run(
+        [str(CASEWATCH), "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.fixture
+def secret_sources(tmp_path: Path, http_server: LocalHTTPServer) -> Path:
+    http_server.route("/feed.xml", status=500, body="no")
+    config = tmp_path / "config"
+    config.mkdir()
+    base = http_server.url("/feed.xml")
+    userinfo = base.replace("http://", f"http://alice:{PASSWORD}@")
+    (config / "sources.yaml").write_text(
+        "sources:\n"
+        f"  - {{id: with-password, kind: feed, url: '{userinfo}'}}\n"
+        f"  - {{id: with-key, kind: feed, url: '{base}?api_key={KEY}&x=1'}}\n"
+        f"  - {{id: with-token, kind: feed, url: 'http://127.0.0.1:9/f.xml?token={TOKEN}'}}\n",
+        encoding="utf-8",
+    )
+    (config / "settings.yaml").write_text(
+        f"data_dir: {tmp_path / 'data'}\nnews_search: {{enabled: false}}\ndownload_delay: 0s\n",
+        encoding="utf-8",
+    )
+    (config / "cases.yaml").write_text(
+        "cases:\n  - slug: t\n    title: T\n    keywords: {ru: [пытки]}\n", encoding="utf-8"
+    )
+    return config
+
+
+def test_no_secret_from_a_source_url_appears_in_any_output(
+    tmp_path: Path, secret_sources: Path
+) -> None:
+    database = f"sqlite:///{tmp_path / 'casewatch.db'}"
+    outputs = []
+    for args in (
+        ("run", "--once", "--all", "-vv"),
+        ("run", "--once", "--all", "-v", "--log-format", "json"),
+        ("sources",),
+        ("sources", "--format", "json"),
+        ("status",),
+        ("status", "--format", "json"),
+        ("check-config",),
+    ):
+        done = casewatch(secret_sources, database, *args)
+        outputs.append((args, done.stdout + done.stderr))
+    assert any("with-password" in text and "<hidden>" in text for _, text in outputs)
+
+    config = load_config(secret_sources)
+    sessions = open_store(database)
+    client = TestClient(create_app(WebDeps(sessions=sessions, sources=config.sources)))
+    for path in ("/sources", "/api/sources", "/healthz"):
+        response = client.get(path, headers={"accept": "text/html"})
+        outputs.append(((path,), response.text))
+    sessions.kw["bind"].dispose()
+
+    with sqlite3.connect(tmp_path / "casewatch.db") as db:
+        rows = db.execute(
+            "SELECT url, last_error FROM source UNION ALL SELECT error, bozo FROM source_run"
+        ).fetchall()
+    outputs.append((("database",), repr(rows)))
+    assert any("with-password" in text for _, text in outputs[-4:-1])
+
+    leaks = [(where, s) for where, text in outputs for s in SECRETS if s in text]
+    assert leaks == []
