@@ -30,6 +30,10 @@ IGNORE = "ignore"
 """A ``columns`` hint value that keeps a column out of every field (it stays in ``cells``)."""
 EXACT, HINTED = 1.0, 2.0
 MAX_SPAN = 200
+MAX_WIDTH = 100
+"""Columns kept per table; court schedules print ten or so."""
+MAX_SLOTS = 200_000
+"""Cells a table may fill once its spans are expanded (a 2,000-row schedule of 100 columns)."""
 _BLOCK_TAGS = frozenset(
     {"p", "div", "li", "ul", "ol", "tr", "table", "dl", "dt", "dd", "blockquote", "section",
      "article", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -38,6 +42,10 @@ _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
 _WORD_RE = re.compile(r"[^\w]+")
 _NUMBER_SIGN_RE = re.compile(r"\bn[o°º]\b\.?|\bnr\b\.?|#", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
+
+
+class TableTooLarge(ValueError):
+    """A table whose spans would expand past :data:`MAX_SLOTS`: a broken or hostile page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,35 +222,48 @@ def _joined_header(rows: Sequence[list[tuple[str, bool]]], column: int) -> str:
 
 
 def _grid(rows: Sequence[Any]) -> list[list[tuple[str, bool]]]:
-    """Rows of (text, is_th) with every span expanded into the slots it covers."""
+    """Rows of (text, is_th) with every span expanded into the slots it covers.
+
+    Linear in the slots filled, and bounded: columns past :data:`MAX_WIDTH` are dropped (no
+    court prints a hundred columns; a hostile page printed 120,000), and a table that would
+    fill more than :data:`MAX_SLOTS` slots is refused with :class:`TableTooLarge`."""
     grid: list[list[tuple[str, bool]]] = [[] for _ in rows]
-    pending: dict[tuple[int, int], tuple[str, bool]] = {}
+    pending: dict[int, dict[int, tuple[str, bool]]] = {}
+    budget = MAX_SLOTS
     for r, row in enumerate(rows):
+        below = pending.pop(r, {})
         column = 0
         for cell in row.xpath("./th | ./td"):
-            column = _fill_pending(grid[r], pending, r, column)
+            column = _fill_pending(grid[r], below, column)
+            if column >= MAX_WIDTH:
+                break
             value = (cell_text(cell), cell.tag == "th")
-            colspan = _span(cell.get("colspan"))
-            rowspan = _span(cell.get("rowspan"), zero_means=len(rows) - r)
-            for dc in range(colspan):
-                grid[r].append(value)
-                for dr in range(1, min(rowspan, len(rows) - r)):
-                    pending[(r + dr, column + dc)] = value
+            colspan = min(_span(cell.get("colspan")), MAX_WIDTH - column)
+            rowspan = min(_span(cell.get("rowspan"), zero_means=len(rows) - r), len(rows) - r)
+            budget -= colspan * rowspan
+            if budget < 0:
+                raise TableTooLarge(f"table over {MAX_SLOTS} cells once its spans are expanded")
+            grid[r].extend([value] * colspan)
+            for dr in range(1, rowspan):
+                later = pending.setdefault(r + dr, {})
+                for dc in range(colspan):
+                    later[column + dc] = value
             column += colspan
-        _fill_pending(grid[r], pending, r, column, to_end=True)
+        _fill_pending(grid[r], below, column, to_end=True)
     return grid
 
 
 def _fill_pending(
     row: list[tuple[str, bool]],
-    pending: dict[tuple[int, int], tuple[str, bool]],
-    r: int,
+    below: dict[int, tuple[str, bool]],
     column: int,
     to_end: bool = False,
 ) -> int:
-    """Put cells spanning down from rows above into this row at ``column`` (and on)."""
-    while (r, column) in pending or (to_end and any(k[0] == r and k[1] >= column for k in pending)):
-        row.append(pending.pop((r, column), ("", False)))
+    """Put cells spanning down from rows above (``below``: column → cell) into this row at
+    ``column`` and on; ``to_end``: every one left, blanks between."""
+    end = max(below, default=-1) + 1 if to_end else 0
+    while column in below or column < end:
+        row.append(below.pop(column, ("", False)))
         column += 1
     return column
 
