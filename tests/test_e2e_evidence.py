@@ -135,7 +135,7 @@ def test_full_article_evidence_end_to_end(
     http_server.route(
         "/b/feed.xml", body=rss("Процесс по делу о пытках: допрос", article_b, TEASER), headers=XML
     )
-    reprint = [*PARAGRAPHS, "Источник: outlet-a."]
+    reprint = [*PARAGRAPHS, "Источник: outlet-a.", "Просмотров: 57"]
     http_server.route(
         "/b/2026/11/27/copy.html", body=page("Копия", reprint, ld=False), headers=HTML
     )
@@ -165,6 +165,10 @@ def test_full_article_evidence_end_to_end(
         assert article_a in {hit.url for hit in found.hits}
 
     http_server.route("/a/news/61234.html", body=page(TITLE, EDITED), headers=HTML)
+    counted = [*reprint[:-1], "Просмотров: 1 204"]  # only the view counter moved: no edit
+    http_server.route(
+        "/b/2026/11/27/copy.html", body=page("Копия", counted, ld=False), headers=HTML
+    )
     second = casewatch(config, db_url, smtp_server, "run", "--once", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "changed 1" in second.stdout and "same 1" in second.stdout, second.stdout

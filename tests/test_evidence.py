@@ -30,6 +30,12 @@ TEXT = (
         ("T", TEXT, "T", TEXT.replace("\n\n", "\n   \n"), "same"),  # re-flowed, not edited
         ("T", TEXT, "T", TEXT.replace("4 декабря", "11 декабря"), "changed"),
         ("T", TEXT, "T2", TEXT + " Дополнено.", "changed"),
+        ("T", TEXT + "\nViews: 120", "T", TEXT + "\nViews: 1 245", "same"),  # a counter
+        ("T", TEXT + " Просмотров: 57", "T", TEXT + " Просмотров: 58", "same"),
+        ("T", "Обновлено 5 мин назад\n" + TEXT, "T", "Обновлено 12 мин назад\n" + TEXT, "same"),
+        ("T", "12.03.2027 10:45\n" + TEXT, "T", "12.03.2027 11:02\n" + TEXT, "same"),
+        ("T", TEXT + "\nПриговор: 7 лет", "T", TEXT + "\nПриговор: 8 лет", "changed"),
+        ("T", TEXT + "\nViews: 120", "T", TEXT + "\nViews: 120\nДополнено.", "changed"),
         ("T", TEXT, "T", "", "gone"),
         ("T", TEXT, "Главная — Новости", "Курс валют. Погода в Алматы. Реклама на сайте.", "gone"),
     ],
