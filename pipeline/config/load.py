@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pipeline.config.alerts import Channel, Route
 from pipeline.config.cases import Case
 from pipeline.config.env import env_name, env_overrides, merge
+from pipeline.config.models import SLUG_RE
 from pipeline.config.news import news_search_sources
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
@@ -54,6 +55,9 @@ class Config:
     channels: tuple[Channel, ...]
     routes: tuple[Route, ...]
     problems: tuple[ConfigProblem, ...] = field(default=())
+    broken_channels: Mapping[str, str] = field(default_factory=dict)
+    """Channels named in alerts.yaml that cannot send (id → why: an unset variable, an invalid
+    entry). Their alerts wait for them (never the console), and status reports them."""
 
     @property
     def errors(self) -> tuple[ConfigProblem, ...]:
@@ -250,9 +254,11 @@ def load_config(
     sources = _entries(sources_path, _read_yaml(sources_path), "sources", Source, env, problems)
     cases = _entries(cases_path, _read_yaml(cases_path), "cases", Case, env, problems)
     alerts = _read_yaml(alerts_path)
+    broken: dict[str, str] = {}
     channels = _entries(
-        alerts_path, alerts, "channels", Channel, env, problems, _disable_channel(problems)
+        alerts_path, alerts, "channels", Channel, env, problems, _disable_channel(problems, broken)
     )
+    channels += _placeholders(alerts, channels, broken)
     route_positions: dict[int, int] = {}
     routes = _entries(alerts_path, alerts, "routes", Route, env, problems, None, route_positions)
     problems.extend(
@@ -266,24 +272,48 @@ def load_config(
         tuple(channels),
         tuple(routes),
         tuple(problems),
+        broken,
     )
 
 
 def _disable_channel(
-    problems: list[ConfigProblem],
+    problems: list[ConfigProblem], broken: dict[str, str]
 ) -> Callable[[dict[str, Any], list[str], str], bool]:
-    """A channel whose URL comes from an unset variable is kept, disabled, with a warning."""
+    """A channel whose URL comes from an unset variable is kept, unusable: its alerts wait
+    for it, and ``run --once`` (exit 1), ``status`` and ``/healthz`` say so. check-config
+    warns (it may run where the service's environment is not set)."""
 
     def handle(entry: dict[str, Any], missing: list[str], where: str) -> bool:
         entry["enabled"] = False
         entry["url"] = ""
         names = ", ".join(sorted(set(missing)))
+        broken[str(entry.get("id"))] = f"environment variable {names} is not set"
         problems.append(
-            ConfigProblem(f"{where}.url", f"{names} is not set; channel disabled", "warning")
+            ConfigProblem(
+                f"{where}.url",
+                f"{names} is not set; channel unusable, its alerts wait (write ${{{names}:-}} "
+                "for a channel that may be off)",
+                "warning",
+            )
         )
         return True
 
     return handle
+
+
+def _placeholders(alerts: Any, loaded: list[Channel], broken: dict[str, str]) -> list[Channel]:
+    """An invalid channel entry that has a usable id stays known, unusable, so the routes that
+    name it keep its alerts for it instead of sending them to the console."""
+    raw = alerts.get("channels") if isinstance(alerts, dict) else None
+    known = {c.id for c in loaded}
+    out = []
+    for entry in raw if isinstance(raw, list) else []:
+        ident = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(ident, str) and re.fullmatch(SLUG_RE, ident) and ident not in known:
+            known.add(ident)
+            broken[ident] = "its entry in alerts.yaml is invalid (see check-config)"
+            out.append(Channel(id=ident, enabled=False))
+    return out
 
 
 def _cross_check(

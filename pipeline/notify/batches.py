@@ -1,5 +1,6 @@
 """Which due deliveries go out now and how (pure): one message per delivery, a digest's
-deliveries as one message, or a hold until quiet hours end or the digest's time comes."""
+deliveries as one message, or a hold until quiet hours end or the digest's time comes, or
+until the config makes the channel usable again."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ def plan(items: Sequence[Due], config: Config, now: datetime) -> Plan:
     digests: dict[tuple[str, int], list[Due]] = defaultdict(list)
     routes: dict[tuple[str, int], tuple[int, Route]] = {}
     for item in items:
+        if (why := config.broken_channels.get(item.channel)) is not None:
+            result.holds.setdefault((now, f"channel unusable: {why}"), []).append(item.id)
+            continue
         found = route_for(item.event.kind, item.event.case_slug, item.channel, config)
         wait = _wait(item, found, config, now)
         if wait is not None:

@@ -13,8 +13,10 @@ Rules:
   ``"article.new"``). An event without a case (``source.failing``) only matches ``"*"``.
 * A route sends to the channels it names in ``channels`` — by id, or by a tag the channels
   carry (Apprise's word for a group) — and to every channel with one of its ``tags``.
-* Only enabled channels with a URL count; a channel named by several routes is listed once,
-  in route order.
+* Only enabled channels with a URL count, and channels the config could not make usable
+  (``Config.broken_channels``: an unset variable, an invalid entry) — their alerts wait for
+  them rather than go to the console; a channel named by several routes is listed once, in
+  route order.
 * When the config has no usable channel at all, or no route sends the event anywhere, the
   result is ``("console",)``: the alert is printed to stdout and counts as sent, so an alert is
   never dropped silently.
@@ -74,7 +76,7 @@ def channels_for(
     ``per: story`` do not send it (and when no route does, it is recorded, not delivered:
     the result is then empty). Otherwise never empty: the console is the fallback.
     """
-    usable = usable_channels(config) - exclude
+    usable = (usable_channels(config) | frozenset(config.broken_channels)) - exclude
     chosen: dict[str, None] = {}
     skipped = False
     for route in config.routes:

@@ -67,6 +67,8 @@ class Status:
     sources: tuple[SourceStatus, ...]
     deliveries: Mapping[str, int]
     channels: tuple[ChannelStatus, ...]
+    unusable_channels: tuple[tuple[str, str], ...] = ()
+    """(id, why) of the channels the config cannot make usable: their alerts wait."""
 
 
 def source_status(
@@ -135,19 +137,25 @@ def read_status(session: Session, config: Config, now: datetime) -> Status:
         sources=sources,
         deliveries=outbox.delivery_counts(session),
         channels=channel_statuses(queued, outbox.channel_health(session)),
+        unusable_channels=tuple(sorted(config.broken_channels.items())),
     )
 
 
 def assess(status: Status) -> dict[str, Any]:
-    """The health summary of a status: ``ok`` / ``degraded`` / ``down`` with the reasons."""
+    """The health summary of a status: ``ok`` / ``degraded`` / ``down`` with the reasons.
+
+    Down: every source that ran is overdue (nothing runs casewatch), or a channel in the
+    config cannot be used (its alerts cannot go out until the config is fixed)."""
     failing = [s.id for s in status.sources if s.failing]
     overdue = [s.id for s in status.sources if s.overdue]
     ran = [s for s in status.sources if s.last_run_at is not None]
     stalled = bool(ran) and all(s.overdue for s in ran)
     channels_failing = [c.channel for c in status.channels if c.failing]
     stuck = sum(c.overdue for c in status.channels)
+    unusable = [f"{name} ({why})" for name, why in status.unusable_channels]
     problems = [
         *(["every source is overdue: is the service (or cron) running?"] if stalled else []),
+        *([f"unusable channels: {'; '.join(unusable)}"] if unusable else []),
         *([f"failing sources: {', '.join(failing)}"] if failing else []),
         *([f"overdue sources: {', '.join(overdue)}"] if overdue and not stalled else []),
         *([f"failing channels: {', '.join(channels_failing)}"] if channels_failing else []),
@@ -155,7 +163,7 @@ def assess(status: Status) -> dict[str, Any]:
         *([f"{status.deliveries.get('failed', 0)} deliveries failed"]
           if status.deliveries.get("failed") else []),
     ]  # fmt: skip
-    state = "down" if stalled else "degraded" if problems else "ok"
+    state = "down" if stalled or unusable else "degraded" if problems else "ok"
     return {
         "status": state,
         "ok": state != "down",

@@ -49,8 +49,10 @@ def command(
     (-v for each run, --log-format json for a collector).
 
     With --once: prints one line per fetched source and one for the deliveries. Exits non-zero
-    only when the run itself failed (config folder unusable, database unreachable) — a failing
-    source or a channel that is down is recorded and shown, and the next run retries it.
+    when the run itself failed (config folder unusable, database unreachable) or a channel in
+    the config cannot be used (an unset variable, an invalid entry: its alerts wait for it) —
+    a failing source or a channel that is down is recorded and shown, and the next run
+    retries it.
     """
     # Scrapy, Alembic and Apprise come with these: imported when a run starts, not for --help.
     from pipeline.ingest.deps import build_deps
@@ -82,6 +84,10 @@ def command(
         raise click.BadParameter(str(exc), param_hint="--source") from exc
     for line in summary_lines(summary):
         click.echo(line)
+    if config.broken_channels:  # their alerts wait: cron and monitoring must hear of it
+        for name, why in sorted(config.broken_channels.items()):
+            click.echo(f"channel {name} unusable: {why}; its alerts wait", err=True)
+        click.get_current_context().exit(1)
 
 
 def summary_lines(summary: RunSummary) -> list[str]:

@@ -29,7 +29,8 @@ CHANNEL_COLUMNS = ("channel", "pending", "failed", "overdue", "failing", "last_e
 def command(app: AppContext, fmt: str) -> None:
     """Sources (last run, result, failures in a row, next run), pending and failed
     deliveries, and an overall health line. Exit status 1 when casewatch is down (every
-    source overdue: neither the service nor cron is running)."""
+    source overdue: neither the service nor cron is running; or a channel the config cannot
+    use, e.g. its URL's environment variable is not set)."""
     # pipeline.service.status plans runs (pipeline.fetch): imported when the command runs
     from pipeline.service.status import assess, read_status, status_document
 

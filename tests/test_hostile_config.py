@@ -1,0 +1,130 @@
+"""A config that breaks a channel must not be silent: the run exits non-zero, status and
+/healthz say which channel, and its alerts wait for it — never printed to the console and
+marked sent. Once the config is fixed, they go out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from localservers import LocalHTTPServer, LocalSMTPServer
+from sqlalchemy import select
+
+from pipeline.config.load import load_config
+from pipeline.store.engine import open_store
+from pipeline.store.models import DeliveryRow
+from pipeline.web import WebDeps, create_app
+
+CASEWATCH = Path(sys.executable).with_name("casewatch")
+TITLE = "В Талдыкоргане продолжился суд над полицейскими, обвиняемыми в пытках, день {n}"
+
+
+def feed(count: int) -> str:
+    items = "".join(
+        f"<item><title>{TITLE.format(n=n)}</title><link>https://vlast.kz/n/{n}.html</link>"
+        f"<guid>https://vlast.kz/n/{n}.html</guid>"
+        "<pubDate>Mon, 07 Dec 2026 09:00:00 +0500</pubDate></item>"
+        for n in range(count)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'
+    )
+
+
+def write_config(folder: Path, http: LocalHTTPServer, channel_entry: str) -> None:
+    folder.mkdir()
+    (folder / "settings.yaml").write_text(
+        f"data_dir: {folder.parent / 'data'}\ndownload_delay: 0s\n"
+        "news_search: {enabled: false}\nevidence: {max_per_source: 0, recheck_per_run: 0}\n",
+        encoding="utf-8",
+    )
+    (folder / "sources.yaml").write_text(
+        f"sources:\n  - {{id: news, kind: feed, url: '{http.url('/feed.xml')}'}}\n",
+        encoding="utf-8",
+    )
+    (folder / "cases.yaml").write_text(
+        "cases:\n  - slug: taldykorgan-torture\n    title: T\n    keywords: {ru: [пытки]}\n",
+        encoding="utf-8",
+    )
+    (folder / "alerts.yaml").write_text(
+        f"channels:\n{channel_entry}routes:\n  - cases: ['*']\n    channels: [team-email]\n",
+        encoding="utf-8",
+    )
+
+
+def casewatch(
+    folder: Path, database: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "E2E_MAIL"}
+    environment |= {"CASEWATCH_DATABASE_URL": database, **(env or {})}
+    return subprocess.run(
+        [str(CASEWATCH), "--config", str(folder), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        timeout=180,
+        check=False,
+    )
+
+
+ENTRIES = {
+    "unset variable": (
+        "  - id: team-email\n    url: ${E2E_MAIL}\n",
+        "environment variable E2E_MAIL is not set",
+    ),
+    "unknown key": (
+        "  - id: team-email\n    url: ${E2E_MAIL:-}\n    colour: red\n",
+        "its entry in alerts.yaml is invalid",
+    ),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(ENTRIES))
+def test_a_broken_channel_fails_the_run_and_health_and_its_alerts_wait(
+    tmp_path: Path, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer, broken: str
+) -> None:
+    entry, why = ENTRIES[broken]
+    http_server.route("/feed.xml", body=feed(3))
+    folder, database = tmp_path / "config", f"sqlite:///{tmp_path / 'casewatch.db'}"
+    write_config(folder, http_server, entry)
+
+    run = casewatch(folder, database, "run", "--once", "--all")
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert f"channel team-email unusable: {why}" in run.stderr
+    assert "Талдыкорган" not in run.stdout, "an alert went to the console"
+    assert "deliveries   sent 0" in run.stdout
+    sessions = open_store(database)
+    with sessions() as session:
+        rows = session.execute(select(DeliveryRow.channel, DeliveryRow.status, DeliveryRow.note))
+        waiting = rows.all()
+    assert {(c, s) for c, s, _ in waiting} == {("team-email", "pending")}
+    assert len(waiting) == 3
+    assert all(why in (note or "") for _, _, note in waiting)
+
+    status = casewatch(folder, database, "status", "--format", "json")
+    assert status.returncode == 1
+    health = json.loads(status.stdout)["health"]
+    assert health["status"] == "down"
+    assert any("team-email" in p and why in p for p in health["problems"])
+    app = create_app(WebDeps(sessions=sessions, config=load_config(folder, environ={})))
+    response = TestClient(app).get("/healthz")
+    assert response.status_code == 503
+    assert "team-email" in json.dumps(response.json())
+
+    mail = f"mailto://127.0.0.1:{smtp_server.port}?from=cw@example.org&to=m@example.org"
+    fixed = entry.replace("    colour: red\n", "")
+    (folder / "alerts.yaml").write_text(
+        f"channels:\n{fixed}routes:\n  - cases: ['*']\n    channels: [team-email]\n",
+        encoding="utf-8",
+    )
+    delivered = casewatch(folder, database, "deliver", env={"E2E_MAIL": mail})
+    assert delivered.returncode == 0, delivered.stdout + delivered.stderr
+    assert len(smtp_server.wait_for(3)) == 3
+    sessions.kw["bind"].dispose()
