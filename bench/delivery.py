@@ -71,7 +71,7 @@ def serve(port: int, ready: Any, stop: Any, results: Any) -> None:
 
 def config_for(port: int) -> Config:
     url = f"mailto://{HOST}:{port}?from=casewatch@example.org&to=monitor@example.org"
-    settings = Settings(delivery=DeliverySettings(min_interval=timedelta(0)))
+    settings = Settings(delivery=DeliverySettings(min_interval=timedelta(0), max_per_hour=0))
     case = Case(slug=CASE, title="Taldykorgan police torture trials")
     channel = Channel(id="team-email", url=url)
     route = Route(channels=("team-email",), language="ru")

@@ -48,7 +48,7 @@ def delivery_config(folder: Path, smtp_port: int) -> None:
     folder.mkdir()
     (folder / "settings.yaml").write_text(
         f"data_dir: {folder.parent}\nnews_search: {{enabled: false}}\n"
-        "delivery: {min_interval: 0s, timeout: 10s}\n",
+        "delivery: {min_interval: 0s, timeout: 10s, max_per_hour: 0}\n",
         encoding="utf-8",
     )
     (folder / "alerts.yaml").write_text(

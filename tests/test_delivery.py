@@ -73,7 +73,9 @@ def statuses(sessions: sessionmaker[Session]) -> Counter[str]:
 def test_a_thousand_pending_with_the_smtp_server_down_then_up(
     sessions: sessionmaker[Session], smtp_server: LocalSMTPServer
 ) -> None:
-    settings = Settings(delivery=DeliverySettings(min_interval=timedelta(0), breaker=3))
+    settings = Settings(
+        delivery=DeliverySettings(min_interval=timedelta(0), breaker=3, max_per_hour=0)
+    )
     config = Config(
         Path("."),
         settings,
@@ -111,7 +113,8 @@ def write_config(folder: Path, smtp: LocalSMTPServer) -> None:
     (folder / "settings.yaml").write_text(
         "news_search: {enabled: false}\n"
         # a lease of 2 s: a delivery claimed by the killed process is retried 2 s later
-        "delivery: {min_interval: 0s, timeout: 1s, backoff: 1s}\n",
+        # no hourly cap: the burst is a thousand single alerts on purpose
+        "delivery: {min_interval: 0s, timeout: 1s, backoff: 1s, max_per_hour: 0}\n",
         encoding="utf-8",
     )
     (folder / "cases.yaml").write_text(f"cases:\n  - slug: {CASE}\n    title: T\n", "utf-8")

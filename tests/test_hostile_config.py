@@ -128,3 +128,61 @@ def test_a_broken_channel_fails_the_run_and_health_and_its_alerts_wait(
     assert delivered.returncode == 0, delivered.stdout + delivered.stderr
     assert len(smtp_server.wait_for(3)) == 3
     sessions.kw["bind"].dispose()
+
+
+def test_twenty_thousand_alerts_send_the_hourly_cap_plus_one_digest(
+    tmp_path: Path, smtp_server: LocalSMTPServer
+) -> None:
+    """A feed with 20,000 matching items once sent 20,000 emails in one run."""
+    from datetime import UTC, datetime
+
+    from pipeline.records import Event
+    from pipeline.store.events import add_events
+
+    folder, database = tmp_path / "config", f"sqlite:///{tmp_path / 'casewatch.db'}"
+    folder.mkdir()
+    mail = f"mailto://127.0.0.1:{smtp_server.port}?from=cw@example.org&to=m@example.org"
+    (folder / "settings.yaml").write_text(
+        "news_search: {enabled: false}\ndelivery: {max_per_hour: 25, digest_entries: 50}\n",
+        encoding="utf-8",
+    )
+    (folder / "alerts.yaml").write_text(
+        f"channels:\n  - id: team-email\n    url: '{mail}'\n"
+        "routes:\n  - cases: ['*']\n    channels: [team-email]\n",
+        encoding="utf-8",
+    )
+    sessions = open_store(database)
+
+    def flood(start: int, count: int) -> None:
+        events = [
+            Event(
+                kind="article.new",
+                case="taldykorgan-torture",
+                dedupe_key=f"flood:{n}",
+                payload={"title": TITLE.format(n=n), "url": f"https://vlast.kz/n/{n}.html"},
+            )
+            for n in range(start, start + count)
+        ]
+        with sessions.begin() as session:
+            add_events(session, events, lambda kind, case: ("team-email",), datetime.now(UTC))
+
+    flood(0, 20_000)
+    first = casewatch(folder, database, "deliver")
+    assert first.returncode == 0, first.stderr
+    assert "20000 sent in 26 message(s)" in first.stdout, first.stdout
+    messages = smtp_server.wait_for(26)
+    assert len(messages) == 26
+    digest = messages[-1]
+    assert "over the limit of 25 an hour: 19975" in str(digest["Subject"])
+    body = digest.get_body(("plain",)).get_content()
+    assert "the first 50 listed" in body and body.count("https://vlast.kz/n/") == 50
+
+    flood(20_000, 5)  # the hour's budget is spent: the next five are one digest
+    second = casewatch(folder, database, "deliver")
+    assert second.returncode == 0, second.stderr
+    assert len(smtp_server.wait_for(27)) == 27
+    assert "over the limit of 25 an hour: 5)" in str(smtp_server.messages[-1]["Subject"])
+    with sessions() as session:
+        statuses = session.scalars(select(DeliveryRow.status)).all()
+    assert set(statuses) == {"sent"} and len(statuses) == 20_005
+    sessions.kw["bind"].dispose()

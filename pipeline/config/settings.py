@@ -50,6 +50,11 @@ class DeliverySettings(_Model):
     """Failed attempts in a row after which a channel raises ``channel.failing`` (once)."""
     breaker: int = Field(default=3, ge=1)
     """Failures in a row on one channel after which a run stops trying it until the next run."""
+    max_per_hour: int = Field(default=60, ge=0)
+    """Alerts one channel sends in an hour one by one; the rest of a run's due alerts for it go
+    out as one digest saying how many were folded (never dropped). 0 = no limit."""
+    digest_entries: int = Field(default=200, ge=1)
+    """Alerts listed in one digest; a longer digest says how many more there are."""
 
     _durations = field_validator(
         "backoff", "max_backoff", "timeout", "min_interval", "urgent_within", mode="before"

@@ -35,6 +35,8 @@ class Batch:
     items: tuple[Due, ...]
     route: tuple[int, Route] | None
     digest: bool = False
+    folded: int = 0
+    """The channel's hourly limit when this digest holds the alerts over it (0: not folded)."""
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ works again.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -121,6 +121,18 @@ def deliver_pending(
     return report
 
 
+def _folded(batch: Batch, language: str, listed: int) -> str:
+    """The digest's heading note when it folds alerts over a channel's hourly limit."""
+    if not batch.folded:
+        return ""
+    count, more = len(batch.items), len(batch.items) > listed
+    if language == "ru":
+        note = f"(сверх лимита {batch.folded} в час: {count}"
+        return note + (f", в письме первые {listed}; все — casewatch events)" if more else ")")
+    note = f"(over the limit of {batch.folded} an hour: {count}"
+    return note + (f", the first {listed} listed; all in casewatch events)" if more else ")")
+
+
 def next_attempt_delay(attempts: int, settings: DeliverySettings) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: exponential, capped."""
     exponent = min(max(attempts - 1, 0), 32)
@@ -179,11 +191,33 @@ class _Run:
             with self.sessions.begin() as session:
                 for (until, note), ids in work.holds.items():
                     self.outcomes["held"] += outbox.hold(session, ids, until, note)
+        budget = self._hourly_budget()
+        over: dict[str, list[Batch]] = defaultdict(list)
         for batch in work.batches:
             if self.streak[batch.channel] >= self.settings.breaker:
                 continue  # the channel is down: leave the rest for the next run
+            if budget is not None and budget.get(batch.channel, 0) <= 0 and not batch.digest:
+                over[batch.channel].append(batch)
+                continue
             self._send(batch)
+            if budget is not None and batch.channel in budget:
+                budget[batch.channel] -= len(batch.items)
+        for channel, batches in over.items():  # never dropped: one digest says how many
+            if self.streak[channel] < self.settings.breaker:
+                items = tuple(i for b in batches for i in b.items)
+                route = batches[0].route
+                self._send(Batch(channel, items, route, True, self.settings.max_per_hour))
         self._flush()
+
+    def _hourly_budget(self) -> dict[str, int] | None:
+        """Alerts each channel may still send one by one this hour (None: no limit)."""
+        cap = self.settings.max_per_hour
+        if not cap:
+            return None
+        with self.sessions() as session:
+            sent = outbox.sent_since(session, self.clock() - timedelta(hours=1))
+        channels = {c.id for c in self.config.channels} | set(sent) | {CONSOLE_CHANNEL.id}
+        return {channel: cap - sent.get(channel, 0) for channel in channels}
 
     def _send(self, batch: Batch) -> None:
         """Claim ``batch`` in the transaction that records the previous send, then send it.
@@ -270,6 +304,8 @@ class _Run:
                 [(i.event, self._zone(i.event.case_slug)) for i in batch.items],
                 language=language,
                 route=why,
+                period=_folded(batch, language, self.settings.digest_entries),
+                listed=self.settings.digest_entries,
             )
             ref = f"casewatch.digest.{first.id}.{batch.items[-1].id}.{len(batch.items)}"
         else:

@@ -21,11 +21,13 @@ def render_digest(
     language: str = "en",
     route: str = "",
     period: str = "",
+    listed: int | None = None,
 ) -> Message:
-    """One message for ``events`` (each with the time zone its times are shown in)."""
+    """One message for ``events`` (each with the time zone its times are shown in); with
+    ``listed``, only the first that many are listed (the count says how many there are)."""
     lang = (language or "en").split("-")[0].lower()
     context = {
-        "groups": group_events(events, language=lang),
+        "groups": group_events(events[:listed] if listed else events, language=lang),
         "count": len(events),
         "route": route,
         "period": period,

@@ -337,3 +337,13 @@ def installation_id(session: Session, now: datetime) -> str:
     session.add(InstallationRow(id=made, created_at=now))
     session.flush()
     return made
+
+
+def sent_since(session: Session, since: datetime) -> dict[str, int]:
+    """Deliveries sent per channel since ``since`` (the hourly cap counts them)."""
+    rows = session.execute(
+        select(DeliveryRow.channel, func.count())
+        .where(DeliveryRow.status == SENT, DeliveryRow.sent_at >= since)
+        .group_by(DeliveryRow.channel)
+    )
+    return {channel: count for channel, count in rows.tuples()}
