@@ -24,7 +24,7 @@ from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
 from pipeline.config.sources import Source
-from pipeline.items import FetchReport, FetchSpec, RawHearing
+from pipeline.items import FetchReport, FetchSpec, RawHearing, ScanWindow
 from pipeline.parse.tables import Table, best_table, extract_tables, map_headers, rows_to_hearings
 from spiders.base import ConfiguredSpider, describe_failure, entry_of, failed, spec_of
 
@@ -61,10 +61,11 @@ class Scan:
             low, high = min(low or day, day), max(high, day)
         return Scan(self.pages + 1, self.items + count, low, high, odd, (*self.seen, url))
 
-    def window(self) -> dict[str, str]:
+    def window(self) -> ScanWindow | None:
+        """The dates the pages printed, first to last; None when one did not read."""
         if self.odd_date or not self.low:
-            return {}
-        return {"scan_from": self.low, "scan_to": self.high}
+            return None
+        return ScanWindow(date.fromisoformat(self.low), date.fromisoformat(self.high))
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +237,7 @@ def on_page(scan: Scan, url: str, problem: str) -> str:
 
 
 def finished(spec: FetchSpec, status: int, scan: Scan, truncated: bool) -> FetchReport:
-    extra = {"complete": "false" if truncated else "true", "pages": str(scan.pages)}
+    extra = {"pages": str(scan.pages)}
     if truncated:
         extra["note"] = f"stopped after {MAX_PAGES} pages; more follow"
     return FetchReport(
@@ -244,5 +245,6 @@ def finished(spec: FetchSpec, status: int, scan: Scan, truncated: bool) -> Fetch
         url=spec.url,
         status=status,
         items=scan.items,
-        extra={**extra, **scan.window()},
+        window=None if truncated else scan.window(),
+        extra=extra,
     )

@@ -10,8 +10,8 @@ header text (:mod:`pipeline.parse.tables`): the row layout of the real site is n
 The whole state of one source's walk travels in request meta as plain data, so a saved answer
 replays through any callback (fixtures) and sources crawl side by side, each in its own
 cookie jar (JSESSIONID). For every source the spider yields the hearings it read and then
-exactly one :class:`~pipeline.items.FetchReport`, whose ``extra`` names the scanned window and
-whether every page of it was read.
+exactly one :class:`~pipeline.items.FetchReport`, whose ``window`` names the dates scanned
+when every page of them was read.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from twisted.python.failure import Failure
 
 from pipeline.config.load import load_config
 from pipeline.config.sources import Source
-from pipeline.items import FetchReport, FetchSpec, RawHearing
+from pipeline.items import FetchReport, FetchSpec, RawHearing, ScanWindow
 from pipeline.parse.jsf import (
     Form,
     Pager,
@@ -503,18 +503,15 @@ def plan_problem(plan: Plan, source: Source | None) -> str:
 
 def report(scan: Scan, status: int | None = None, error: str = "") -> FetchReport:
     c, plan = scan.cursor, scan.plan
-    extra = {
-        "scan_from": plan.dates[0] if plan.dates else "",
-        "scan_to": plan.dates[-1] if plan.dates else "",
-        "complete": "true" if not error and not c.gaps else "false",
-        "pages": str(c.pages),
-        "restarts": str(c.restarts),
-    }
+    window = None
+    if not error and not c.gaps and plan.dates:
+        window = ScanWindow(date.fromisoformat(plan.dates[0]), date.fromisoformat(plan.dates[-1]))
+    extra = {"pages": str(c.pages), "restarts": str(c.restarts)}
     if c.gaps:
         extra["gaps"] = "; ".join(c.gaps)
     return FetchReport(source_id=plan.source_id, url=plan.url, status=status, ok=not error,
                        error=f"{plan.source_id}: {error}" if error else "", items=c.items,
-                       extra=extra)  # fmt: skip
+                       window=window, extra=extra)  # fmt: skip
 
 
 # ---------------------------------------------------------------- reading answers
