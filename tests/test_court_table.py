@@ -18,14 +18,11 @@ from localservers import LocalHTTPServer, free_port
 from pipeline.config.load import load_config
 from pipeline.config.sources import Source
 from pipeline.items import FetchReport, FetchSpec, RawHearing, ScanWindow
+from pipeline.parse.court_table import MAX_PAGES, Scan, printed_date
 from spiders.base import sources_from_config, specs_from_config
-from spiders.court_table import (
-    KINDS,
-    MAX_PAGES,
-    CourtTableSpider,
-    Scan,
-    printed_date,
-)
+from spiders.court_table import CourtTableSpider
+
+KINDS = CourtTableSpider.kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}

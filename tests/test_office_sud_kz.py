@@ -33,8 +33,9 @@ from scrapy.utils.test import get_crawler
 from pipeline.config.sources import Source
 from pipeline.items import FetchSpec
 from pipeline.parse.jsf import Pager, read_partial
+from pipeline.parse.office_sud_kz import KIND, scan_of
 from pipeline.scrapy_settings import USER_AGENT
-from spiders.office_sud_kz import KIND, OfficeSudKzSpider, scan_of
+from spiders.office_sud_kz import OfficeSudKzSpider
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "spiders" / KIND

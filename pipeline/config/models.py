@@ -42,6 +42,13 @@ def check_css(css: str) -> str:
     return css
 
 
+def check_http_url(value: str) -> str:
+    """``value`` when it is an http(s) URL with a host."""
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -13,6 +13,12 @@ from pipeline.config.models import SLUG_RE, _Model, check_css, parse_duration
 SourceKind = Literal["feed", "news_search", "court_table", "office_sud_kz", "site"]
 
 
+class SourceOptions(_Model):
+    """The keys one kind adds to a sources.yaml row (a court's name, a site's selectors, …):
+    each spider declares its own as ``Options``, a subclass; a key it does not know is an
+    error."""
+
+
 class Source(_Model):
     id: str = Field(pattern=SLUG_RE)
     kind: SourceKind
