@@ -193,10 +193,7 @@ class SourceSpider(scrapy.Spider):
 
     def options_for(self, entry: Source | None) -> Any:
         """The spider's ``Options`` of a config row (defaults without one)."""
-        if entry is None:
-            return self.Options()
-        fields = set(self.Options.model_fields)
-        return self.Options.model_validate(entry.model_dump(include=fields, exclude_unset=True))
+        return self.Options.model_validate(entry.options if entry is not None else {})
 
     # ------------------------------------------------------------ requests and runs
 

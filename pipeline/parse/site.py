@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
@@ -20,8 +21,10 @@ from scrapy.http import Response
 from pipeline.config.sources import Source
 from pipeline.errors import ExtractError
 from pipeline.items import ArticleTarget, FetchReport, FetchSpec, RawArticle
-from pipeline.parse.page import ExtractedPage, extract_page
 from pipeline.parse.responses import failed_report, html_problem, snapshot
+
+if TYPE_CHECKING:
+    from pipeline.parse.page import ExtractedPage
 
 _SHOWN_ERRORS = 5
 
@@ -97,6 +100,9 @@ def read_article(
 ) -> RawArticle:
     """The article on one page (``selectors``: field → CSS overriding what the extractor
     finds); :class:`ExtractError` naming the URL when there is none."""
+    # imported here: loading the spiders (to check sources.yaml) must not load trafilatura
+    from pipeline.parse.page import extract_page
+
     problem = html_problem(response)
     if problem and not problem.startswith("not an HTML page"):
         raise ExtractError(f"{response.url}: {problem}")
