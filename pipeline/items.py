@@ -6,6 +6,7 @@ Spiders yield these; ``normalize`` turns them into typed records in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -98,6 +99,18 @@ class RawHearing:
 
 
 @dataclass(frozen=True, slots=True)
+class ScanWindow:
+    """The local dates a schedule scan read completely, first to last: a hearing of the source
+    inside them that the scan did not see has left the schedule."""
+
+    date_from: date
+    date_to: date
+
+    def __contains__(self, day: date) -> bool:
+        return self.date_from <= day <= self.date_to
+
+
+@dataclass(frozen=True, slots=True)
 class FetchReport:
     """What one fetch of a source did; yielded after the source's items (always exactly one)."""
 
@@ -115,10 +128,12 @@ class FetchReport:
     bozo: str = ""
     """feedparser's bozo exception text when the feed was malformed but still parsed."""
     items: int = 0
+    window: ScanWindow | None = None
+    """Schedule sources: the local dates this scan read completely (every page of every day);
+    None when it stopped short, stated no dates, or is no schedule scan."""
     extra: dict[str, str] = field(default_factory=dict)
-    """Schedule sources: ``scan_from`` / ``scan_to`` (local ISO dates) and ``complete``
-    ("true" when every page of that window was read) — a hearing of this source inside a
-    complete window that the scan did not see has left the schedule."""
+    """Notes for people and logs (pages read, restarts, gaps, why not modified); no code
+    reads them."""
 
 
 @dataclass(frozen=True, slots=True)

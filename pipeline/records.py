@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 
@@ -107,17 +107,6 @@ class Hearing:
     raw_hash: str = ""
     """Hash of the row as printed (``normalize.hearing.raw_hash``); '' when its date depends
     on the day of the scan. A re-scan skips normalising rows printed exactly as stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class ScanWindow:
-    """The local dates a schedule scan read completely (``FetchReport.extra``)."""
-
-    date_from: date
-    date_to: date
-
-    def __contains__(self, day: date) -> bool:
-        return self.date_from <= day <= self.date_to
 
 
 @dataclass(frozen=True, slots=True)

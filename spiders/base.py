@@ -1,20 +1,33 @@
-"""Helpers every spider shares: the request's FetchSpec and source entry, failure reports,
-readable failures, and :class:`ConfiguredSpider`, the base of spiders driven by config entries.
+"""The spider contract, owned by one base class: :class:`SourceSpider`.
 
-Not a spider itself (the spider loader finds none here: ``ConfiguredSpider`` has no name).
+A spider declares the source kinds it serves (``kinds``: the ``kind:`` values of sources.yaml)
+and the keys of a row that are its own (``Options``, a pydantic model; the YAML stays flat). The
+base plans the crawl from the config entries, guards every callback (:func:`source_callback`),
+is the one errback (:meth:`SourceSpider.on_error`), and lets exactly one FetchReport out per
+source and crawl (:class:`SourceRun`). A spider adds its requests and what its answers mean;
+the parsing itself lives in ``pipeline.parse``.
+
+Not a spider itself (the spider loader finds none here: ``SourceSpider`` has no name).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import scrapy
+from pydantic import ValidationError
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipeline.config.load import Config, load_config
-from pipeline.config.sources import Source
+from pipeline.config.sources import Source, SourceOptions
 from pipeline.items import FetchReport, FetchSpec
+from pipeline.parse.responses import describe_failure, failed_report, failure_status
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
 
 
 def spec_of(meta: Mapping[str, Any]) -> FetchSpec:
@@ -23,78 +36,97 @@ def spec_of(meta: Mapping[str, Any]) -> FetchSpec:
     return spec if isinstance(spec, FetchSpec) else FetchSpec(**spec)
 
 
-def failed(spec: FetchSpec, problem: str, status: int | None = None) -> FetchReport:
-    return FetchReport(
-        source_id=spec.source_id,
-        url=spec.url,
-        status=status,
-        ok=False,
-        error=f"{spec.source_id}: {problem}",
-    )
+def entry_of(meta: Mapping[str, Any]) -> Source | None:
+    """The request's source entry, if it carries one (a mapping too: meta may come from JSON)."""
+    entry = meta.get("source")
+    if entry is None or isinstance(entry, Source):
+        return entry
+    return Source.model_validate(entry)
 
 
-def describe_failure(failure: Failure, meta: Mapping[str, Any], max_body: int) -> str:
-    """A readable problem for a download that produced no response the callback could see.
-
-    A cancelled download counts as an oversized body: Scrapy cancels one in flight only when
-    the body streaming in outgrows ``download_maxsize`` (without a Content-Length to refuse
-    it up front)."""
-    exc = failure.value
-    name = type(exc).__name__
-    text = str(exc)
-    response = getattr(exc, "response", None)
-    if response is not None:
-        return f"HTTP {response.status}"
-    if "max size" in text or "DOWNLOAD_MAXSIZE" in text or "Cancelled" in name:
-        return f"body over {human_size(meta.get('download_maxsize', max_body))} cap"
-    if "Timeout" in name or "TimedOut" in name:
-        return f"timed out after {meta.get('download_timeout', 0):g}s"
-    if "Refused" in name:
-        return "connection refused"
-    if "DNS" in name or "Resolve" in name:
-        return "cannot resolve host"
-    if name == "IgnoreRequest":
-        return f"request ignored: {text or 'no reason given'}"
-    return f"{name}: {text}" if text else name
-
-
-def human_size(size: int) -> str:
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if size >= scale:
-            return f"{size / scale:g} {unit}"
-    return f"{size} bytes"
-
-
-def entry_of(meta: Mapping[str, Any]) -> Source:
-    """The request's source entry (a mapping is accepted too: meta may come from JSON)."""
-    entry = meta["source"]
-    return entry if isinstance(entry, Source) else Source.model_validate(entry)
+def config_entries(config: Config, kinds: Iterable[str]) -> dict[str, Source]:
+    """Every row of ``kinds``: configured (enabled or not) and generated (the news searches)."""
+    kinds = tuple(kinds)
+    rows = (*config.sources, *config.enabled_sources())
+    return {s.id: s for s in rows if s.kind in kinds}
 
 
 def specs_from_config(
     config: Config, kinds: Iterable[str], wanted: str | None = None
 ) -> tuple[FetchSpec, ...]:
     """Every enabled source of ``kinds``; ``wanted`` is fetched even when disabled (to try it)."""
-    kinds = tuple(kinds)
     return tuple(
         FetchSpec(source_id=s.id, url=s.url, kind=s.kind, language=s.language or "")
-        for s in config.sources
-        if s.kind in kinds and (s.enabled or s.id == wanted)
+        for s in config_entries(config, kinds).values()
+        if s.enabled or s.id == wanted
     )
 
 
 def sources_from_config(config: Config, kinds: Iterable[str]) -> dict[str, Source]:
-    kinds = tuple(kinds)
-    return {s.id: s for s in config.sources if s.kind in kinds}
+    return config_entries(config, kinds)
 
 
-class ConfiguredSpider(scrapy.Spider):
+def options_problem(exc: ValidationError) -> str:
+    """``field: message`` for each error of a kind's options."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'options'}: "
+        f"{err['msg'].removeprefix('Value error, ')}"
+        for err in exc.errors()
+    )
+
+
+@dataclass(slots=True)
+class SourceRun:
+    """One source in this crawl: what to fetch, its config row and options, the requests still
+    in flight, and whether its one FetchReport has gone out. Mutable on purpose: the callbacks
+    of one source interleave."""
+
+    spec: FetchSpec
+    entry: Source | None = None
+    options: Any = None
+    """The spider's ``Options`` read from ``entry``."""
+    pending: int = 0
+    reported: bool = False
+    state: Any = None
+    """What the spider keeps for the source between callbacks (:meth:`SourceSpider.new_state`)."""
+
+
+Callback = Callable[..., Iterator[Any]]
+
+
+def source_callback(callback: Callback) -> Callback:
+    """Guard a callback: its request is no longer pending, a second report of its source is
+    dropped, and whatever it meets, the source still gets its report
+    (:meth:`SourceSpider.callback_failed` says which; by default the source failed)."""
+
+    @functools.wraps(callback)
+    def guarded(spider: SourceSpider, response: Response, **kwargs: Any) -> Iterator[Any]:
+        run = spider.run_of(response.meta)
+        run.pending -= 1
+        try:
+            yield from spider.once(callback(spider, response, **kwargs))
+        except Exception as exc:
+            spider.logger.exception("%s: cannot read %s", run.spec.source_id, response.url)
+            yield from spider.once(spider.callback_failed(run, response, exc))
+
+    return guarded
+
+
+class SourceSpider(scrapy.Spider):
     """A spider whose work is config entries of its ``kinds``: given by the runner
     (``crawl(Spider, specs=[FetchSpec…], sources={id: Source})``) or read from the config folder
-    (``scrapy crawl NAME [-a source=ID]``)."""
+    (``scrapy crawl NAME [-a source=ID]``).
+
+    A subclass sets ``name``, ``kinds`` and ``Options``, yields a source's first requests from
+    :meth:`begin` (built with :meth:`request`), and decorates its callbacks with
+    :func:`source_callback`."""
 
     kinds: ClassVar[tuple[str, ...]] = ()
-    """Source kinds this spider serves (the runner routes specs by kind)."""
+    """Source kinds this spider serves (the runner and the config find spiders by kind)."""
+    Options: ClassVar[type[SourceOptions]] = SourceOptions
+    """The keys of a sources.yaml row this spider reads, beyond those every source has."""
+    needs_entry: ClassVar[bool] = True
+    """False when a FetchSpec says all the spider needs: no config row is looked up."""
 
     def __init__(
         self,
@@ -107,11 +139,19 @@ class ConfiguredSpider(scrapy.Spider):
         self.specs = None if specs is None else tuple(specs)
         self.sources = None if sources is None else dict(sources)
         self.source = source
+        self.runs: dict[str, SourceRun] = {}
 
-    def plan(self) -> tuple[tuple[FetchSpec, ...], dict[str, Source]]:
-        """The specs to fetch and the source entries that say how to read them."""
+    # ------------------------------------------------------------ planning
+
+    async def start(self) -> AsyncIterator[Any]:
+        for run in self.plan():
+            for item in self.once(self._begin(run)):
+                yield item
+
+    def plan(self) -> list[SourceRun]:
+        """The sources to fetch, each with its config entry (None when it has none)."""
         specs, sources = self.specs, self.sources
-        if specs is None or sources is None:
+        if specs is None or (sources is None and self.needs_entry):
             config = load_config(self.settings.get("CASEWATCH_CONFIG"))
             if specs is None:
                 specs = specs_from_config(config, self.kinds, self.source)
@@ -121,4 +161,117 @@ class ConfiguredSpider(scrapy.Spider):
             specs = tuple(s for s in specs if s.source_id == self.source)
             if not specs:
                 self.logger.error("source %r: no %s source with that id", self.source, self.name)
-        return specs, {k: v for k, v in sources.items() if v.kind in self.kinds}
+        entries = {k: v for k, v in (sources or {}).items() if v.kind in self.kinds}
+        for spec in specs:
+            self.runs[spec.source_id] = SourceRun(
+                spec, entries.get(spec.source_id), state=self.new_state()
+            )
+        return [self.runs[spec.source_id] for spec in specs]
+
+    def _begin(self, run: SourceRun) -> Iterator[Any]:
+        if run.entry is None and self.needs_entry:
+            yield self.fail(run, f"no {self.name} entry with this id in the config")
+            return
+        try:
+            run.options = self.options_for(run.entry)
+        except ValidationError as exc:
+            yield self.fail(run, f"config: {options_problem(exc)}")
+            return
+        try:
+            yield from self.begin(run)
+        except Exception as exc:
+            self.logger.exception("%s: cannot start", run.spec.source_id)
+            yield self.fail(run, f"cannot start: {exc!r}")
+
+    def begin(self, run: SourceRun) -> Iterator[Any]:
+        """A source's first requests (or its report, when it cannot be fetched)."""
+        raise NotImplementedError
+
+    def new_state(self) -> Any:
+        """A source's :attr:`SourceRun.state` before its first request (None: it keeps none)."""
+        return None
+
+    def options_for(self, entry: Source | None) -> Any:
+        """The spider's ``Options`` of a config row (defaults without one)."""
+        return self.Options.model_validate(entry.options if entry is not None else {})
+
+    # ------------------------------------------------------------ requests and runs
+
+    @property
+    def max_body(self) -> int:
+        """The body size cap of the project (``CASEWATCH_MAX_BODY_BYTES``)."""
+        return self.settings.getint("CASEWATCH_MAX_BODY_BYTES", DEFAULT_MAX_BODY)
+
+    def request(
+        self,
+        run: SourceRun,
+        url: str,
+        callback: Callback,
+        *,
+        meta: Mapping[str, Any] | None = None,
+        factory: Callable[..., scrapy.Request] = scrapy.Request,
+        **kwargs: Any,
+    ) -> scrapy.Request:
+        """A request of ``run``'s source, pending until its callback or errback has run, and
+        never dropped as a duplicate by Scrapy (the spider decides what it has seen)."""
+        run.pending += 1
+        carried: dict[str, Any] = {"spec": run.spec}
+        if run.entry is not None:
+            carried["source"] = run.entry
+        return factory(url, callback=callback, errback=self.on_error, dont_filter=True,
+                       meta={**carried, **(meta or {})}, **kwargs)  # fmt: skip
+
+    def spec_of(self, meta: Mapping[str, Any]) -> FetchSpec:
+        return spec_of(meta)
+
+    def run_of(self, meta: Mapping[str, Any]) -> SourceRun:
+        """The request's source run; a response replayed on its own (a saved fixture) starts
+        one from its meta, with itself as the one pending request."""
+        spec = self.spec_of(meta)
+        run = self.runs.get(spec.source_id)
+        if run is None:
+            entry = entry_of(meta)
+            run = SourceRun(spec, entry, self.options_for(entry), 1, state=self.new_state())
+            self.runs[spec.source_id] = run
+        return run
+
+    # ------------------------------------------------------------ reports
+
+    def once(self, items: Iterable[Any]) -> Iterator[Any]:
+        """``items``, with only the first FetchReport of each source: a later one is dropped."""
+        for item in items:
+            if isinstance(item, FetchReport):
+                run = self.runs.setdefault(item.source_id, SourceRun(FetchSpec(
+                    item.source_id, item.url, self.name)))  # fmt: skip
+                if run.reported:
+                    self.logger.error("%s: a second report dropped (%r)", item.source_id, item)
+                    continue
+                run.reported = True
+            yield item
+
+    def fail(self, run: SourceRun, problem: str, status: int | None = None) -> FetchReport:
+        """The failed report of ``run``'s source (logged)."""
+        report = failed_report(run.spec, problem, status)
+        self.logger.warning("%s", report.error)
+        return report
+
+    def callback_failed(self, run: SourceRun, response: Response, exc: Exception) -> Iterator[Any]:
+        """What a callback that raised yields: by default, the source failed."""
+        yield self.fail(run, f"parse failed: {exc!r}", response.status)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        """The one errback: a request that got no response its callback could read (after
+        Scrapy's retries)."""
+        request = failure.request  # type: ignore[attr-defined]
+        run = self.run_of(request.meta)
+        run.pending -= 1
+        max_body = self.settings.getint("DOWNLOAD_MAXSIZE")
+        problem = describe_failure(failure, request.meta, max_body)
+        yield from self.once(self.request_failed(run, request, problem, failure))
+
+    def request_failed(
+        self, run: SourceRun, request: scrapy.Request, problem: str, failure: Failure
+    ) -> Iterator[Any]:
+        """What a request without a readable response yields: by default, the source failed."""
+        self.logger.warning("%s: %s (%s)", run.spec.source_id, problem, request.url)
+        yield failed_report(run.spec, problem, failure_status(failure))

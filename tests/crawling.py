@@ -48,7 +48,7 @@ if job["specs"] is not None:
     kwargs["specs"] = [FetchSpec(**s) for s in job["specs"]]
 process.crawl(crawler, **kwargs)
 process.start()
-print(json.dumps(items))
+print(json.dumps(items, default=str))
 """
 
 

@@ -7,6 +7,7 @@ Its callback over saved pages is covered by tests/test_spiders.py
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,12 @@ from localservers import LocalHTTPServer, free_port
 
 from pipeline.config.load import load_config
 from pipeline.config.sources import Source
-from pipeline.items import FetchReport, FetchSpec, RawHearing
+from pipeline.items import FetchReport, FetchSpec, RawHearing, ScanWindow
+from pipeline.parse.court_table import MAX_PAGES, Scan, printed_date
 from spiders.base import sources_from_config, specs_from_config
-from spiders.court_table import (
-    KINDS,
-    MAX_PAGES,
-    CourtTableSpider,
-    Scan,
-    printed_date,
-)
+from spiders.court_table import CourtTableSpider
+
+KINDS = CourtTableSpider.kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -55,14 +53,14 @@ def hearing(day: str) -> RawHearing:
     ("pages", "window"),
     [
         ([["12.02.2024", "10.02.2024"], ["14.02.2024 09:00", ""]],
-         {"scan_from": "2024-02-10", "scan_to": "2024-02-14"}),
-        ([["12.02.2024"], ["Tue 13 Feb 2024"]], {}),
-        ([[]], {}),
-        ([["", ""]], {}),
+         ScanWindow(date(2024, 2, 10), date(2024, 2, 14))),
+        ([["12.02.2024"], ["Tue 13 Feb 2024"]], None),
+        ([[]], None),
+        ([["", ""]], None),
     ],
 )  # fmt: skip
 def test_scan_window_only_when_every_date_reads(
-    pages: list[list[str]], window: dict[str, str]
+    pages: list[list[str]], window: ScanWindow | None
 ) -> None:
     scan = Scan()
     for number, days in enumerate(pages):
@@ -201,14 +199,15 @@ def test_court_table_spider_reports_every_source_once(http_server: LocalHTTPServ
     ]  # fmt: skip
     assert {(h["court"], h["timezone"]) for h in paged_rows} == {("Тестовый суд", "Asia/Almaty")}
     assert by_id["paged"]["items"] == 3
-    assert by_id["paged"]["extra"] == {"complete": "true", "pages": "2",
-                                       "scan_from": "2024-02-12", "scan_to": "2024-02-20"}  # fmt: skip
-    assert by_id["empty"]["extra"] == {"complete": "true", "pages": "1"}
+    assert by_id["paged"]["extra"] == {"pages": "2"}
+    assert by_id["paged"]["window"] == {"date_from": "2024-02-12", "date_to": "2024-02-20"}
+    assert by_id["empty"]["extra"] == {"pages": "1"}
+    assert by_id["empty"]["window"] is None, "complete, but no date printed: no window stated"
     assert by_id["empty"]["items"] == 0
-    assert by_id["loop"]["extra"]["complete"] == "true"
+    assert by_id["loop"]["window"] == {"date_from": "2024-04-02", "date_to": "2024-04-02"}
     assert by_id["loop"]["items"] == 1
     assert by_id["long"]["items"] == MAX_PAGES
-    assert by_id["long"]["extra"]["complete"] == "false"
+    assert by_id["long"]["window"] is None
     assert by_id["long"]["extra"]["pages"] == str(MAX_PAGES)
     assert not http_server.requests_to(f"/long/{MAX_PAGES + 1}")
     assert [h["source_id"] for h in hearings].count("half") == 1

@@ -1,10 +1,10 @@
 """Pure parts of the hearing model: dates and zones, case numbers, status words, the record,
-the scan window, and the events a store change makes."""
+and the events a store change makes."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,9 +18,8 @@ from pipeline.normalize.hearing import (
     normalize_status,
     parse_case_number,
     parse_when,
-    scan_window,
 )
-from pipeline.records import Change, FieldChange, Hearing, HearingChange, ScanWindow
+from pipeline.records import Change, FieldChange, Hearing, HearingChange
 
 SEEN = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 ALMATY = "Asia/Almaty"
@@ -234,23 +233,6 @@ def test_zones_and_foreign_case_numbers(
 )
 def test_rows_that_cannot_be_hearings(extra: dict[str, str], skipped: Skipped) -> None:
     assert normalize_hearing(_raw(**extra), seen_at=SEEN) == skipped
-
-
-@pytest.mark.parametrize(
-    ("extra", "window"),
-    [
-        (
-            {"scan_from": "2026-11-28", "scan_to": "2026-12-12", "complete": "true"},
-            ScanWindow(date(2026, 11, 28), date(2026, 12, 12)),
-        ),
-        ({"scan_from": "2026-11-28", "scan_to": "2026-12-12", "complete": "false"}, None),
-        ({"scan_from": "2026-11-28", "complete": "true"}, None),
-        ({"scan_from": "2026-12-12", "scan_to": "2026-11-28", "complete": "true"}, None),
-        ({}, None),
-    ],
-)
-def test_scan_window(extra: dict[str, str], window: ScanWindow | None) -> None:
-    assert scan_window(extra) == window
 
 
 # ---------------------------------------------------------------- events

@@ -13,9 +13,9 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.events.hearings import reminder_events
-from pipeline.items import RawHearing
+from pipeline.items import RawHearing, ScanWindow
 from pipeline.normalize.hearing import Skipped, normalize_hearing
-from pipeline.records import Change, FieldChange, HearingChange, Hit, Match, ScanWindow
+from pipeline.records import Change, FieldChange, HearingChange, Hit, Match
 from pipeline.store.engine import alembic_config, make_engine
 from pipeline.store.events import add_events
 from pipeline.store.hearing_matches import due_reminders, matched_cases, save_hearing_matches

@@ -33,8 +33,9 @@ from scrapy.utils.test import get_crawler
 from pipeline.config.sources import Source
 from pipeline.items import FetchSpec
 from pipeline.parse.jsf import Pager, read_partial
+from pipeline.parse.office_sud_kz import KIND, scan_of
 from pipeline.scrapy_settings import USER_AGENT
-from spiders.office_sud_kz import KIND, OfficeSudKzSpider, scan_of
+from spiders.office_sud_kz import OfficeSudKzSpider
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "spiders" / KIND
@@ -321,10 +322,7 @@ def test_russian_rows_are_read_by_header_across_pages_and_layouts(crawl: Crawl) 
     assert rows[5]["date"] == "в течение дня", "an unparseable date is kept as printed"
     report = crawl.report("ru")
     assert report["ok"] and report["items"] == 6
-    assert (
-        report["extra"].items()
-        >= {"scan_from": "2023-02-09", "scan_to": "2023-02-10", "complete": "true"}.items()
-    )
+    assert report["window"] == {"date_from": "2023-02-09", "date_to": "2023-02-10"}
 
 
 def test_kazakh_interface(crawl: Crawl) -> None:
@@ -337,16 +335,12 @@ def test_kazakh_interface(crawl: Crawl) -> None:
     assert len(rows) == 4 and {r["court"] for r in rows} == {TALDYKORGAN.names["kk"]}
     assert rows[0]["cells"]["Іс нөмірі"] == rows[0]["case_number"] == "1917-22-00-1/215"
     assert rows[0]["parties"] == "Токташ, Буханов, Жумашев" and rows[0]["courtroom"] == "Зал №3"
-    assert crawl.report("kk")["extra"]["complete"] == "true"
+    assert crawl.report("kk")["window"] is not None
 
 
 def test_view_expired_once_starts_over_without_repeating_rows(crawl: Crawl) -> None:
     report = crawl.report("expire-once")
-    assert (
-        report["ok"]
-        and report["extra"]["restarts"] == "1"
-        and report["extra"]["complete"] == "true"
-    )
+    assert report["ok"] and report["extra"]["restarts"] == "1" and report["window"] is not None
     assert [r["case_number"] for r in crawl.of("expire-once")] == [
         r["case_number"] for r in crawl.of("ru")
     ]
@@ -355,7 +349,7 @@ def test_view_expired_once_starts_over_without_repeating_rows(crawl: Crawl) -> N
 
 def test_view_expired_every_time_is_a_source_error(crawl: Crawl) -> None:
     report = crawl.report("expire-always")
-    assert not report["ok"] and report["extra"]["complete"] == "false"
+    assert not report["ok"] and report["window"] is None
     assert "search: view expired again after 1 restart" in report["error"]
     assert crawl.steps("expire-always").count("page") == 2
 
@@ -386,7 +380,7 @@ def test_a_page_that_is_not_the_form_is_a_source_error(crawl: Crawl) -> None:
 
 def test_a_court_the_region_does_not_offer_leaves_the_scan_incomplete(crawl: Crawl) -> None:
     report = crawl.report("missing-court")
-    assert report["ok"] and report["extra"]["complete"] == "false"
+    assert report["ok"] and report["window"] is None
     assert report["extra"]["gaps"] == "court '9999' not offered"
     assert "court" in crawl.steps("missing-court")
 
@@ -409,7 +403,9 @@ def test_standalone_scrapy_crawl_reads_the_config_folder(tmp_path: Path) -> None
     assert [i["case_number"] for i in items if "case_number" in i] == [
         r.case_number for r in TRIAL[:4]
     ]
-    assert [i["extra"]["complete"] for i in items if "extra" in i] == ["true"]
+    assert [i["window"] for i in items if "window" in i] == [
+        {"date_from": "2023-02-09", "date_to": "2023-02-10"}
+    ]
 
 
 # ---------------------------------------------------------------- pure parts

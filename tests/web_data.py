@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.config.load import Config, load_config
 from pipeline.ingest.batch import ingest_fetch
 from pipeline.ingest.deps import build_deps
-from pipeline.items import FetchReport, RawArticle, RawHearing
+from pipeline.items import FetchReport, RawArticle, RawHearing, ScanWindow
 from pipeline.store.engine import open_store
 
 T0 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -133,8 +133,8 @@ def articles() -> list[RawArticle]:
 
 
 def schedule_report(source: str, url: str, day_from: str, day_to: str) -> FetchReport:
-    extra = {"scan_from": day_from, "scan_to": day_to, "complete": "true"}
-    return FetchReport(source_id=source, url=url, status=200, extra=extra)
+    window = ScanWindow(date.fromisoformat(day_from), date.fromisoformat(day_to))
+    return FetchReport(source_id=source, url=url, status=200, window=window)
 
 
 def _ingest(

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 from pipeline.config.alerts import Channel, Route
 from pipeline.config.cases import Case
 from pipeline.config.env import env_name, env_overrides, merge
-from pipeline.config.models import SLUG_RE
+from pipeline.config.kinds import kind_problems
+from pipeline.config.models import SLUG_RE, locate
 from pipeline.config.news import news_search_sources
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
@@ -122,23 +123,14 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
 
 
-def _locate(exc: ValidationError) -> list[tuple[str, str]]:
-    """``(".field[0]", message)`` for each error of a validation."""
-    out = []
-    for err in exc.errors():
-        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
-        out.append((loc, err["msg"].removeprefix("Value error, ")))
-    return out
-
-
 def _describe(exc: ValidationError, prefix: str) -> list[str]:
-    return [f"{prefix}{loc}: {msg}" for loc, msg in _locate(exc)]
+    return [f"{prefix}{loc}: {msg}" for loc, msg in locate(exc)]
 
 
 def _describe_settings(exc: ValidationError, path: Path, environ: Mapping[str, str]) -> list[str]:
     """Problems of the settings, each named by the variable that set it or by the file."""
     out = []
-    for err, (loc, msg) in zip(exc.errors(), _locate(exc), strict=True):
+    for err, (loc, msg) in zip(exc.errors(), locate(exc), strict=True):
         names = [
             env_name(err["loc"][:n]) for n in range(len(err["loc"]), 0, -1)
         ]  # the field, then its sections
@@ -160,10 +152,12 @@ def _entries(
     problems: list[ConfigProblem],
     on_missing_env: Callable[[dict[str, Any], list[str], str], bool] | None = None,
     positions: dict[int, int] | None = None,
+    check: Callable[[M], list[tuple[str, str]]] | None = None,
 ) -> list[M]:
     """Validate ``doc[key]`` entry by entry; bad entries become problems and are skipped.
 
-    ``positions`` (when given) maps ``id(model)`` to the entry's index in the file."""
+    ``positions`` (when given) maps ``id(model)`` to the entry's index in the file; ``check``
+    finds what the model alone cannot (``(".field", message)`` pairs)."""
     if doc is None:
         return []
     raw = doc.get(key) if isinstance(doc, dict) else None
@@ -176,7 +170,7 @@ def _entries(
     seen: set[str] = set()
     for index, entry in enumerate(raw):
         where = f"{path}: {_label(key, index, entry)}"
-        item = _entry(where, entry, model, environ, problems, on_missing_env)
+        item = _entry(where, entry, model, environ, problems, on_missing_env, check)
         if item is None:
             continue
         ident = getattr(item, "id", None) or getattr(item, "slug", None)
@@ -205,6 +199,7 @@ def _entry(
     environ: Mapping[str, str],
     problems: list[ConfigProblem],
     on_missing_env: Callable[[dict[str, Any], list[str], str], bool] | None,
+    check: Callable[[M], list[tuple[str, str]]] | None = None,
 ) -> M | None:
     """One entry, environment expanded and validated; None (its problems noted) when unusable."""
     if not isinstance(entry, dict):
@@ -219,10 +214,13 @@ def _entry(
             problems.append(ConfigProblem(where, f"environment variable {names} is not set"))
             return None
     try:
-        return model.model_validate(expanded)
+        item = model.model_validate(expanded)
     except ValidationError as exc:
-        problems.extend(ConfigProblem(f"{where}{loc}", msg) for loc, msg in _locate(exc))
+        problems.extend(ConfigProblem(f"{where}{loc}", msg) for loc, msg in locate(exc))
         return None
+    found = check(item) if check else []
+    problems.extend(ConfigProblem(f"{where}{loc}", msg) for loc, msg in found)
+    return None if found else item
 
 
 def load_config(
@@ -251,7 +249,10 @@ def load_config(
     sources_path, cases_path, alerts_path = (
         root / n for n in ("sources.yaml", "cases.yaml", "alerts.yaml")
     )
-    sources = _entries(sources_path, _read_yaml(sources_path), "sources", Source, env, problems)
+    sources = _entries(
+        sources_path, _read_yaml(sources_path), "sources", Source, env, problems,
+        check=kind_problems,
+    )  # fmt: skip
     cases = _entries(cases_path, _read_yaml(cases_path), "cases", Case, env, problems)
     alerts = _read_yaml(alerts_path)
     broken: dict[str, str] = {}

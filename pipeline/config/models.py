@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 LANGUAGES = ("ru", "kk", "en")
 SLUG_RE = r"^[a-z0-9][a-z0-9._-]*$"
@@ -40,6 +40,22 @@ def check_css(css: str) -> str:
     except Exception as exc:  # cssselect raises several types for bad syntax
         raise ValueError(f"not a valid CSS selector: {css!r} ({exc})") from exc
     return css
+
+
+def check_http_url(value: str) -> str:
+    """``value`` when it is an http(s) URL with a host."""
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+def locate(exc: ValidationError) -> list[tuple[str, str]]:
+    """``(".field[0]", message)`` for each error of a validation."""
+    out = []
+    for err in exc.errors():
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+        out.append((loc, err["msg"].removeprefix("Value error, ")))
+    return out
 
 
 class _Model(BaseModel):

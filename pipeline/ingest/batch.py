@@ -57,7 +57,7 @@ def ingest_fetch(
         )
         tally = _articles(session, deps, articles, case_titles, now, pages)
         tally.skipped += len(raws) - len(articles)
-        if report.ok and not report.not_modified and (hearings or report.extra.get("complete")):
+        if report.ok and not report.not_modified and (hearings or report.window is not None):
             ingest_hearings.scan_batch(session, deps, report, hearings, tz, case_titles, now, tally)
         tally.events += _run_events(session, deps, report, tally, started_at, now)
         event_ids = add_events(

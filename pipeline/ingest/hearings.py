@@ -16,7 +16,7 @@ from pipeline.events.hearings import hearing_events
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.followup import Tally
 from pipeline.items import FetchReport, RawHearing
-from pipeline.normalize.hearing import hearing_fields, normalize_hearing, scan_window
+from pipeline.normalize.hearing import hearing_fields, normalize_hearing
 from pipeline.parse.news_hearings import announced_hearings
 from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
 from pipeline.store.articles import Upserted
@@ -38,9 +38,8 @@ def scan_batch(
     tally: Tally,
 ) -> None:
     """A schedule scan: upsert with identity and history, match, hearing events."""
-    window = scan_window(report.extra)
     changes, skipped, _unchanged = scan_hearings(
-        session, raws, source_id=report.source_id, seen_at=now, window=window, default_tz=tz
+        session, raws, source_id=report.source_id, seen_at=now, window=report.window, default_tz=tz
     )
     for skip in skipped:
         log.warning("%s: skipped %s", report.source_id, skip.reason)

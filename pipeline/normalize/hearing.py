@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from itertools import chain
 from zoneinfo import ZoneInfoNotFoundError
@@ -29,7 +29,7 @@ from pipeline.normalize.hearing_time import (
     upcoming,
 )
 from pipeline.normalize.text import collapse
-from pipeline.records import Hearing, ScanWindow
+from pipeline.records import Hearing
 
 __all__ = [
     "CaseNumber",
@@ -43,7 +43,6 @@ __all__ = [
     "parse_case_number",
     "parse_when",
     "raw_hash",
-    "scan_window",
     "upcoming",
 ]
 
@@ -282,18 +281,6 @@ def normalize_hearing(
         cells=dict(raw.cells),
         raw_hash=raw_hash(raw, default_tz),
     )
-
-
-def scan_window(extra: dict[str, str]) -> ScanWindow | None:
-    """The complete scan window of a schedule fetch (``FetchReport.extra``), else None."""
-    if extra.get("complete", "").strip().lower() != "true":
-        return None
-    try:
-        start = date.fromisoformat(extra["scan_from"].strip()[:10])
-        end = date.fromisoformat(extra["scan_to"].strip()[:10])
-    except (KeyError, ValueError):
-        return None
-    return ScanWindow(start, end) if start <= end else None
 
 
 def hearing_fields(hearing: Hearing) -> dict[str, str]:

@@ -24,6 +24,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any, Protocol
 
+from pipeline.items import ScanWindow
 from pipeline.normalize.hearing import (
     Skipped,
     group_key,
@@ -32,7 +33,7 @@ from pipeline.normalize.hearing import (
     parse_case_number,
     upcoming,
 )
-from pipeline.records import Change, FieldChange, Hearing, ScanWindow
+from pipeline.records import Change, FieldChange, Hearing
 
 __all__ = ["Plan", "Step", "fingerprint", "make_plan"]
 

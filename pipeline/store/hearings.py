@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
-from pipeline.items import RawHearing
+from pipeline.items import RawHearing, ScanWindow
 from pipeline.normalize.hearing import Skipped, normalize_hearing, raw_hash
-from pipeline.records import Change, FieldChange, Hearing, HearingChange, ScanWindow
+from pipeline.records import Change, FieldChange, Hearing, HearingChange
 from pipeline.store.chunks import chunks
 from pipeline.store.hearing_matches import record
 from pipeline.store.hearing_plan import TRACKED, Step, fingerprint, make_plan
@@ -57,7 +57,7 @@ def upsert_hearings(
 ) -> list[HearingChange]:
     """Store one scan of ``source_id``; return what happened to each hearing (and cancellations).
 
-    ``window``: the local dates the scan read completely (``scan_window(report.extra)``), or
+    ``window``: the local dates the scan read completely (``FetchReport.window``), or
     None — then nothing is cancelled. ``unreadable``: the scan's Skipped rows; a stored hearing
     of their court and case is neither cancelled nor moved, since the scan could not read it.
     ``unchanged``: ids of stored hearings the scan printed exactly as before and that were not
