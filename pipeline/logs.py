@@ -30,6 +30,8 @@ _SECRET_PARAM = re.compile(
     r"access_token|webhook)=)[^&#\s]*",
     re.IGNORECASE,
 )
+_BARE_USERINFO = re.compile(r"(?<![\w/<>])[^\s/:@<>'\"]+:[^\s/@<>'\"]+@(?=[\w.-])")
+"""``user:password@host`` outside a URL, as in Scrapy's 'invalid hostname: user:pw@host'."""
 _PLAIN_SCHEMES = {"http", "https", "file", "postgresql", "sqlite", "postgresql+psycopg"}
 
 
@@ -38,7 +40,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, HIDDEN)
-    return _URL.sub(_redact_url, text)
+    return _BARE_USERINFO.sub(f"{HIDDEN}@", _URL.sub(_redact_url, text))
 
 
 def _redact_url(match: re.Match[str]) -> str:

@@ -1,6 +1,7 @@
 """A secret in a source URL (userinfo, an API key in the query) never appears anywhere:
 the run's output and logs, `sources` and `status` (table and JSON), the web page, the API and
-the database's error columns."""
+the database's error columns. check-config refuses user:password in a source URL outright
+(the source does not run); a key in the query is hidden wherever the URL or an error shows."""
 
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ SECRETS = (PASSWORD, KEY, TOKEN)
 def test_url_secrets_and_redaction() -> None:
     url = f"https://alice:{PASSWORD}@feeds.example.kz/rss?api_key={KEY}&page=2&token={TOKEN}"
     assert set(url_secrets(url)) == {f"alice:{PASSWORD}", PASSWORD, KEY, TOKEN}
-    assert redact(url) == "https://<hidden>@feeds.example.kz/rss?api_key=<hidden>&page=2&token=<hidden>"
+    assert (
+        redact(url)
+        == "https://<hidden>@feeds.example.kz/rss?api_key=<hidden>&page=2&token=<hidden>"
+    )
     error = f"ValueError: invalid hostname: alice:{PASSWORD}@feeds.example.kz"
     assert redact_source(error, url) == "ValueError: invalid hostname: <hidden>@feeds.example.kz"
     assert url_secrets("not a url") == ()
@@ -87,7 +91,10 @@ def test_no_secret_from_a_source_url_appears_in_any_output(
     ):
         done = casewatch(secret_sources, database, *args)
         outputs.append((args, done.stdout + done.stderr))
-    assert any("with-password" in text and "<hidden>" in text for _, text in outputs)
+    refused = dict(outputs)[("check-config",)]
+    assert "sources[0] (with-password).url: user:password in the URL is refused" in refused
+    assert "?token=${FEED_TOKEN}" in refused
+    assert any("with-key" in text and "api_key=<hidden>" in text for _, text in outputs)
 
     config = load_config(secret_sources)
     sessions = open_store(database)
@@ -102,7 +109,37 @@ def test_no_secret_from_a_source_url_appears_in_any_output(
             "SELECT url, last_error FROM source UNION ALL SELECT error, bozo FROM source_run"
         ).fetchall()
     outputs.append((("database",), repr(rows)))
-    assert any("with-password" in text for _, text in outputs[-4:-1])
+    assert any("with-key" in text for _, text in outputs[-4:-1])
 
     leaks = [(where, s) for where, text in outputs for s in SECRETS if s in text]
     assert leaks == []
+
+
+def test_a_stored_error_from_before_the_scrubbing_is_shown_without_the_secret(
+    tmp_path: Path,
+) -> None:
+    """Rows written by an older casewatch may hold a secret: the read side hides it too."""
+    from pipeline.config.sources import Source
+    from pipeline.store.models import SourceRow
+    from pipeline.store.read.sources import list_sources
+
+    sessions = open_store(f"sqlite:///{tmp_path / 'old.db'}")
+    url = f"https://feeds.example.kz/rss?api_key={KEY}"
+    with sessions.begin() as session:
+        session.add(
+            SourceRow(
+                id="old-feed",
+                kind="feed",
+                url=url,
+                consecutive_failures=1,
+                last_error=f"old-feed: ValueError: invalid hostname: alice:{PASSWORD}@feeds",
+            )
+        )
+    configured = [Source(id="old-feed", kind="feed", url=url)]
+    with sessions() as session:
+        [listing] = list_sources(session, configured)
+        [orphan] = list_sources(session, [])
+    for shown in (listing, orphan):
+        assert KEY not in shown.url and KEY not in (shown.last_error or "")
+    assert PASSWORD not in (orphan.last_error or "")
+    sessions.kw["bind"].dispose()

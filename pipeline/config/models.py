@@ -43,9 +43,18 @@ def check_css(css: str) -> str:
 
 
 def check_http_url(value: str) -> str:
-    """``value`` when it is an http(s) URL with a host."""
+    """``value`` when it is an http(s) URL with a host and no ``user:password@``.
+
+    Credentials in a URL would travel into errors, logs and pages; a key belongs in an
+    environment variable, in a query parameter whose value casewatch hides."""
+    if "@" in value.split("?", 1)[0].split("#", 1)[0].partition("://")[2].split("/", 1)[0]:
+        raise ValueError(
+            "user:password in the URL is refused (it would show in errors and logs); put a key"
+            " in an environment variable and the query, e.g. ?token=${FEED_TOKEN} (hidden)"
+        )
     if not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError(f"expected an http(s) URL, got {value!r}")
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        raise ValueError(f"expected an http(s) URL, got {shown!r}")
     return value
 
 

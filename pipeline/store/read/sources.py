@@ -84,6 +84,6 @@ def _orphan_listing(row: SourceRow) -> SourceListing:
         configured=False,
         last_run_at=row.last_run_at,
         last_success_at=row.last_success_at,
-        last_error=redact(row.last_error) if row.last_error else None,
+        last_error=redact_source(row.last_error, row.url) if row.last_error else None,
         consecutive_failures=row.consecutive_failures,
     )
