@@ -18,7 +18,11 @@ from typing import Any
 
 import pytest
 from localservers import LocalHTTPServer, LocalSMTPServer, free_port
-from pgserver import (
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.store.engine import open_store
+
+from support.pgserver import (
     PostgresUnavailable,
     create_database,
     find_bindir,
@@ -26,9 +30,6 @@ from pgserver import (
     start_server,
     stop_server,
 )
-from sqlalchemy.orm import Session, sessionmaker
-
-from pipeline.store.engine import open_store
 
 __all__ = ["free_port"]
 

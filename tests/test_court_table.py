@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crawling import crawl_in_subprocess
 from localservers import LocalHTTPServer, free_port
 
 from pipeline.config.load import load_config
@@ -25,6 +24,8 @@ from spiders.court_table import (
     Scan,
     printed_date,
 )
+
+from support.crawling import crawl_in_subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}

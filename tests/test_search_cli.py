@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from searchcorpus import STORED_AT, store_corpus
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.cli.main import main
 from pipeline.store.models import EventRow, HearingChangeRow, HearingRow, MatchRow
+
+from support.searchcorpus import STORED_AT, store_corpus
 
 CASES = """
 cases:
