@@ -17,11 +17,11 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from localservers import LocalHTTPServer, LocalSMTPServer, free_port
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.store.engine import open_store
 
+from support.http_server import LocalHTTPServer, LocalSMTPServer, free_port
 from support.pgserver import (
     PostgresUnavailable,
     create_database,

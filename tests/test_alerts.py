@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _notify_servers import parts
 from click.testing import CliRunner
-from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.cli.main import main
@@ -31,6 +29,9 @@ from pipeline.records import Event
 from pipeline.store import outbox
 from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
+
+from support.http_server import LocalHTTPServer, LocalSMTPServer
+from support.smtp import parts
 
 ALMATY = "Asia/Almaty"
 TALDY, KUDE = "taldykorgan-torture", "kudebayev"

@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from localservers import LocalHTTPServer
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.cli.main import main
 from pipeline.store.models import HearingChangeRow, HearingRow, MatchRow, SourceRow
+
+from support.http_server import LocalHTTPServer
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from localservers import LocalHTTPServer, free_port
 
 from pipeline.config.load import load_config
 from pipeline.config.sources import Source
@@ -26,6 +25,7 @@ from spiders.court_table import (
 )
 
 from support.crawling import crawl_in_subprocess
+from support.http_server import LocalHTTPServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from localservers import LocalSMTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +29,8 @@ from pipeline.store import outbox
 from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
 from pipeline.store.models import DeliveryRow
+
+from support.http_server import LocalSMTPServer
 
 T0 = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
 CASE = "taldykorgan-torture"

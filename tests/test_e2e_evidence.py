@@ -23,7 +23,8 @@ from warcio.archiveiterator import ArchiveIterator
 from pipeline.search import search_articles
 from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, CaptureRow
-from tests.localservers import LocalHTTPServer, LocalSMTPServer
+
+from support.http_server import LocalHTTPServer, LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.localservers import LocalHTTPServer, LocalSMTPServer
+from support.http_server import LocalHTTPServer, LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, CaptureRow
-from tests.localservers import LocalHTTPServer, LocalSMTPServer
 from tests.test_e2e_evidence import HTML, PARAGRAPHS, TITLE, casewatch, page, write_config
+
+from support.http_server import LocalHTTPServer, LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 

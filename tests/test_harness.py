@@ -8,9 +8,10 @@ import urllib.request
 from email.message import EmailMessage
 
 import pytest
-from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+
+from support.http_server import LocalHTTPServer, LocalSMTPServer
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, timeout: float = 5) -> tuple[int, bytes]:

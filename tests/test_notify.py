@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _notify_servers import SmtpSink, WebhookSink, free_port, parts
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +32,8 @@ from pipeline.notify.render import format_time, truncate
 from pipeline.store import outbox
 from pipeline.store.engine import open_store
 from pipeline.store.models import DeliveryRow, EventRow
+
+from support.smtp import SmtpSink, WebhookSink, free_port, parts
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 CASE = "taldykorgan-torture"

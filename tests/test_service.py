@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.localservers import LocalHTTPServer, LocalSMTPServer, RecordedRequest
 from tests.test_e2e_news import TALDY_RU, VLAST_URL, rss
+
+from support.http_server import LocalHTTPServer, LocalSMTPServer, RecordedRequest
 
 pytestmark = pytest.mark.e2e
 
