@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.store.engine import open_store
 
-from support.http_server import LocalHTTPServer, LocalSMTPServer, free_port
+from support.http_server import LocalHTTPServer
 from support.pgserver import (
     PostgresUnavailable,
     create_database,
@@ -30,8 +30,8 @@ from support.pgserver import (
     start_server,
     stop_server,
 )
-
-__all__ = ["free_port"]
+from support.ports import free_port
+from support.smtp import LocalSMTPServer
 
 
 def _unavailable(reason: str) -> None:

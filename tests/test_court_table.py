@@ -25,7 +25,8 @@ from spiders.court_table import (
 )
 
 from support.crawling import crawl_in_subprocess
-from support.http_server import LocalHTTPServer, free_port
+from support.http_server import LocalHTTPServer
+from support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}

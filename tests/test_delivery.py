@@ -30,16 +30,12 @@ from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
 from pipeline.store.models import DeliveryRow
 
-from support.http_server import LocalSMTPServer
+from support.smtp import LocalSMTPServer, smtp_url
 
 T0 = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
 CASE = "taldykorgan-torture"
 BURST = 1000
 CASEWATCH = Path(sys.executable).with_name("casewatch")
-
-
-def smtp_url(server: LocalSMTPServer) -> str:
-    return f"mailto://127.0.0.1:{server.port}?from=casewatch@example.org&to=monitor@example.org"
 
 
 def fill(sessions: sessionmaker[Session], count: int, now: datetime) -> None:

@@ -24,7 +24,8 @@ from pipeline.search import search_articles
 from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, CaptureRow
 
-from support.http_server import LocalHTTPServer, LocalSMTPServer
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,8 @@ import pytest
 
 from tests.test_e2e_news import REPO, bodies, casewatch
 
-from support.http_server import LocalHTTPServer, LocalSMTPServer
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 

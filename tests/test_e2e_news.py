@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from support.http_server import LocalHTTPServer, LocalSMTPServer
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,8 @@ from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, CaptureRow
 from tests.test_e2e_evidence import HTML, PARAGRAPHS, TITLE, casewatch, page, write_config
 
-from support.http_server import LocalHTTPServer, LocalSMTPServer
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from support.http_server import LocalHTTPServer, LocalSMTPServer
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer
+from support.webhook import WebhookSink
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, timeout: float = 5) -> tuple[int, bytes]:
@@ -120,3 +122,19 @@ def test_db_url_backends_are_isolated(db_url: str, sessions: sessionmaker[Sessio
         count = session.execute(text("SELECT count(*) FROM article")).scalar_one()
     assert backend == ("sqlite" if db_url.startswith("sqlite") else "postgresql")
     assert count == 0
+
+
+def test_webhook_sink_keeps_each_posted_body() -> None:
+    sink = WebhookSink()
+    sink.start()
+    try:
+        assert sink.url() == f"json://127.0.0.1:{sink.port}/hook"
+        for n in (1, 2):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{sink.port}/hook", data=b'{"n": %d}' % n, method="POST"
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert response.status == 200
+        assert sink.received == [{"n": 1}, {"n": 2}]
+    finally:
+        sink.stop()

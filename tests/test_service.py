@@ -25,7 +25,8 @@ import pytest
 
 from tests.test_e2e_news import TALDY_RU, VLAST_URL, rss
 
-from support.http_server import LocalHTTPServer, LocalSMTPServer, RecordedRequest
+from support.http_server import LocalHTTPServer, RecordedRequest
+from support.smtp import LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 

@@ -36,7 +36,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.test import get_crawler
 
 from support.crawling import crawl_in_subprocess
-from support.http_server import free_port
+from support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "spiders"

@@ -1,67 +1,99 @@
-"""Real local endpoints for the notify tests: an SMTP server and a JSON webhook on 127.0.0.1."""
+"""A real SMTP server on 127.0.0.1 for tests (aiosmtpd), and helpers to read what it received.
+
+One server for every test that sends mail: the ``smtp_server`` fixture in conftest.py, the
+notify and alert tests, the end-to-end runs of the real ``casewatch`` and bench/service.py.
+"""
 
 from __future__ import annotations
 
 import email
 import email.policy
-import json
-import socket
 import threading
-from dataclasses import dataclass, field
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+from .ports import HOST, free_port
 
 
-@dataclass
 class _Collector:
-    messages: list[EmailMessage] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[Envelope] = []
+        self.changed = threading.Condition()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.content if isinstance(envelope.content, bytes) else b""
-        parsed = email.message_from_bytes(content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(parsed)  # type: ignore[arg-type]
-        return "250 Message accepted"
+        raw = envelope.original_content or envelope.content or b""
+        data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        with self.changed:
+            self.envelopes.append(envelope)
+            self.messages.append(message)  # type: ignore[arg-type]
+            self.changed.notify_all()
+        return "250 Message accepted for delivery"
 
 
-class SmtpSink:
-    """An aiosmtpd server on a fixed free port that can be stopped and started again."""
+def _accept_any_login(*_args: Any) -> AuthResult:
+    return AuthResult(success=True)
 
-    def __init__(self) -> None:
-        self.port = free_port()
+
+class LocalSMTPServer:
+    """An aiosmtpd server on 127.0.0.1 that keeps every message; ``stop()``/``start()``
+    reuse the same port to simulate an outage. Any AUTH login is accepted, TLS is not needed.
+    """
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self._collector = _Collector()
         self._controller: Controller | None = None
 
     @property
     def messages(self) -> list[EmailMessage]:
-        with self._collector.lock:
+        """The messages received so far, in order (a copy: it does not grow)."""
+        with self._collector.changed:
             return list(self._collector.messages)
 
-    def url(self, to: str = "monitor@example.org") -> str:
-        """Apprise URL for plain SMTP (no TLS, no login) on this port."""
-        return f"mailto://{HOST}:{self.port}?from=casewatch@example.org&to={to}"
+    @property
+    def envelopes(self) -> list[Envelope]:
+        with self._collector.changed:
+            return list(self._collector.envelopes)
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
 
     def start(self) -> None:
-        self._controller = Controller(self._collector, hostname=HOST, port=self.port)
-        self._controller.start()
+        if self._controller is None:
+            controller = Controller(
+                self._collector,
+                hostname=HOST,
+                port=self.port,
+                authenticator=_accept_any_login,
+                auth_require_tls=False,
+            )
+            controller.start()
+            self._controller = controller
 
     def stop(self) -> None:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """Block until ``count`` messages arrived (condition wait); raises on timeout."""
+        changed = self._collector.changed
+        with changed:
+            received = self._collector.messages
+            if not changed.wait_for(lambda: len(received) >= count, timeout):
+                raise TimeoutError(f"expected {count} messages, got {len(received)}")
+            return list(received)
+
+
+def smtp_url(server: LocalSMTPServer, to: str = "monitor@example.org") -> str:
+    """Apprise URL for plain SMTP (no TLS, no login) to ``server``."""
+    return f"mailto://{HOST}:{server.port}?from=casewatch@example.org&to={to}"
 
 
 def parts(message: EmailMessage) -> dict[str, str]:
@@ -71,36 +103,3 @@ def parts(message: EmailMessage) -> dict[str, str]:
         for part in message.walk()
         if not part.is_multipart()
     }
-
-
-class WebhookSink:
-    """A JSON endpoint (http.server in a thread) that keeps every body posted to it."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []
-        sink = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                sink.received.append(json.loads(self.rfile.read(length) or b"{}"))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def url(self) -> str:
-        return f"json://{HOST}:{self.port}/hook"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
