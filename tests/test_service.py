@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_e2e_news import TALDY_RU, VLAST_URL, rss
-
 from support.cli import run_casewatch, start_casewatch
+from support.e2e import TALDY_RU, VLAST_URL
+from support.feeds import rss
 from support.http_server import LocalHTTPServer, RecordedRequest
 from support.smtp import LocalSMTPServer
 

@@ -103,3 +103,19 @@ def parts(message: EmailMessage) -> dict[str, str]:
         for part in message.walk()
         if not part.is_multipart()
     }
+
+
+def _text(message: EmailMessage) -> str:
+    part = message.get_body(("plain", "html"))
+    text = part.get_content() if part is not None else message.get_payload(decode=True).decode()
+    return f"{message['Subject']}\n{text}"
+
+
+def bodies(messages: list[EmailMessage]) -> list[str]:
+    """The subject and text (the plain part, else the HTML part) of each message."""
+    return [_text(m) for m in messages]
+
+
+def mail_text(server: LocalSMTPServer, index: int) -> str:
+    """The subject and text of the ``index``-th message ``server`` received."""
+    return _text(server.messages[index])
