@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.store.engine import open_store
 
 from support.http_server import LocalHTTPServer
+from support.logs import restored_logging
 from support.pgserver import (
     PostgresUnavailable,
     create_database,
@@ -31,6 +32,14 @@ from support.pgserver import (
 )
 from support.ports import free_port
 from support.smtp import LocalSMTPServer
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Each test leaves logging as it found it (see support/logs.py): a CLI command run in
+    process sets the root logger to ERROR, which made test order matter."""
+    with restored_logging():
+        yield
 
 
 @pytest.fixture(scope="session")
