@@ -33,7 +33,8 @@ from pipeline.notify.deliver import deliver_pending  # noqa: E402
 from pipeline.records import Event  # noqa: E402
 from pipeline.store.engine import open_store  # noqa: E402
 from pipeline.store.events import add_events  # noqa: E402
-from tests.localservers import LocalHTTPServer, LocalSMTPServer  # noqa: E402
+from tests.support.http_server import LocalHTTPServer  # noqa: E402
+from tests.support.smtp import LocalSMTPServer  # noqa: E402
 
 CASEWATCH = Path(sys.executable).parent / "casewatch"
 DELIVERY_TARGET = 50.0

@@ -10,33 +10,36 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
 import pytest
-from localservers import LocalHTTPServer, LocalSMTPServer, free_port
-from pgserver import (
-    PostgresUnavailable,
-    create_database,
-    find_bindir,
-    scratch_database,
-    start_server,
-    stop_server,
-)
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.store.engine import open_store
 
-__all__ = ["free_port"]
+from support.http_server import LocalHTTPServer
+from support.logs import restored_logging
+from support.pgserver import (
+    PostgresUnavailable,
+    create_database,
+    find_bindir,
+    interrupt_on_sigterm,
+    scratch_database,
+    start_server,
+    stop_server,
+    unavailable,
+)
+from support.ports import free_port
+from support.smtp import LocalSMTPServer
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"PostgreSQL is required under CI: {reason}", pytrace=False)
-    pytest.skip(reason)
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Each test leaves logging as it found it (see support/logs.py): a CLI command run in
+    process sets the root logger to ERROR, which made test order matter."""
+    with restored_logging():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -48,12 +51,12 @@ def postgres_url() -> Iterator[str]:
         return
     bindir = find_bindir()
     if bindir is None:
-        _unavailable("no PostgreSQL binaries (initdb/pg_ctl) on PATH or in /usr/lib/postgresql")
+        unavailable("no PostgreSQL binaries (initdb/pg_ctl) on PATH or in /usr/lib/postgresql")
     try:
         server = start_server(bindir, free_port())  # type: ignore[arg-type]
     except PostgresUnavailable as exc:
-        _unavailable(str(exc))
-    previous = _interrupt_on_sigterm()
+        unavailable(str(exc))
+    previous = interrupt_on_sigterm()
     try:
         create_database(server.url("postgres"), "casewatch_test")
         yield server.url("casewatch_test")
@@ -61,18 +64,6 @@ def postgres_url() -> Iterator[str]:
         stop_server(server)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt_on_sigterm() -> Any:
-    """Make SIGTERM (e.g. from ``timeout``) a KeyboardInterrupt, so pytest still tears the
-    session down and the private server is stopped instead of left running."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    return signal.signal(signal.SIGTERM, interrupt)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

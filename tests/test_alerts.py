@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _notify_servers import parts
 from click.testing import CliRunner
-from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.cli.main import main
@@ -31,6 +29,10 @@ from pipeline.records import Event
 from pipeline.store import outbox
 from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
+
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer, parts, smtp_url
+from support.webhook import posted
 
 ALMATY = "Asia/Almaty"
 TALDY, KUDE = "taldykorgan-torture", "kudebayev"
@@ -117,14 +119,6 @@ def deliver(sessions: sessionmaker[Session], config: Config, clock: Clock) -> An
 @pytest.fixture
 def store(tmp_path: Path) -> sessionmaker[Session]:
     return open_store(f"sqlite:///{tmp_path / 'casewatch.db'}")
-
-
-def smtp_url(server: LocalSMTPServer) -> str:
-    return f"mailto://127.0.0.1:{server.port}?from=casewatch@example.org&to=monitor@example.org"
-
-
-def posted(server: LocalHTTPServer, path: str) -> list[dict[str, Any]]:
-    return [json.loads(r.body) for r in server.requests_to(path)]
 
 
 # ---------------------------------------------------------------- routing

@@ -8,11 +8,12 @@ from pathlib import Path
 import feedparser
 import pytest
 from fastapi.testclient import TestClient
-from web_data import HOSTILE, fill
 
 from pipeline.store.read.events import EventListing
 from pipeline.web import WebDeps, create_app
 from pipeline.web.atom import entry_of, entry_title, render_atom
+
+from support.web_data import HOSTILE, fill
 
 
 def test_case_feed_parses_without_bozo(tmp_path: Path) -> None:

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_data import HOSTILE, Filled, fill
-from web_server import UvicornThread
 
 from pipeline.cli.context import configured_sources
 from pipeline.web import WebDeps, create_app
+
+from support.web_data import HOSTILE, Filled, fill
+from support.web_server import UvicornThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

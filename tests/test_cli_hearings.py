@@ -4,26 +4,20 @@ UTC+06 until 2024-03-01, UTC+05 since), cases, filters, --upcoming, --history; a
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import subprocess
-import sys
-import textwrap
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner
-from localservers import LocalHTTPServer
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.cli.main import main
 from pipeline.store.models import HearingChangeRow, HearingRow, MatchRow, SourceRow
+
+from support.cli import Cli as BaseCli
+from support.cli import run_casewatch, write_config
+from support.http_server import LocalHTTPServer
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -44,32 +38,18 @@ cases:
 """
 
 
-@dataclass(frozen=True)
-class Cli:
-    config_dir: Path
-    database: str
-
-    def invoke(self, *args: str) -> Any:
-        base = ["--config", str(self.config_dir), "--database", self.database]
-        return CliRunner().invoke(main, [*base, *args])
-
-    def run(self, *args: str) -> tuple[int, str]:
-        result = self.invoke(*args)
-        return result.exit_code, result.output
+class Cli(BaseCli):
+    """support's :class:`~support.cli.Cli`; ``json``, ``names`` and ``csv`` read ``casewatch
+    hearings``."""
 
     def json(self, *args: str) -> list[dict[str, Any]]:
-        result = self.invoke("hearings", *args, "--format", "json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
+        return super().json("hearings", *args)
 
     def names(self, *args: str) -> list[str]:
         return [row["identity"] for row in self.json(*args)]
 
-    def csv(self, *args: str) -> list[dict[str, str]]:
-        result = self.invoke("hearings", *args, "--format", "csv")
-        assert result.exit_code == 0, result.output
-        raw = result.stdout_bytes.decode("utf-8")
-        return list(csv.DictReader(io.StringIO(raw, newline="")))
+    def csv(self, *args: str) -> list[dict[str, str]]:  # type: ignore[override]
+        return super().csv("hearings", *args)[1]
 
 
 def _local(day: date, at: time | None) -> tuple[datetime | None, str]:
@@ -154,10 +134,7 @@ def _populate(session: Session) -> None:
 
 @pytest.fixture
 def cli(tmp_path: Path, db_url: str, sessions: sessionmaker[Session]) -> Cli:
-    root = tmp_path / "config"
-    root.mkdir()
-    (root / "cases.yaml").write_text(textwrap.dedent(CASES), encoding="utf-8")
-    (root / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    root = write_config(tmp_path / "config", cases=CASES, sources="sources: []\n")
     with sessions.begin() as session:
         _populate(session)
     return Cli(root, db_url)
@@ -265,7 +242,6 @@ def test_unknown_case_warns(cli: Cli) -> None:
 
 # ---------------------------------------------------------------- crawl
 
-CASEWATCH = Path(sys.executable).parent / "casewatch"
 FEED = (
     '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>'
     "<link>https://example.kz/</link><item><title>Погода в Алматы</title>"
@@ -276,34 +252,17 @@ FEED = (
 
 
 def _crawl_config(folder: Path, http: LocalHTTPServer) -> None:
-    folder.mkdir()
-    (folder / "cases.yaml").write_text(textwrap.dedent(CASES), encoding="utf-8")
-    (folder / "settings.yaml").write_text(
+    settings = (
         f"data_dir: {folder.parent / 'data'}\ndownload_timeout: 5s\ndownload_delay: 0s\n"
         "news_search: {enabled: false}\n"
-        "evidence: {max_per_source: 0, recheck_per_run: 0}\n",  # the feeds link off 127.0.0.1
-        encoding="utf-8",
+        "evidence: {max_per_source: 0, recheck_per_run: 0}\n"  # the feeds link off 127.0.0.1
     )
-    (folder / "sources.yaml").write_text(
+    sources = (
         "sources:\n"
         f"  - {{id: feed-a, kind: feed, url: '{http.url('/a.xml')}', every: 1d}}\n"
-        f"  - {{id: feed-b, kind: feed, url: '{http.url('/b.xml')}', every: 1d}}\n",
-        encoding="utf-8",
+        f"  - {{id: feed-b, kind: feed, url: '{http.url('/b.xml')}', every: 1d}}\n"
     )
-
-
-def _casewatch(config: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CASEWATCH_DATABASE_URL": db_url}
-    env.pop("CASEWATCH_CONFIG", None)
-    return subprocess.run(
-        [str(CASEWATCH), "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=180,
-        check=False,
-    )
+    write_config(folder, cases=CASES, settings=settings, sources=sources)
 
 
 def test_crawl_fetches_just_the_named_sources_due_or_not(
@@ -313,9 +272,9 @@ def test_crawl_fetches_just_the_named_sources_due_or_not(
         http_server.route(path, body=FEED, headers={"Content-Type": "application/rss+xml"})
     config = tmp_path / "config"
     _crawl_config(config, http_server)
-    first = _casewatch(config, db_url, "crawl", "feed-a")
+    first = run_casewatch(config, db_url, "crawl", "feed-a")
     assert first.returncode == 0, first.stderr
-    again = _casewatch(config, db_url, "crawl", "feed-a")  # not due for a day: fetched anyway
+    again = run_casewatch(config, db_url, "crawl", "feed-a")  # not due for a day: fetched anyway
     assert again.returncode == 0, again.stderr
     for result in (first, again):
         lines = result.stdout.splitlines()

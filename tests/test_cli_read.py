@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import textwrap
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +16,8 @@ from pipeline.cli.context import parse_since
 from pipeline.cli.main import main
 from pipeline.output import column_widths, csv_cell
 from pipeline.store.models import ArticleRow, EventRow, MatchRow, SourceRow
+
+from support.cli import Cli, write_config
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 EVIL_TITLE = '=HYPERLINK("http://127.0.0.1:9/x", "click"), then'
@@ -45,32 +43,6 @@ cases:
     title: Koshmambet case
     keywords: {en: [Koshmambet]}
 """
-
-
-@dataclass(frozen=True)
-class Cli:
-    config_dir: Path
-    database: str
-
-    def run(self, *args: str) -> tuple[int, str]:
-        base = ["--config", str(self.config_dir), "--database", self.database]
-        result = CliRunner().invoke(main, [*base, *args])
-        return result.exit_code, result.output
-
-    def json(self, *args: str) -> list[dict[str, Any]]:
-        code, output = self.run(*args, "--format", "json")
-        assert code == 0, output
-        rows = json.loads(output)
-        assert isinstance(rows, list)
-        return rows
-
-    def csv(self, *args: str) -> tuple[str, list[dict[str, str]]]:
-        """The raw text (``\r\n`` kept) and its rows."""
-        base = ["--config", str(self.config_dir), "--database", self.database]
-        result = CliRunner().invoke(main, [*base, *args, "--format", "csv"])
-        assert result.exit_code == 0, result.output
-        raw = result.stdout_bytes.decode("utf-8")
-        return raw, list(csv.DictReader(io.StringIO(raw, newline="")))
 
 
 def _article(
@@ -138,10 +110,7 @@ def _populate(session: Session) -> None:
 
 @pytest.fixture
 def cli(tmp_path: Path, db_url: str, sessions: sessionmaker[Session]) -> Cli:
-    root = tmp_path / "config"
-    root.mkdir()
-    (root / "sources.yaml").write_text(textwrap.dedent(SOURCES), encoding="utf-8")
-    (root / "cases.yaml").write_text(textwrap.dedent(CASES), encoding="utf-8")
+    root = write_config(tmp_path / "config", sources=SOURCES, cases=CASES)
     with sessions.begin() as session:
         _populate(session)
     return Cli(root, db_url)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from pipeline.cli.main import main
 from pipeline.config.load import SHIPPED_CONFIG_DIR, Config, config_dir, load_config
 from pipeline.errors import ConfigError
+
+from support.cli import Cli, write_config
 
 UNSET = "CASEWATCH_TEST_SURELY_UNSET"
 
@@ -73,13 +72,6 @@ routes:
     events: ["article.new"]
     channels: [team-json, nowhere]
 """
-
-
-def write_config(root: Path, **files: str) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (root / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 @pytest.fixture
@@ -163,9 +155,8 @@ def test_config_dir_precedence(
     assert str(config_dir(explicit)) == expected
 
 
-def invoke(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(main, args, env={"CASEWATCH_CONFIG": None, **(env or {})})
-    return result.exit_code, result.output
+def invoke(args: list[str], env: dict[str, str | None] | None = None) -> tuple[int, str]:
+    return Cli().run(*args, env=env)
 
 
 def test_config_flag_and_env_select_the_folder(good_dir: Path) -> None:

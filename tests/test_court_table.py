@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crawling import crawl_in_subprocess
-from localservers import LocalHTTPServer, free_port
 
 from pipeline.config.load import load_config
 from pipeline.config.sources import Source
@@ -23,6 +21,10 @@ from spiders.base import sources_from_config, specs_from_config
 from spiders.court_table import CourtTableSpider
 
 KINDS = CourtTableSpider.kinds
+
+from support.crawling import crawl_in_subprocess
+from support.http_server import LocalHTTPServer
+from support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -6,18 +6,15 @@ Message-ID's local part): ``casewatch.<delivery id>.<event id>``.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from localservers import LocalSMTPServer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,14 +29,12 @@ from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
 from pipeline.store.models import DeliveryRow
 
+from support.cli import start_casewatch
+from support.smtp import LocalSMTPServer, smtp_url
+
 T0 = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
 CASE = "taldykorgan-torture"
 BURST = 1000
-CASEWATCH = Path(sys.executable).with_name("casewatch")
-
-
-def smtp_url(server: LocalSMTPServer) -> str:
-    return f"mailto://127.0.0.1:{server.port}?from=casewatch@example.org&to=monitor@example.org"
 
 
 def fill(sessions: sessionmaker[Session], count: int, now: datetime) -> None:
@@ -126,10 +121,7 @@ def write_config(folder: Path, smtp: LocalSMTPServer) -> None:
 
 
 def casewatch(folder: Path, database: str, *args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CASEWATCH_CONFIG": str(folder), "CASEWATCH_DATABASE_URL": database}
-    return subprocess.Popen(
-        [str(CASEWATCH), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    return start_casewatch(folder, database, *args)
 
 
 def deliver_until_all_arrived(

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,26 +20,16 @@ from warcio.archiveiterator import ArchiveIterator
 from pipeline.search import search_articles
 from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, CaptureRow
-from tests.localservers import LocalHTTPServer, LocalSMTPServer
+
+from support.e2e import PARAGRAPHS, TITLE, casewatch, start_service, write_evidence_config
+from support.feeds import HTML, XML, page, rss
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer, mail_text
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parent.parent
-CASEWATCH = Path(sys.executable).parent / "casewatch"
 CASE = "taldykorgan-torture"
-TITLE = "Суд продолжил рассмотрение резонансного дела"
 TEASER = "Заседание длилось более пяти часов."
-PARAGRAPHS = [
-    "В Талдыкорганском городском суде 27 ноября 2026 года продолжился процесс над бывшими "
-    "сотрудниками департамента полиции, обвиняемыми в пытках задержанных после январских "
-    "событий 2022 года.",
-    "Суд допросил потерпевшего Азамата Батырбаева. Он рассказал, что 7 января 2022 года его "
-    "доставили в здание департамента полиции, где избивали и пытали током.",
-    "По словам адвоката, защита ходатайствовала о проведении дополнительной экспертизы. "
-    "Следующее заседание назначено на 4 декабря 2026 года.",
-    "Подсудимым вменяется статья 146 Уголовного кодекса Республики Казахстан. Им грозит до "
-    "двенадцати лет лишения свободы, сообщил представитель прокуратуры на заседании.",
-]
 EDITED = [
     *PARAGRAPHS[:2],
     "По словам адвоката, суд отклонил ходатайство защиты о проведении дополнительной "
@@ -51,96 +38,24 @@ EDITED = [
 ]
 
 
-def page(title: str, paragraphs: list[str], *, ld: bool = True) -> str:
-    meta = (
-        f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}", '
-        '"datePublished": "2026-11-27T15:00:00+05:00", "author": {"name": "Айгуль Сарсенова"}}'
-        "</script>"
-        if ld
-        else ""
-    )
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        f'<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>{title}</title>'
-        f"{meta}</head><body><header><nav><a href='/'>Главная</a></nav></header>"
-        f"<article><h1>{title}</h1>{body}</article><footer>© Outlet</footer></body></html>"
-    )
-
-
-def rss(title: str, link: str, summary: str) -> str:
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>'
-        f"<link>https://example.kz/</link><item><title>{title}</title><link>{link}</link>"
-        f"<guid>{link}</guid><pubDate>Fri, 27 Nov 2026 10:00:00 +0500</pubDate>"
-        f"<description>{summary}</description></item></channel></rss>"
-    )
-
-
-HTML = {"Content-Type": "text/html; charset=utf-8"}
-XML = {"Content-Type": "application/rss+xml; charset=utf-8"}
-
-
-def write_config(folder: Path, http: LocalHTTPServer, data: Path) -> None:
-    folder.mkdir()
-    (folder / "cases.yaml").write_text(
-        (REPO / "config" / "cases.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (folder / "settings.yaml").write_text(
-        f"data_dir: {data}\ndownload_timeout: 5s\ndownload_delay: 0s\n"
-        "news_search: {enabled: false}\ndelivery: {backoff: 0s}\n"
-        "evidence: {recheck_every: 0s}\n",
-        encoding="utf-8",
-    )
-    (folder / "sources.yaml").write_text(
-        "sources:\n"
-        f"  - {{id: outlet-a, kind: feed, url: '{http.url('/a/feed.xml')}', every: 1h}}\n"
-        f"  - {{id: outlet-b, kind: feed, url: '{http.url('/b/feed.xml')}', every: 1h}}\n",
-        encoding="utf-8",
-    )
-    (folder / "alerts.yaml").write_text(
-        "channels:\n  - id: team-email\n    url: ${E2E_SMTP_URL}\n"
-        "routes:\n  - cases: ['*']\n    events: ['article.*']\n    channels: [team-email]\n"
-        "    per: story\n",
-        encoding="utf-8",
-    )
-
-
-def casewatch(config: Path, db_url: str, smtp: LocalSMTPServer, *args: str, cwd: Path):
-    env = {
-        **os.environ,
-        "CASEWATCH_DATABASE_URL": db_url,
-        "E2E_SMTP_URL": f"mailto://127.0.0.1:{smtp.port}?from=cw@example.org&to=m@example.org",
-    }
-    env.pop("CASEWATCH_CONFIG", None)
-    return subprocess.run(
-        [str(CASEWATCH), "--config", str(config), *args],
-        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
-        timeout=180, check=False, cwd=cwd,
-    )  # fmt: skip
-
-
-def mail_text(smtp: LocalSMTPServer, index: int) -> str:
-    message = smtp.messages[index]
-    part = message.get_body(("plain",))
-    return f"{message['Subject']}\n{part.get_content() if part is not None else ''}"
-
-
 def test_full_article_evidence_end_to_end(
     tmp_path: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
 ) -> None:
     article_a = http_server.url("/a/news/61234.html")
     article_b = http_server.url("/b/2026/11/27/copy.html")
-    http_server.route("/a/feed.xml", body=rss(TITLE, article_a, TEASER), headers=XML)
+    http_server.route("/a/feed.xml", body=rss([(TITLE, article_a, TEASER)]), headers=XML)
     http_server.route("/a/news/61234.html", body=page(TITLE, PARAGRAPHS), headers=HTML)
     http_server.route(
-        "/b/feed.xml", body=rss("Процесс по делу о пытках: допрос", article_b, TEASER), headers=XML
+        "/b/feed.xml",
+        body=rss([("Процесс по делу о пытках: допрос", article_b, TEASER)]),
+        headers=XML,
     )
     reprint = [*PARAGRAPHS, "Источник: outlet-a.", "Просмотров: 57"]
     http_server.route(
         "/b/2026/11/27/copy.html", body=page("Копия", reprint, ld=False), headers=HTML
     )
     config = tmp_path / "config"
-    write_config(config, http_server, tmp_path / "data")
+    write_evidence_config(config, http_server, tmp_path / "data")
 
     first = casewatch(config, db_url, smtp_server, "run", "--once", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -225,11 +140,13 @@ def test_the_service_rechecks_evidence_and_alerts_an_edit(
 ) -> None:
     """`casewatch run` (the service) re-checks matched articles as a job of its own."""
     article = http_server.url("/a/news/61234.html")
-    http_server.route("/a/feed.xml", body=rss(TITLE, article, TEASER), headers=XML)
+    http_server.route("/a/feed.xml", body=rss([(TITLE, article, TEASER)]), headers=XML)
     http_server.route("/a/news/61234.html", body=page(TITLE, PARAGRAPHS), headers=HTML)
-    http_server.route("/b/feed.xml", body=rss("Другое", http_server.url("/b/x"), "—"), headers=XML)
+    http_server.route(
+        "/b/feed.xml", body=rss([("Другое", http_server.url("/b/x"), "—")]), headers=XML
+    )
     config = tmp_path / "config"
-    write_config(config, http_server, tmp_path / "data")
+    write_evidence_config(config, http_server, tmp_path / "data")
     with (config / "settings.yaml").open("a", encoding="utf-8") as fh:
         fh.write("service: {rechecks_every: 0.5s, deliver_every: 0.5s, startup_spread: 0s}\n")
     first = casewatch(config, db_url, smtp_server, "run", "--once", cwd=tmp_path)
@@ -247,19 +164,3 @@ def test_the_service_rechecks_evidence_and_alerts_an_edit(
     changed = mail_text(smtp_server, 1)
     assert "+По словам адвоката, суд отклонил ходатайство" in changed
     assert "evidence:" in err and "re-checked" in err
-
-
-def start_service(
-    config: Path, db_url: str, smtp: LocalSMTPServer, cwd: Path
-) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "CASEWATCH_DATABASE_URL": db_url,
-        "E2E_SMTP_URL": f"mailto://127.0.0.1:{smtp.port}?from=cw@example.org&to=m@example.org",
-    }
-    env.pop("CASEWATCH_CONFIG", None)
-    return subprocess.Popen(
-        [str(CASEWATCH), "--config", str(config), "run"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        stdin=subprocess.DEVNULL, cwd=cwd,
-    )  # fmt: skip

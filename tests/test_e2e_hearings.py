@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.localservers import LocalHTTPServer, LocalSMTPServer
-from tests.test_e2e_news import REPO, bodies, casewatch
+from support.e2e import REPO, casewatch
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer, bodies
 
 pytestmark = pytest.mark.e2e
 

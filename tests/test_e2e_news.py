@@ -8,26 +8,20 @@ relevant article; a second run sends nothing; an outage loses nothing and sends 
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import shutil
-import subprocess
-import sys
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
-from tests.localservers import LocalHTTPServer, LocalSMTPServer
+from support.e2e import TALDY_RU, VLAST_URL, casewatch
+from support.feeds import atom, google_link, google_news, rss
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer, bodies
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parent.parent
-CASEWATCH = Path(sys.executable).parent / "casewatch"
-
-VLAST_URL = "https://vlast.kz/novosti/61234-v-taldykorgane-nachalsya-sud.html"
-TALDY_RU = "В Талдыкоргане начался суд над полицейскими, обвиняемыми в пытках задержанных"
 TALDY_EN = "Kazakhstan: three police officers jailed in Taldykorgan torture case"
 EN_URL = (
     "https://eurasianet.org/kazakhstan-three-police-officers-jailed-in-taldykorgan-torture-case"
@@ -37,59 +31,10 @@ KOSHMAMBET = "Дело о пытках в Кошмамбете: суд допр�
 LATER = "Потерпевший Азамат Батырбаев дал показания против полицейских"
 
 
-def rss(items: list[tuple[str, str, str]], *, encoding_decl: str = "utf-8") -> str:
-    decl = (
-        f'<?xml version="1.0" encoding="{encoding_decl}"?>'
-        if encoding_decl
-        else '<?xml version="1.0"?>'
-    )
-    body = "".join(
-        f"<item><title>{t}</title><link>{u}</link><guid>{u}</guid>"
-        f"<pubDate>Fri, 27 Nov 2026 09:{i:02d}:00 +0500</pubDate>"
-        f"<description><![CDATA[<p>{d}</p>]]></description></item>"
-        for i, (t, u, d) in enumerate(items)
-    )
-    return f'{decl}<rss version="2.0"><channel><title>Feed</title><link>https://example.kz/</link>{body}</channel></rss>'
-
-
-def atom(entries: list[tuple[str, str, str]]) -> str:
-    body = "".join(
-        f"<entry><title>{t}</title><link href='{u}'/><id>{u}</id>"
-        f"<updated>2026-11-27T10:00:00Z</updated><summary type='html'>&lt;b&gt;{d}&lt;/b&gt;</summary></entry>"
-        for t, u, d in entries
-    )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<title>Eurasianet</title><id>urn:x</id><updated>2026-11-27T10:00:00Z</updated>{body}</feed>"
-    )
-
-
-def google_link(url: str) -> str:
-    """An old-style Google News redirect link (protobuf field 4 = the publisher URL)."""
-    raw = url.encode()
-    payload = b"\x08\x13\x22" + bytes([len(raw)]) + raw
-    return (
-        "https://news.google.com/rss/articles/"
-        + base64.urlsafe_b64encode(payload).decode().rstrip("=")
-        + "?oc=5"
-    )
-
-
 ENCRYPTED_GOOGLE = (
     "https://news.google.com/rss/articles/CBMiVkFVX3lxTE4zaGU2bTY2ZGkzdTRkSkJ0cFpsTGlDUjkx"
     "U2FBRURaTWU0c3QzVWZ1MHZZNkZ5Vzk1ZVBnTDFHY2R6ZmdCUkpUTUJsS1pqQTlCRzlzbHV3?oc=5"
 )
-
-
-def google_news(items: list[tuple[str, str, str]]) -> str:
-    body = "".join(
-        f"<item><title>{t} - {pub}</title><link>{u}</link><guid isPermaLink='false'>{u}</guid>"
-        f"<pubDate>Fri, 27 Nov 2026 08:00:00 GMT</pubDate>"
-        f"<description>&lt;a href=&quot;{u}&quot;&gt;{t}&lt;/a&gt;</description>"
-        f"<source url='https://{pub.lower()}'>{pub}</source></item>"
-        for t, u, pub in items
-    )
-    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>"пытки" - Google News</title>{body}</channel></rss>'
 
 
 GOOD_SOURCES = ["rss-ru", "atom-en", "cp1251-ru", "gnews-ru"]
@@ -228,35 +173,6 @@ def write_config(folder: Path, http: LocalHTTPServer, smtp: LocalSMTPServer, dat
         "routes:\n  - cases: ['*']\n    events: [article.new]\n    channels: [team-email]\n",
         encoding="utf-8",
     )
-
-
-def casewatch(
-    config: Path, db_url: str, smtp: LocalSMTPServer, *args: str
-) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "CASEWATCH_DATABASE_URL": db_url,
-        "E2E_SMTP_URL": f"mailto://127.0.0.1:{smtp.port}?from=casewatch@example.org&to=monitor@example.org",
-    }
-    env.pop("CASEWATCH_CONFIG", None)
-    return subprocess.run(
-        [str(CASEWATCH), "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=180,
-        check=False,
-    )
-
-
-def bodies(messages: list[EmailMessage]) -> list[str]:
-    out = []
-    for message in messages:
-        part = message.get_body(("plain", "html"))
-        text = part.get_content() if part is not None else message.get_payload(decode=True).decode()
-        out.append(f"{message['Subject']}\n{text}")
-    return out
 
 
 @pytest.fixture

@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from pipeline.store.engine import open_store
 from pipeline.store.models import ArticleRow, CaptureRow
-from tests.localservers import LocalHTTPServer, LocalSMTPServer
-from tests.test_e2e_evidence import HTML, PARAGRAPHS, TITLE, casewatch, page, write_config
+
+from support.e2e import PARAGRAPHS, TITLE, casewatch, write_evidence_config
+from support.feeds import HTML, page
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +36,7 @@ def test_matched_site_article_is_fetched_once_and_captured(
     http_server.route("/s/a1.html", body=matched_body, headers=HTML)
     http_server.route("/s/a2.html", body=page("Форум в Астане", OTHER), headers=HTML)
     config = tmp_path / "config"
-    write_config(config, http_server, tmp_path / "data")
+    write_evidence_config(config, http_server, tmp_path / "data")
     (config / "sources.yaml").write_text(
         "sources:\n"
         f"  - {{id: site-s, kind: site, url: '{http_server.url('/s/news/')}', every: 1h,\n"

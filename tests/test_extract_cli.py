@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from pipeline.cli.main import main
+from support.cli import Cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 PAGE = FIXTURES / "tengrinews-ru-verdict.html"
@@ -18,8 +17,7 @@ TITLE = "Трое бывших полицейских осуждены в Тал
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["extract", *args])
-    return result.exit_code, result.output
+    return Cli().run("extract", *args)
 
 
 def as_json(*args: str) -> dict[str, Any]:

@@ -1,16 +1,26 @@
-"""The local test servers behave as the other tests rely on."""
+"""The test helpers (tests/support: local servers, CLI runners, logging reset) behave as the
+other tests rely on."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
-from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.logs import configure_logging
+
+from support.cli import Cli, write_config
+from support.http_server import LocalHTTPServer
+from support.logs import restored_logging
+from support.smtp import LocalSMTPServer, bodies, mail_text, smtp_url
+from support.webhook import WebhookSink
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, timeout: float = 5) -> tuple[int, bytes]:
@@ -119,3 +129,57 @@ def test_db_url_backends_are_isolated(db_url: str, sessions: sessionmaker[Sessio
         count = session.execute(text("SELECT count(*) FROM article")).scalar_one()
     assert backend == ("sqlite" if db_url.startswith("sqlite") else "postgresql")
     assert count == 0
+
+
+def test_webhook_sink_keeps_each_posted_body() -> None:
+    sink = WebhookSink()
+    sink.start()
+    try:
+        assert sink.url() == f"json://127.0.0.1:{sink.port}/hook"
+        for n in (1, 2):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{sink.port}/hook", data=b'{"n": %d}' % n, method="POST"
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert response.status == 200
+        assert sink.received == [{"n": 1}, {"n": 2}]
+    finally:
+        sink.stop()
+
+
+def test_smtp_url_and_mail_readers(smtp_server: LocalSMTPServer) -> None:
+    assert smtp_url(smtp_server) == (
+        f"mailto://127.0.0.1:{smtp_server.port}?from=casewatch@example.org&to=monitor@example.org"
+    )
+    _send(smtp_server, "one")
+    smtp_server.wait_for(1, timeout=5)
+    assert mail_text(smtp_server, 0).startswith("one\nСлушание назначено")
+    assert bodies(smtp_server.messages) == [mail_text(smtp_server, 0)]
+
+
+def test_cli_runs_casewatch_in_process_on_a_written_config(tmp_path: Path) -> None:
+    folder = write_config(
+        tmp_path / "config",
+        cases="""
+            cases:
+              - {slug: t, title: T}
+        """,
+        sources="sources: []\n",
+    )
+    assert (folder / "cases.yaml").read_text(encoding="utf-8").startswith("\ncases:\n  - ")
+    cli = Cli(folder, f"sqlite:///{tmp_path / 'casewatch.db'}")
+    assert cli.json("sources") == []
+    code, output = cli.run("sources", "--limit", "0")
+    assert code == 2 and "--limit" in output
+
+
+def test_restored_logging_undoes_what_a_command_configures() -> None:
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    scrapy_level = logging.getLogger("scrapy").level
+    with restored_logging():
+        configure_logging(0, "text")
+        assert root.level == logging.ERROR
+        assert any(getattr(h, "casewatch", False) for h in root.handlers)
+    assert (root.level, root.handlers) == (level, handlers)
+    assert logging.getLogger("scrapy").level == scrapy_level

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy import select
 
 from pipeline.config.load import load_config
 from pipeline.store.engine import open_store
 from pipeline.store.models import DeliveryRow
 from pipeline.web import WebDeps, create_app
+
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer
 
 CASEWATCH = Path(sys.executable).with_name("casewatch")
 TITLE = "В Талдыкоргане продолжился суд над полицейскими, обвиняемыми в пытках, день {n}"

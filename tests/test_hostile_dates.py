@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from localservers import LocalHTTPServer, LocalSMTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +25,9 @@ from pipeline.records import Event
 from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
 from pipeline.store.models import ArticleRow, ChannelStateRow, DeliveryRow
+
+from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer
 
 CASEWATCH = Path(sys.executable).with_name("casewatch")
 FETCHED = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)

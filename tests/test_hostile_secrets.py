@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from localservers import LocalHTTPServer
 
 from pipeline.config.load import load_config
 from pipeline.logs import redact, redact_source, url_secrets
 from pipeline.store.engine import open_store
 from pipeline.web import WebDeps, create_app
+
+from support.http_server import LocalHTTPServer
 
 CASEWATCH = Path(sys.executable).with_name("casewatch")
 PASSWORD, KEY, TOKEN = "hunter2pass", "SECRETKEY1", "tok-98765"

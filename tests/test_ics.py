@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from icalendar import Calendar
-from web_data import CASE_A, CASE_B, CASE_C, Filled, fill, move
 
 from pipeline.web import WebDeps, create_app
+
+from support.web_data import CASE_A, CASE_B, CASE_C, Filled, fill, move
 
 ALMATY = ZoneInfo("Asia/Almaty")
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _notify_servers import SmtpSink, WebhookSink, free_port, parts
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +32,10 @@ from pipeline.notify.render import format_time, truncate
 from pipeline.store import outbox
 from pipeline.store.engine import open_store
 from pipeline.store.models import DeliveryRow, EventRow
+
+from support.ports import free_port
+from support.smtp import LocalSMTPServer, parts, smtp_url
+from support.webhook import WebhookSink
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 CASE = "taldykorgan-torture"
@@ -114,11 +117,8 @@ def store(tmp_path: Path) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
+def smtp(smtp_server: LocalSMTPServer) -> LocalSMTPServer:
+    return smtp_server
 
 
 @pytest.fixture
@@ -340,9 +340,9 @@ def test_outbox_enqueue_due_and_conditional_updates(sessions: sessionmaker[Sessi
 # ---------------------------------------------------------------- delivery with real servers
 
 
-def test_email_alert_over_real_smtp(store: sessionmaker[Session], smtp: SmtpSink) -> None:
+def test_email_alert_over_real_smtp(store: sessionmaker[Session], smtp: LocalSMTPServer) -> None:
     config = make_config(
-        [Channel(id="team-email", url=smtp.url())], [Route(channels=("team-email",))]
+        [Channel(id="team-email", url=smtp_url(smtp))], [Route(channels=("team-email",))]
     )
     with store.begin() as session:
         event = EventRow(
@@ -415,10 +415,10 @@ def test_console_fallback_prints_and_counts_as_sent(
 
 
 def test_outbox_sends_once_retries_after_backoff(
-    sessions: sessionmaker[Session], smtp: SmtpSink
+    sessions: sessionmaker[Session], smtp: LocalSMTPServer
 ) -> None:
     config = make_config(
-        [Channel(id="team-email", url=smtp.url())], [Route(channels=("team-email",))],
+        [Channel(id="team-email", url=smtp_url(smtp))], [Route(channels=("team-email",))],
         backoff="5m", max_backoff="1h", max_attempts=5,
     )  # fmt: skip
     clock = Clock()
@@ -495,14 +495,16 @@ def test_failure_text_is_readable_and_keeps_secrets_out(store: sessionmaker[Sess
         assert all(secret not in error for error in errors)
 
 
-def test_batch_to_local_smtp_sends_each_once(store: sessionmaker[Session], smtp: SmtpSink) -> None:
+def test_batch_to_local_smtp_sends_each_once(
+    store: sessionmaker[Session], smtp: LocalSMTPServer
+) -> None:
     """Not a timed test: every alert of a batch arrives exactly once; prints the rate.
 
     ``CASEWATCH_NOTIFY_BATCH=200`` measures a bigger batch.
     """
     count = int(os.environ.get("CASEWATCH_NOTIFY_BATCH", "20"))
     config = make_config(
-        [Channel(id="team-email", url=smtp.url())], [Route(channels=("team-email",))]
+        [Channel(id="team-email", url=smtp_url(smtp))], [Route(channels=("team-email",))]
     )
     add_events(store, count, ["team-email"])
 

@@ -23,8 +23,6 @@ from urllib.parse import urlsplit
 import parsel
 import pytest
 import yaml
-from crawling import crawl_in_subprocess
-from jsf_server import PAGE_PATH, Court, FakeSite, JsfServer, Row, Seen
 from scrapy import Request
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -36,6 +34,9 @@ from pipeline.parse.jsf import Pager, read_partial
 from pipeline.parse.office_sud_kz import KIND, scan_of
 from pipeline.scrapy_settings import USER_AGENT
 from spiders.office_sud_kz import OfficeSudKzSpider
+
+from support.crawling import crawl_in_subprocess
+from support.jsf_server import PAGE_PATH, Court, FakeSite, JsfServer, Row, Seen
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "spiders" / KIND

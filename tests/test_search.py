@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from pgserver import scratch_database
-from searchcorpus import STORED_AT, article, corpus, store_corpus
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +25,9 @@ from pipeline.store.articles import upsert_articles
 from pipeline.store.engine import alembic_config, make_engine, open_store
 from pipeline.store.models import ArticleRow
 from pipeline.store.search_index import reindex_all
+
+from support.pgserver import scratch_database
+from support.searchcorpus import STORED_AT, article, corpus, store_corpus
 
 NO_FILTERS = SearchFilters()
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import textwrap
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-from searchcorpus import STORED_AT, store_corpus
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.cli.main import main
 from pipeline.store.models import EventRow, HearingChangeRow, HearingRow, MatchRow
+
+from support.cli import Cli, write_config
+from support.searchcorpus import STORED_AT, store_corpus
 
 CASES = """
 cases:
@@ -29,27 +26,6 @@ cases:
     keywords: {en: [Kudebayev]}
 """
 EVIL = '=HYPERLINK("http://127.0.0.1:9/x","click") notes from the torture hearing'
-
-
-@dataclass(frozen=True)
-class Cli:
-    config_dir: Path
-    database: str
-
-    def invoke(self, *args: str) -> Result:
-        base = ["--config", str(self.config_dir), "--database", self.database]
-        return CliRunner().invoke(main, [*base, *args], catch_exceptions=False)
-
-    def json(self, *args: str) -> Any:
-        result = self.invoke(*args, "--format", "json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
-
-    def csv(self, *args: str) -> tuple[str, list[dict[str, str]]]:
-        result = self.invoke(*args, "--format", "csv")
-        assert result.exit_code == 0, result.output
-        raw = result.stdout_bytes.decode("utf-8")
-        return raw, list(csv.DictReader(io.StringIO(raw, newline="")))
 
 
 def _hearing(session: Session) -> None:
@@ -73,14 +49,11 @@ def _hearing(session: Session) -> None:
 
 @pytest.fixture
 def cli(tmp_path: Path, db_url: str, sessions: sessionmaker[Session]) -> Cli:
-    root = tmp_path / "config"
-    root.mkdir()
-    (root / "cases.yaml").write_text(textwrap.dedent(CASES), encoding="utf-8")
-    (root / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    root = write_config(tmp_path / "config", cases=CASES, sources="sources: []\n")
     store_corpus(sessions)
     with sessions.begin() as session:
         _hearing(session)
-    return Cli(root, db_url)
+    return Cli(root, db_url, catch_exceptions=False)
 
 
 def test_search_json(cli: Cli) -> None:

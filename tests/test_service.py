@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -23,13 +21,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.localservers import LocalHTTPServer, LocalSMTPServer, RecordedRequest
-from tests.test_e2e_news import TALDY_RU, VLAST_URL, rss
+from support.cli import run_casewatch, start_casewatch
+from support.e2e import TALDY_RU, VLAST_URL
+from support.feeds import rss
+from support.http_server import LocalHTTPServer, RecordedRequest
+from support.smtp import LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parent.parent
-CASEWATCH = Path(sys.executable).parent / "casewatch"
 SECRET = "s3cr3t-pw-9931"
 
 INTERVALS = {"fast": 0.3, "medium": 0.5, "slow": 0.8}
@@ -113,22 +113,18 @@ def serve(http: TimedHTTPServer, sources: dict[str, float]) -> None:
                        headers={"Content-Type": "application/rss+xml; charset=utf-8"})  # fmt: skip
 
 
-def env(db_url: str, smtp: LocalSMTPServer) -> dict[str, str]:
-    out = {
-        **os.environ,
-        "CASEWATCH_DATABASE_URL": db_url,
+def smtp_env(smtp: LocalSMTPServer) -> dict[str, str]:
+    """The alerts channel's URL, with a password that must never be logged."""
+    return {
         "SVC_SMTP_URL": f"mailto://monitor:{SECRET}@127.0.0.1:{smtp.port}"
         "?from=casewatch@example.org&to=monitor@example.org",
     }
-    out.pop("CASEWATCH_CONFIG", None)
-    return out
 
 
 def start(config: Path, db_url: str, smtp: LocalSMTPServer, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [str(CASEWATCH), "--config", str(config), "run", "--log-format", "json"],
-        stdout=subprocess.DEVNULL, stderr=log.open("wb"), stdin=subprocess.DEVNULL,
-        env=env(db_url, smtp),
+    return start_casewatch(
+        config, db_url, "run", "--log-format", "json", env=smtp_env(smtp),
+        stdout=subprocess.DEVNULL, stderr=log.open("wb"),
     )  # fmt: skip
 
 
@@ -157,10 +153,7 @@ def log_records(path: Path) -> list[dict[str, object]]:
 
 
 def casewatch_json(config: Path, db_url: str, smtp: LocalSMTPServer, *args: str) -> object:
-    done = subprocess.run(
-        [str(CASEWATCH), "--config", str(config), *args, "--format", "json"],
-        capture_output=True, text=True, env=env(db_url, smtp), timeout=120, check=False,
-    )  # fmt: skip
+    done = run_casewatch(config, db_url, *args, "--format", "json", env=smtp_env(smtp), timeout=120)
     assert done.stdout, done.stderr
     return json.loads(done.stdout)
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crawling import crawl_in_subprocess
 
 from pipeline.config.load import load_config
 from pipeline.config.sources import Source
+
+from support.crawling import crawl_in_subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "spiders" / "site"

@@ -28,14 +28,15 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from crawling import crawl_in_subprocess
-from localservers import free_port
 from scrapy import Request, Spider
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.test import get_crawler
+
+from support.crawling import crawl_in_subprocess
+from support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "spiders"

@@ -21,6 +21,8 @@ from pipeline.store import outbox
 from pipeline.store.events import add_events
 from pipeline.store.sources import record_run
 
+from support.cli import write_config
+
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
 
@@ -33,14 +35,12 @@ SOURCES = """sources:
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
-    (tmp_path / "sources.yaml").write_text(SOURCES, encoding="utf-8")
-    (tmp_path / "settings.yaml").write_text(
-        "failing_after: 2\nnews_search: {enabled: false}\n", encoding="utf-8"
-    )
-    (tmp_path / "alerts.yaml").write_text(
-        "channels:\n  - {id: mail, url: 'mailto://u:pw@127.0.0.1:9?to=a@b.c'}\n"
+    write_config(
+        tmp_path,
+        sources=SOURCES,
+        settings="failing_after: 2\nnews_search: {enabled: false}\n",
+        alerts="channels:\n  - {id: mail, url: 'mailto://u:pw@127.0.0.1:9?to=a@b.c'}\n"
         "routes:\n  - {events: ['*'], channels: [mail]}\n",
-        encoding="utf-8",
     )
     return load_config(tmp_path, environ={})
 

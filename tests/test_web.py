@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from web_data import CASE_A, CASE_B, HOSTILE, Filled, fill
 
 from pipeline.cli.context import configured_sources
 from pipeline.cli.main import main
@@ -21,6 +20,8 @@ from pipeline.store.captures import add_capture
 from pipeline.web import WebDeps, create_app
 from pipeline.web.i18n import pick_language
 from pipeline.web.security import http_url, token_ok
+
+from support.web_data import CASE_A, CASE_B, HOSTILE, Filled, fill
 
 TOKEN = "s3cret-Token_42~"
 
@@ -332,7 +333,7 @@ def test_token_ok(presented: str | None, ok: bool) -> None:
 
 def test_serve_refuses_a_public_host_without_a_token(tmp_path: Path) -> None:
     config = tmp_path / "config"
-    from web_data import write_config
+    from support.web_data import write_config
 
     write_config(config)
     result = CliRunner().invoke(

@@ -16,7 +16,7 @@ from pipeline.records import Article
 from pipeline.store.articles import upsert_articles
 from pipeline.store.models import MatchRow, SourceRow
 
-CORPUS = Path(__file__).parent / "fixtures" / "search" / "corpus.yaml"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "search" / "corpus.yaml"
 STORED_AT = datetime(2025, 6, 1, tzinfo=UTC)
 
 

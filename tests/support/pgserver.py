@@ -11,15 +11,20 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
 
 import psycopg
+import pytest
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
@@ -29,6 +34,26 @@ SERVER_OPTIONS = "-c fsync=off -c full_page_writes=off -c synchronous_commit=off
 
 class PostgresUnavailable(Exception):
     """No PostgreSQL binaries (or no ``postgres`` user to run them as root)."""
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test for want of PostgreSQL, except under ``CI``: there that is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def interrupt_on_sigterm() -> Any:
+    """Make SIGTERM (e.g. from ``timeout``) a KeyboardInterrupt, so pytest still tears the
+    session down and the private server is stopped instead of left running. Returns the
+    previous handler (None off the main thread, where signals cannot be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def find_bindir() -> Path | None:

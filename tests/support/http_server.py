@@ -1,32 +1,14 @@
-"""Real servers on 127.0.0.1 for tests: an HTTP server with settable routes, and an SMTP sink."""
+"""A real HTTP server on 127.0.0.1 for tests, answering what each path is set to answer."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 import sys
 import threading
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import AuthResult, Envelope, Session
-
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-# ---------------------------------------------------------------- HTTP
+from .ports import HOST
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,75 +142,3 @@ def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
-
-
-# ---------------------------------------------------------------- SMTP
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[Envelope] = []
-        self.changed = threading.Condition()
-
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or envelope.content or b""
-        data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
-        message = email.message_from_bytes(data, policy=email.policy.default)
-        with self.changed:
-            self.envelopes.append(envelope)
-            self.messages.append(message)  # type: ignore[arg-type]
-            self.changed.notify_all()
-        return "250 Message accepted for delivery"
-
-
-def _accept_any_login(*_args: Any) -> AuthResult:
-    return AuthResult(success=True)
-
-
-class LocalSMTPServer:
-    """An aiosmtpd server on 127.0.0.1 that keeps every message; ``stop()``/``start()``
-    reuse the same port to simulate an outage. Any AUTH login is accepted, TLS is not needed.
-    """
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self._collector = _Collector()
-        self._controller: Controller | None = None
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return self._collector.messages
-
-    @property
-    def envelopes(self) -> list[Envelope]:
-        return self._collector.envelopes
-
-    @property
-    def running(self) -> bool:
-        return self._controller is not None
-
-    def start(self) -> None:
-        if self._controller is None:
-            controller = Controller(
-                self._collector,
-                hostname=HOST,
-                port=self.port,
-                authenticator=_accept_any_login,
-                auth_require_tls=False,
-            )
-            controller.start()
-            self._controller = controller
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
-        """Block until ``count`` messages arrived (condition wait); raises on timeout."""
-        changed = self._collector.changed
-        with changed:
-            if not changed.wait_for(lambda: len(self.messages) >= count, timeout):
-                raise TimeoutError(f"expected {count} messages, got {len(self.messages)}")
-            return list(self.messages)
