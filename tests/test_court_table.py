@@ -20,11 +20,11 @@ from pipeline.parse.court_table import MAX_PAGES, Scan, printed_date
 from spiders.base import sources_from_config, specs_from_config
 from spiders.court_table import CourtTableSpider
 
-KINDS = CourtTableSpider.kinds
-
 from support.crawling import crawl_in_subprocess
 from support.http_server import LocalHTTPServer
 from support.ports import free_port
+
+KINDS = CourtTableSpider.kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -97,6 +97,7 @@ class _Config:
             Route(events=("article.*",), channels=("mail",), per=per),
             Route(events=("article.*",), channels=("chat",)),
         )
+        self.broken_channels: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
