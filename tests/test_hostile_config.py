@@ -19,6 +19,7 @@ from pipeline.store.engine import open_store
 from pipeline.store.models import DeliveryRow
 from pipeline.web import WebDeps, create_app
 
+from support.cli import run_casewatch
 from support.http_server import LocalHTTPServer
 from support.smtp import LocalSMTPServer
 
@@ -62,17 +63,9 @@ def write_config(folder: Path, http: LocalHTTPServer, channel_entry: str) -> Non
 def casewatch(
     folder: Path, database: str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "E2E_MAIL"}
-    environment |= {"CASEWATCH_DATABASE_URL": database, **(env or {})}
-    return subprocess.run(
-        [str(CASEWATCH), "--config", str(folder), *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        timeout=180,
-        check=False,
-    )
+    """The real command, with ``E2E_MAIL`` unset unless ``env`` sets it."""
+    os.environ.pop("E2E_MAIL", None)
+    return run_casewatch(folder, database, *args, env=env)
 
 
 ENTRIES = {

@@ -3,8 +3,6 @@ neither may hold back a legitimate alert or make a healthy channel look broken."
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +24,7 @@ from pipeline.store.engine import open_store
 from pipeline.store.events import add_events
 from pipeline.store.models import ArticleRow, ChannelStateRow, DeliveryRow
 
+from support.cli import run_casewatch
 from support.http_server import LocalHTTPServer
 from support.smtp import LocalSMTPServer
 
@@ -115,17 +114,8 @@ def test_year_9999_items_beside_normal_ones_deliver_everything_on_the_first_run(
         encoding="utf-8",
     )
     database = f"sqlite:///{tmp_path / 'casewatch.db'}"
-    env = {**os.environ, "CASEWATCH_DATABASE_URL": database}
 
-    run = subprocess.run(
-        [str(CASEWATCH), "--config", str(config), "run", "--once", "--all", "-v"],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=180,
-        check=False,
-    )
+    run = run_casewatch(config, database, "run", "--once", "--all", "-v")
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert len(smtp_server.messages) == 10, run.stdout + run.stderr

@@ -5,9 +5,7 @@ the database's error columns. check-config refuses user:password in a source URL
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from pipeline.logs import redact, redact_source, url_secrets
 from pipeline.store.engine import open_store
 from pipeline.web import WebDeps, create_app
 
+from support.cli import run_casewatch
 from support.http_server import LocalHTTPServer
 
 CASEWATCH = Path(sys.executable).with_name("casewatch")
@@ -36,20 +35,6 @@ def test_url_secrets_and_redaction() -> None:
     error = f"ValueError: invalid hostname: alice:{PASSWORD}@feeds.example.kz"
     assert redact_source(error, url) == "ValueError: invalid hostname: <hidden>@feeds.example.kz"
     assert url_secrets("not a url") == ()
-
-
-def casewatch(config: Path, database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CASEWATCH_DATABASE_URL": database}
-    env.pop("CASEWATCH_CONFIG", None)
-    return subprocess.run(
-        [str(CASEWATCH), "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=180,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -90,7 +75,7 @@ def test_no_secret_from_a_source_url_appears_in_any_output(
         ("status", "--format", "json"),
         ("check-config",),
     ):
-        done = casewatch(secret_sources, database, *args)
+        done = run_casewatch(secret_sources, database, *args)
         outputs.append((args, done.stdout + done.stderr))
     refused = dict(outputs)[("check-config",)]
     assert "sources[0] (with-password).url: user:password in the URL is refused" in refused
