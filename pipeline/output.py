@@ -24,6 +24,7 @@ _TABLE_MAX_WIDTH = {
     "title": 60,
     "url": 50,
     "last_error": 40,
+    "last_warning": 40,
     "payload": 40,
     "name": 40,
     "cases": 30,

@@ -66,6 +66,18 @@ def ingest_fetch(
     return _summary(report, len(raws) + len(hearings), tally, len(event_ids))
 
 
+def unreadable_warning(tally: Tally, shown: int = 3) -> str:
+    """The run's warning about schedule rows it could not read: the tracked cases' rows first
+    (they make the source a warning in ``status``), else a count with the first reasons."""
+    rows = tally.unreadable_tracked or tally.unreadable
+    if not rows:
+        return ""
+    more = f"; {len(rows) - shown} more" if len(rows) > shown else ""
+    if tally.unreadable_tracked:
+        return f"unreadable row of a tracked case: {'; '.join(rows[:shown])}{more}"
+    return f"{len(rows)} row(s) unreadable: {'; '.join(rows[:shown])}{more}"
+
+
 def _run_events(
     session: Session,
     deps: IngestDeps,
@@ -79,6 +91,7 @@ def _run_events(
     row = record_run(
         session, report, started_at=started_at, finished_at=now,
         items_new=tally.new, items_changed=tally.changed,
+        unreadable=len(tally.unreadable), warning=unreadable_warning(tally),
     )  # fmt: skip
     return source_health_events(
         report.source_id,
@@ -101,6 +114,7 @@ def _summary(report: FetchReport, seen: int, tally: Tally, events: int) -> Sourc
         matched=tally.matched,
         events=events,
         skipped=tally.skipped,
+        warning=unreadable_warning(tally),
         error=report.error,
         bozo=report.bozo,
         http_status=report.status,

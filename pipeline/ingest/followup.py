@@ -33,6 +33,10 @@ class Tally:
     changed: int = 0
     matched: int = 0
     skipped: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    """Schedule rows that did not become hearings, each with why (row and field)."""
+    unreadable_tracked: list[str] = field(default_factory=list)
+    """Those of them whose text names a case being followed: a warning on the source."""
     events: list[Event] = field(default_factory=list)
     full_text: list[ArticleTarget] = field(default_factory=list)
     story_alerts: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)

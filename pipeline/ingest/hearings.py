@@ -41,10 +41,27 @@ def scan_batch(
     changes, skipped, _unchanged = scan_hearings(
         session, raws, source_id=report.source_id, seen_at=now, window=report.window, default_tz=tz
     )
+    by_row = {raw.row: raw for raw in raws}
     for skip in skipped:
         log.warning("%s: skipped %s", report.source_id, skip.reason)
+        tally.unreadable.append(skip.reason)
+        raw = by_row.get(skip.row)
+        cases = sorted({m.case for m in deps.matcher.match(_row_text(raw))}) if raw else []
+        if cases:
+            tally.unreadable_tracked.append(f"{skip.reason} (case {', '.join(cases)})")
     tally.skipped += len(skipped)
     hearing_changes(session, deps, changes, case_titles, now, tally)
+
+
+def _row_text(raw: RawHearing) -> dict[str, str]:
+    """What the matcher reads of a row that could not become a hearing: every cell as printed."""
+    return {
+        "case_number": raw.case_number,
+        "parties": "\n".join(raw.cells.values()),
+        "court": raw.court,
+        "category": raw.category,
+        "judge": raw.judge,
+    }
 
 
 def hearing_changes(

@@ -24,6 +24,8 @@ class SourceResult:
     matched: int = 0
     events: int = 0
     skipped: int = 0
+    warning: str = ""
+    """Rows of a schedule the run could not read (``ingest.batch.unreadable_warning``)."""
     error: str = ""
     bozo: str = ""
     http_status: int | None = None

@@ -37,7 +37,8 @@ class SourceStatus:
     every: str
     last_run_at: datetime | None
     result: str | None
-    """Status of the last run: ok | not_modified | error (None: never ran)."""
+    """Status of the last run: ok | not_modified | warning (ok, but a row of a tracked case
+    could not be read) | error (None: never ran)."""
     items_seen: int | None
     consecutive_failures: int
     failing: bool
@@ -48,6 +49,8 @@ class SourceStatus:
     """Not run for a whole interval past its due time: the service or cron is not running."""
     last_success_at: datetime | None
     last_error: str | None
+    warning: str | None = None
+    """The last run's warning: schedule rows it could not read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,7 @@ def source_status(
         kind=source.kind,
         every=_duration_text(every),
         last_run_at=row.last_run_at if row else None,
-        result=run.status if run else None,
+        result=_result(run.status if run else None, row.last_warning if row else None),
         items_seen=run.items_seen if run else None,
         consecutive_failures=failures,
         failing=failures >= settings.failing_after,
@@ -98,7 +101,18 @@ def source_status(
             if row and failures and row.last_error
             else None
         ),
+        warning=row.last_warning if row else None,
     )
+
+
+TRACKED_WARNING = "unreadable row of a tracked case"
+
+
+def _result(status: str | None, warning: str | None) -> str | None:
+    """A run that went fine but could not read a tracked case's row is a warning."""
+    if status == "ok" and warning and warning.startswith(TRACKED_WARNING):
+        return "warning"
+    return status
 
 
 def channel_statuses(
@@ -147,6 +161,7 @@ def assess(status: Status) -> dict[str, Any]:
     Down: every source that ran is overdue (nothing runs casewatch), or a channel in the
     config cannot be used (its alerts cannot go out until the config is fixed)."""
     failing = [s.id for s in status.sources if s.failing]
+    unreadable = [s.id for s in status.sources if s.result == "warning"]
     overdue = [s.id for s in status.sources if s.overdue]
     ran = [s for s in status.sources if s.last_run_at is not None]
     stalled = bool(ran) and all(s.overdue for s in ran)
@@ -157,6 +172,7 @@ def assess(status: Status) -> dict[str, Any]:
         *(["every source is overdue: is the service (or cron) running?"] if stalled else []),
         *([f"unusable channels: {'; '.join(unusable)}"] if unusable else []),
         *([f"failing sources: {', '.join(failing)}"] if failing else []),
+        *([f"unreadable rows of tracked cases: {', '.join(unreadable)}"] if unreadable else []),
         *([f"overdue sources: {', '.join(overdue)}"] if overdue and not stalled else []),
         *([f"failing channels: {', '.join(channels_failing)}"] if channels_failing else []),
         *([f"{stuck} deliveries overdue"] if stuck else []),

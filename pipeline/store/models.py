@@ -71,6 +71,8 @@ class SourceRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_warning: Mapped[str | None] = mapped_column(Text)
+    """The last run's warning (``SourceRunRow.warning``); cleared by a run without one."""
 
 
 class SourceRunRow(Base):
@@ -88,6 +90,10 @@ class SourceRunRow(Base):
     items_changed: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     bozo: Mapped[str | None] = mapped_column(Text)
+    items_unreadable: Mapped[int] = mapped_column(Integer, default=0)
+    """Schedule rows that did not become hearings (an impossible date, no case number)."""
+    warning: Mapped[str | None] = mapped_column(Text)
+    """What the run could not read, e.g. a row of a tracked case with a date like 31.02."""
 
 
 class ArticleRow(Base):

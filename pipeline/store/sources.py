@@ -69,6 +69,8 @@ def record_run(
     finished_at: datetime,
     items_new: int,
     items_changed: int,
+    unreadable: int = 0,
+    warning: str = "",
 ) -> SourceRow:
     """Record one fetch on ``source_run`` and the source's health; returns the updated row."""
     status = "error" if not report.ok else "not_modified" if report.not_modified else "ok"
@@ -84,12 +86,15 @@ def record_run(
             items_changed=items_changed,
             error=redact_source(report.error, report.url) or None,
             bozo=report.bozo or None,
+            items_unreadable=unreadable,
+            warning=warning or None,
         )
     )
     row = session.get(SourceRow, report.source_id)
     if row is None:
         raise LookupError(f"{report.source_id}: unknown source (not in config)")
     row.last_run_at = finished_at
+    row.last_warning = warning or None
     if report.ok:
         row.last_success_at = finished_at
         row.consecutive_failures = 0

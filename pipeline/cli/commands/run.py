@@ -95,7 +95,9 @@ def summary_lines(summary: RunSummary) -> list[str]:
     width = max((len(r.source_id) for r in summary.results), default=10)
     for r in sorted(summary.results, key=lambda r: (r.status != "error", r.source_id)):
         counts = f"seen {r.seen:4d}  new {r.new:4d}  changed {r.changed:3d}  matched {r.matched:3d}  alerts {r.events:3d}"
-        detail = r.error if r.status == "error" else (f"bozo: {r.bozo}" if r.bozo else "")
+        detail = (
+            r.error if r.status == "error" else r.warning or (f"bozo: {r.bozo}" if r.bozo else "")
+        )
         lines.append(f"{r.status:12s} {r.source_id:{width}s}  {counts}  {detail}".rstrip())
     lines += page_lines(summary)
     if summary.reminders:

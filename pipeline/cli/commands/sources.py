@@ -15,7 +15,8 @@ from pipeline.cli.context import (
 from pipeline.store.read.sources import list_sources
 
 SOURCE_COLUMNS = (
-    "id", "kind", "enabled", "last_run_at", "last_success_at", "consecutive_failures", "last_error",
+    "id", "kind", "enabled", "last_run_at", "last_success_at", "consecutive_failures",
+    "last_error", "last_warning",
 )  # fmt: skip
 
 

@@ -71,6 +71,7 @@ def source_row(
     row["next_run"] = "due now" if next_run is None or next_run <= now else _local(next_run, zone)
     row["failures"] = row["consecutive_failures"] or ""
     row["result"] = (row["result"] or "") + (" (failing)" if row["failing"] else "")
+    row["last_error"] = row["last_error"] or row["warning"]
     return row
 
 

@@ -31,6 +31,8 @@ class SourceListing:
     last_success_at: datetime | None
     last_error: str | None
     consecutive_failures: int
+    last_warning: str | None = None
+    """The last run's warning: schedule rows it could not read."""
 
 
 def list_sources(
@@ -71,6 +73,7 @@ def _source_listing(source: Source, state: SourceRow | None) -> SourceListing:
         if state and state.last_error
         else None,
         consecutive_failures=state.consecutive_failures if state else 0,
+        last_warning=state.last_warning if state else None,
     )
 
 
@@ -86,4 +89,5 @@ def _orphan_listing(row: SourceRow) -> SourceListing:
         last_success_at=row.last_success_at,
         last_error=redact_source(row.last_error, row.url) if row.last_error else None,
         consecutive_failures=row.consecutive_failures,
+        last_warning=row.last_warning,
     )
