@@ -121,6 +121,11 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8 — an editor's "
+            "'Windows-1251' or 'Cyrillic' encoding is not read"
+        ) from exc
 
 
 def _describe(exc: ValidationError, prefix: str) -> list[str]:

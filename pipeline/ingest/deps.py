@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.clock import Clock, utc_now
@@ -49,6 +50,20 @@ def source_zones(config: Config) -> dict[str, str]:
     return {s.id: s.timezone or default for s in config.enabled_sources()}
 
 
+def _sync(sessions: sessionmaker[Session], config: Config, clock: Clock) -> None:
+    """Every source and case gets its row before any fetch. Two runs started together (cron
+    and a hand-run) may both insert a row: the loser retries once and finds it there."""
+    for attempt in (1, 2):
+        try:
+            with sessions.begin() as session:
+                sync_sources(session, config.enabled_sources())
+                sync_cases(session, config.cases, clock())
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
 def build_deps(
     config_dir: str | None = None,
     database_url: str | None = None,
@@ -60,9 +75,7 @@ def build_deps(
     """Load what a run needs once: config, store (migrated), compiled cases, routing."""
     config = config or load_config(config_dir)
     sessions = sessions or open_store(config.database_url(database_url))
-    with sessions.begin() as session:  # every source and case has its row before any fetch
-        sync_sources(session, config.enabled_sources())
-        sync_cases(session, config.cases, clock())
+    _sync(sessions, config, clock)
     return IngestDeps(
         config=config,
         sessions=sessions,
