@@ -346,4 +346,4 @@ def sent_since(session: Session, since: datetime) -> dict[str, int]:
         .where(DeliveryRow.status == SENT, DeliveryRow.sent_at >= since)
         .group_by(DeliveryRow.channel)
     )
-    return {channel: count for channel, count in rows.tuples()}
+    return {channel: count for channel, count in rows}
