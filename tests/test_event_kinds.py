@@ -20,6 +20,7 @@ from pipeline.events.articles import (
 from pipeline.events.health import channel_health_event, source_health_events
 from pipeline.events.hearings import hearing_events, reminder_events
 from pipeline.events.kinds import ALERTS_TEST, BY_NAME, KINDS, EventKind, digest_rank
+from pipeline.events.volume import fold_flood
 from pipeline.notify.digest import group_events, render_digest
 from pipeline.notify.render import TEMPLATES, EventView, render
 from pipeline.notify.routing import route_matches
@@ -119,6 +120,13 @@ def emitted() -> list[Event]:
         *(
             channel_health_event("mail", recovered=r, failures=3, error="down", at=NOW)
             for r in (False, True)
+        ),
+        *(  # a fetch over the per-run cap: the rest folded into one alert
+            e
+            for e in fold_flood(
+                article_events(Change.NEW, 1, ARTICLE, [MATCH], TITLES) * 2, "news", 1
+            )
+            if e.kind == "articles.folded"
         ),
     ]
 

@@ -181,3 +181,56 @@ def test_twenty_thousand_alerts_send_the_hourly_cap_plus_one_digest(
         statuses = session.scalars(select(DeliveryRow.status)).all()
     assert set(statuses) == {"sent"} and len(statuses) == 20_005
     sessions.kw["bind"].dispose()
+
+
+def test_a_flooding_feed_sends_the_per_run_cap_and_one_folded_alert(
+    tmp_path: Path, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
+) -> None:
+    """300 matching items in one fetch: 40 alerts one by one, then one that folds 260."""
+    http_server.route("/feed.xml", body=feed(300))
+    folder, database = tmp_path / "config", f"sqlite:///{tmp_path / 'casewatch.db'}"
+    mail = f"mailto://127.0.0.1:{smtp_server.port}?from=cw@example.org&to=m@example.org"
+    write_config(folder, http_server, f"  - id: team-email\n    url: '{mail}'\n")
+    settings = folder / "settings.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8")
+        + "max_alerts_per_source_run: 40\ndelivery: {max_per_hour: 0}\n",
+        encoding="utf-8",
+    )
+
+    run = casewatch(folder, database, "run", "--once", "--all")
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    messages = smtp_server.wait_for(41)
+    assert len(messages) == 41
+    [folded] = [m for m in messages if "more articles from news" in str(m["Subject"])]
+    assert "260 more articles from news" in str(folded["Subject"])
+    text = folded.get_body(("plain",)).get_content()
+    assert "more than 40 new articles" in text
+    assert text.count("https://vlast.kz/n/") == 20 and "and 240 more" in text
+    events = json.loads(casewatch(folder, database, "events", "--format", "json").stdout)
+    assert sum(e["kind"] == "article.new" for e in events) == 300  # every one recorded
+    again = casewatch(folder, database, "run", "--once", "--all")
+    assert again.returncode == 0 and len(smtp_server.messages) == 41  # nothing twice
+
+
+def test_folding_keeps_hearings_and_everything_under_the_cap() -> None:
+    from pipeline.events.volume import fold_flood
+    from pipeline.records import Event
+
+    articles = [
+        Event("article.new", "a" if n % 2 else "b", f"k{n}", {"title": f"T{n}", "url": f"u{n}"})
+        for n in range(7)
+    ]
+    hearings = [Event("hearing.scheduled", "a", f"h{n}") for n in range(5)]
+
+    assert fold_flood(articles + hearings, "news", 7) == articles + hearings
+    assert fold_flood(articles + hearings, "news", 0) == articles + hearings
+    folded = fold_flood(hearings + articles, "news", 3)
+    kept = [e for e in folded if not e.payload.get("folded")]
+    assert [e.kind for e in kept].count("hearing.scheduled") == 5
+    assert [e.dedupe_key for e in kept if e.kind == "article.new"] == ["k0", "k1", "k2"]
+    summaries = {e.case: e.payload for e in folded if e.kind == "articles.folded"}
+    assert summaries["a"]["count"] == 2 and summaries["b"]["count"] == 2
+    assert [i["title"] for i in summaries["b"]["items"]] == ["T4", "T6"]
+    assert sum(1 for e in folded if e.payload.get("folded")) == 4

@@ -136,6 +136,10 @@ class Settings(_Model):
     """An empty fetch of a source whose last N fetches all had items counts as a failure
     (0: never)."""
     log_format: Literal["text", "json"] = "text"
+    max_alerts_per_source_run: int = Field(default=100, ge=0)
+    """Article alerts one fetch of one source makes one by one; past it, the rest of that
+    fetch is one ``articles.folded`` alert per case saying how many (0 = no limit). Hearing
+    alerts are never folded."""
     news_search: NewsSearchSettings = NewsSearchSettings()
     delivery: DeliverySettings = DeliverySettings()
     evidence: EvidenceSettings = EvidenceSettings()

@@ -83,6 +83,12 @@ KINDS: tuple[EventKind, ...] = (
     ALERTS_TEST := EventKind("alerts.test"),  # `casewatch alerts test`: sent, never routed
     ARTICLE_CHANGED := EventKind("article.changed"),
     ARTICLE_REMOVED := EventKind("article.removed"),
+    ARTICLES_FOLDED := EventKind(
+        "articles.folded",
+        titles={"en": "Floods of articles, folded", "ru": "Потоки публикаций, свёрнуты"},
+        atom_title="{title}",
+        atom_summary="article",
+    ),
     CHANNEL_FAILING := EventKind(
         "channel.failing",
         titles={"en": "Channels failing", "ru": "Каналы не работают"},

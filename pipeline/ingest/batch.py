@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.events.articles import article_events
 from pipeline.events.health import source_health_events
+from pipeline.events.volume import fold_flood
 from pipeline.ingest import hearings as ingest_hearings
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.followup import Tally, capture_page, note_story_alerts, story_repeats
@@ -60,9 +61,9 @@ def ingest_fetch(
         if report.ok and not report.not_modified and (hearings or report.window is not None):
             ingest_hearings.scan_batch(session, deps, report, hearings, tz, case_titles, now, tally)
         tally.events += _run_events(session, deps, report, tally, started_at, now)
-        event_ids = add_events(
-            session, tally.events, deps.channels_for, now, deps.repeat_channels_for
-        )
+        cap = deps.config.settings.max_alerts_per_source_run
+        events = fold_flood(tally.events, report.source_id, cap)
+        event_ids = add_events(session, events, deps.channels_for, now, deps.repeat_channels_for)
     return _summary(report, len(raws) + len(hearings), tally, len(event_ids))
 
 

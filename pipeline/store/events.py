@@ -87,7 +87,11 @@ def _routed(
     event: Event, channels_for: ChannelsFor, fresh_cases: set[str | None]
 ) -> list[tuple[str, str]]:
     """(channel, status): ``suppressed`` where the event's lead goes to that channel in this
-    same insert (a lead that was deduplicated away suppresses nothing)."""
+    same insert (a lead that was deduplicated away suppresses nothing). A ``folded`` event
+    (``events.volume``) is recorded without deliveries: its ``articles.folded`` alert speaks
+    for it."""
+    if event.payload.get("folded"):
+        return []
     lead = event.payload.get("alerted_with")
     shared = set(channels_for(event.kind, lead)) if lead and lead in fresh_cases else set()
     return [
