@@ -16,7 +16,15 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipeline.config.sources import SourceOptions
-from pipeline.parse.court_table import MAX_PAGES, Scan, finished, on_page, read_page, scan_of
+from pipeline.parse.court_table import (
+    MAX_PAGES,
+    Coverage,
+    Scan,
+    finished,
+    on_page,
+    read_page,
+    scan_of,
+)
 from pipeline.parse.responses import failed_report, failure_status
 from spiders.base import SourceRun, SourceSpider, source_callback
 
@@ -39,6 +47,10 @@ class CourtTableSpider(SourceSpider):
         columns: dict[str, str] = Field(default_factory=dict)
         """Header text → field (date, time, case_number, judge, parties, category, courtroom,
         status, stage) for headers the built-in ru/kk/en synonyms do not know."""
+        coverage: Coverage = "upcoming"
+        """What a complete scan covers: ``upcoming`` (the page lists every hearing from today
+        on: one missing before its date has left the schedule, the last listed day too) or
+        ``printed`` (only the days between the first and the last date printed)."""
 
     def begin(self, run: SourceRun) -> Iterator[scrapy.Request]:
         yield self.page_request(run, Scan(), run.spec.url)
@@ -67,7 +79,9 @@ class CourtTableSpider(SourceSpider):
         if more and scan.pages < MAX_PAGES:
             yield self.page_request(run, scan, page.next_url)
         else:
-            yield finished(run.spec, response.status, scan, truncated=more)
+            yield finished(
+                run.spec, response.status, scan, truncated=more, coverage=options.coverage
+            )
 
     def callback_failed(self, run: SourceRun, response: Response, exc: Exception) -> Iterator[Any]:
         problem = on_page(scan_of(response.meta), response.url, f"parse failed: {exc!r}")

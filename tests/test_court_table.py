@@ -67,7 +67,8 @@ def test_scan_window_only_when_every_date_reads(
     scan = Scan()
     for number, days in enumerate(pages):
         scan = scan.add(f"https://c.test/{number}", [hearing(d) for d in days])
-    assert scan.window() == window
+    assert scan.window("printed") == window
+    assert scan.window() == (window and ScanWindow(date.min, date.max))  # upcoming: every date
     assert scan.pages == len(pages)
     assert scan.items == sum(len(days) for days in pages)
 
@@ -161,7 +162,7 @@ def test_court_table_spider_reports_every_source_once(http_server: LocalHTTPServ
     broken_next = route("/half", body=page([("01.04.2024", "B-1")], "/half/gone"), headers=HTML)
     loop = route("/loop", body=page([("02.04.2024", "C-1")], "/loop"), headers=HTML)
     sources = [
-        source("paged", paged, language="ru"),
+        source("paged", paged, language="ru", coverage="printed"),
         source("missing", http_server.url("/missing")),
         source(
             "no-table",
@@ -206,7 +207,8 @@ def test_court_table_spider_reports_every_source_once(http_server: LocalHTTPServ
     assert by_id["empty"]["extra"] == {"pages": "1"}
     assert by_id["empty"]["window"] is None, "complete, but no date printed: no window stated"
     assert by_id["empty"]["items"] == 0
-    assert by_id["loop"]["window"] == {"date_from": "2024-04-02", "date_to": "2024-04-02"}
+    whole = {"date_from": "0001-01-01", "date_to": "9999-12-31"}  # coverage: upcoming
+    assert by_id["loop"]["window"] == whole
     assert by_id["loop"]["items"] == 1
     assert by_id["long"]["items"] == MAX_PAGES
     assert by_id["long"]["window"] is None

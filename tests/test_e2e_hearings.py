@@ -122,3 +122,40 @@ def test_schedule_changes_alert_once_each(
         "hearing.rescheduled",
         "hearing.scheduled",
     ]
+
+
+@pytest.mark.parametrize("coverage", ["upcoming", "printed"])
+def test_a_hearing_removed_from_the_last_listed_day_is_never_silent(
+    court_world: Path,
+    db_url: str,
+    http_server: LocalHTTPServer,
+    smtp_server: LocalSMTPServer,
+    coverage: str,
+) -> None:
+    """Three hearings listed, ours on the latest day; the next version drops it. With the
+    page's coverage 'upcoming' (the court_table default: every hearing from today on is listed)
+    that is a removal, alerted at once. With 'printed' only the printed span counts as read —
+    the old behaviour, in which the last day was never covered and the removal went silent."""
+    sources = court_world / "sources.yaml"
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace("every: 6h}", f"coverage: {coverage}}}"),
+        encoding="utf-8",
+    )
+    last = D3 + timedelta(days=5)
+    serve(http_server, (last, "11:00"))
+    first = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert len(smtp_server.wait_for(1)) == 1  # scheduled
+
+    serve(http_server, None)  # the latest-dated row is gone; the others remain
+    second = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+    assert second.returncode == 0, second.stdout + second.stderr
+
+    listed = casewatch(court_world, db_url, smtp_server, "events", "--format", "json")
+    kinds = sorted(e["kind"] for e in json.loads(listed.stdout) if e["kind"].startswith("hearing."))
+    if coverage == "upcoming":
+        removed = bodies(smtp_server.wait_for(2))[1]
+        assert kinds == ["hearing.cancelled", "hearing.scheduled"]
+        assert CASE_NUMBER in removed and "taken off the court's schedule" in removed
+    else:
+        assert kinds == ["hearing.scheduled"] and len(smtp_server.messages) == 1

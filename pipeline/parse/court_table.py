@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from cssselect import SelectorError
 from scrapy.http import HtmlResponse, Response
@@ -27,6 +27,8 @@ from pipeline.parse.responses import html_problem
 from pipeline.parse.tables import Table, best_table, extract_tables, map_headers, rows_to_hearings
 
 MAX_PAGES = 20
+Coverage = Literal["upcoming", "printed"]
+"""What a complete scan of a schedule page covers (``coverage:`` of a court_table row)."""
 _DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
 _NEXT_CSS = 'a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)'
 
@@ -55,10 +57,15 @@ class Scan:
             low, high = min(low or day, day), max(high, day)
         return Scan(self.pages + 1, self.items + count, low, high, odd, (*self.seen, url))
 
-    def window(self) -> ScanWindow | None:
-        """The dates the pages printed, first to last; None when one did not read."""
+    def window(self, coverage: Coverage = "upcoming") -> ScanWindow | None:
+        """What the scan read completely: with ``upcoming`` coverage (the page lists every
+        hearing from today on) every date; with ``printed``, the dates the pages printed, first
+        to last. None when a printed date did not read or no row had a date: nothing can be
+        said to have left the schedule then."""
         if self.odd_date or not self.low:
             return None
+        if coverage == "upcoming":
+            return ScanWindow(date.min, date.max)
         return ScanWindow(date.fromisoformat(self.low), date.fromisoformat(self.high))
 
 
@@ -165,8 +172,11 @@ def on_page(scan: Scan, url: str, problem: str) -> str:
     return problem if scan.pages == 0 else f"page {scan.pages + 1} ({url}): {problem}"
 
 
-def finished(spec: FetchSpec, status: int, scan: Scan, truncated: bool) -> FetchReport:
-    """The source's report after its last page (``truncated``: more pages followed)."""
+def finished(
+    spec: FetchSpec, status: int, scan: Scan, truncated: bool, coverage: Coverage = "upcoming"
+) -> FetchReport:
+    """The source's report after its last page (``truncated``: more pages followed, so the
+    scan covers nothing completely)."""
     extra = {"pages": str(scan.pages)}
     if truncated:
         extra["note"] = f"stopped after {MAX_PAGES} pages; more follow"
@@ -175,6 +185,6 @@ def finished(spec: FetchSpec, status: int, scan: Scan, truncated: bool) -> Fetch
         url=spec.url,
         status=status,
         items=scan.items,
-        window=None if truncated else scan.window(),
+        window=None if truncated else scan.window(coverage),
         extra=extra,
     )
