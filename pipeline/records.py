@@ -124,8 +124,9 @@ class HearingChange:
     hearing_id: int
     hearing: Hearing
     changes: tuple[FieldChange, ...] = ()
-    cancelled: bool = False
-    """Left the schedule before its date (the store set status ``cancelled``)."""
+    removed: bool = False
+    """Absent from a complete scan that covers its date, before that date (the store set
+    status ``removed``: cancelled, or moved off this page — the court did not say which)."""
 
     def changed(self, *fields: str) -> bool:
         return any(c.field in fields for c in self.changes)

@@ -2,7 +2,7 @@
 `casewatch run --once`, alerts to a local SMTP server.
 
 v1 → hearing.scheduled; v1 again → nothing; v2 with the hearing moved → exactly one
-hearing.rescheduled with old and new local times; v3 without it → hearing.cancelled.
+hearing.rescheduled with old and new local times; v3 without it → hearing.removed.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def test_schedule_changes_alert_once_each(
     listed = casewatch(court_world, db_url, smtp_server, "events", "--format", "json")
     kinds = [e["kind"] for e in json.loads(listed.stdout)]
     assert sorted(k for k in kinds if k.startswith("hearing.")) == [
-        "hearing.cancelled",
+        "hearing.removed",
         "hearing.rescheduled",
         "hearing.scheduled",
     ]
@@ -155,7 +155,35 @@ def test_a_hearing_removed_from_the_last_listed_day_is_never_silent(
     kinds = sorted(e["kind"] for e in json.loads(listed.stdout) if e["kind"].startswith("hearing."))
     if coverage == "upcoming":
         removed = bodies(smtp_server.wait_for(2))[1]
-        assert kinds == ["hearing.cancelled", "hearing.scheduled"]
-        assert CASE_NUMBER in removed and "taken off the court's schedule" in removed
+        assert kinds == ["hearing.removed", "hearing.scheduled"]
+        assert CASE_NUMBER in removed and "no longer on the court's schedule" in removed
     else:
         assert kinds == ["hearing.scheduled"] and len(smtp_server.messages) == 1
+
+
+def test_a_hearing_that_comes_back_is_reinstated_once(
+    court_world: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
+) -> None:
+    def run() -> None:
+        done = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    serve(http_server, (D1, "10:00"))
+    run()
+    serve(http_server, None)
+    run()
+    serve(http_server, (D1, "10:00"))  # listed again, same day and time
+    run()
+    run()  # and again: nothing new
+
+    mails = bodies(smtp_server.wait_for(3))
+    assert len(smtp_server.messages) == 3
+    assert "no longer on the court's schedule" in mails[1]
+    assert "back on the schedule" in mails[2] and f"{D1:%Y-%m-%d} 10:00" in mails[2]
+    listed = casewatch(court_world, db_url, smtp_server, "events", "--format", "json")
+    kinds = [e["kind"] for e in json.loads(listed.stdout)]
+    assert sorted(k for k in kinds if k.startswith("hearing.")) == [
+        "hearing.reinstated",
+        "hearing.removed",
+        "hearing.scheduled",
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,7 +107,16 @@ FACTS = {  # what ingest.pages puts in article.changed / article.removed
 
 def emitted() -> list[Event]:
     """One event of each kind every builder makes."""
-    off = HearingChange(Change.CHANGED, 1, HEARING, cancelled=True)
+    gone = HearingChange(Change.CHANGED, 1, HEARING, removed=True)
+    off = HearingChange(  # the court prints it cancelled
+        Change.CHANGED,
+        1,
+        replace(HEARING, status="cancelled"),
+        (FieldChange("status", "scheduled", "cancelled"),),
+    )
+    back = HearingChange(
+        Change.CHANGED, 1, HEARING, (FieldChange("status", "removed", "scheduled"),)
+    )
     return [
         *article_events(Change.NEW, 1, ARTICLE, [MATCH], TITLES),
         *article_changed_events(1, ["tt"], TITLES, FACTS, "k1"),
@@ -114,6 +124,8 @@ def emitted() -> list[Event]:
         *hearing_events(HearingChange(Change.NEW, 1, HEARING), ["tt"], TITLES, now=NOW),
         *hearing_events(MOVED, ["tt"], TITLES, now=NOW),
         *hearing_events(off, ["tt"], TITLES, now=NOW),
+        *hearing_events(gone, ["tt"], TITLES, now=NOW),
+        *hearing_events(back, ["tt"], TITLES, now=NOW),
         *reminder_events([(1, HEARING, "tt")], timedelta(hours=24), case_titles=TITLES),
         *_source_health(failures_before=0, failures_after=3),
         *_source_health(failures_before=3, failures_after=0),

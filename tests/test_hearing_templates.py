@@ -86,7 +86,6 @@ def cancelled(status: str = "cancelled") -> EventView:
         7,
         replace(BASE, status=status),
         (FieldChange("status", "scheduled", status),),
-        cancelled=status == "cancelled",
     )
     return _one(hearing_events(change, [CASE], {CASE: CASE_TITLE}, now=SEEN))
 

@@ -126,7 +126,7 @@ def test_a_moved_hearing_keeps_its_identity_and_records_each_field(
     moved = [raw(A, "08.12.2026", "11:30", courtroom="зал 5", row=1), V1[1]]
     second, _ = scan(store, moved, T0 + timedelta(days=1))
     changed = [c for c in second if c.change is Change.CHANGED]
-    assert len(changed) == 1 and not changed[0].cancelled
+    assert len(changed) == 1 and not changed[0].removed
     assert changed[0].hearing_id == first[0].hearing_id
     assert changed[0].hearing.identity == first[0].hearing.identity
     assert {c.field: (c.old, c.new) for c in changed[0].changes} == {
@@ -139,18 +139,18 @@ def test_a_moved_hearing_keeps_its_identity_and_records_each_field(
     assert {hid for hid, *_ in history(store)} == {first[0].hearing_id}
 
 
-def test_a_hearing_gone_before_its_date_is_cancelled(store: sessionmaker[Session]) -> None:
+def test_a_hearing_gone_before_its_date_is_removed(store: sessionmaker[Session]) -> None:
     first, _ = scan(store, V1, T0)
     later = T0 + timedelta(days=1)
     third, _ = scan(store, V1[1:], later)
-    cancelled = [c for c in third if c.cancelled]
-    assert len(cancelled) == 1
-    assert cancelled[0].hearing_id == first[0].hearing_id
-    assert cancelled[0].hearing.status == "cancelled"
-    assert cancelled[0].changes[0].field == "status"
+    removed = [c for c in third if c.removed]
+    assert len(removed) == 1
+    assert removed[0].hearing_id == first[0].hearing_id
+    assert removed[0].hearing.status == "removed"
+    assert removed[0].changes[0].field == "status"
     row = next(r for r in rows(store) if r.id == first[0].hearing_id)
-    assert (row.status, row.cancelled_at) == ("cancelled", later)
-    assert history(store) == [(first[0].hearing_id, "status", "scheduled", "cancelled")]
+    assert (row.status, row.cancelled_at) == ("removed", later)
+    assert history(store) == [(first[0].hearing_id, "status", "scheduled", "removed")]
     again, _ = scan(store, V1[1:], later + timedelta(hours=1))
     assert [c.change for c in again] == [Change.SAME]
 
@@ -182,7 +182,7 @@ def test_hearings_of_one_case_on_different_days_stay_two(store: sessionmaker[Ses
     both_moved = [raw(A, "05.12.2026", row=1), raw(A, "07.12.2026", row=2)]
     third, _ = scan(store, both_moved, T0 + timedelta(hours=2))
     assert sorted(c.change.value for c in third) == ["changed", "changed", "new", "new"]
-    assert sum(c.cancelled for c in third) == 2  # two gone, two new: no guess at pairs
+    assert sum(c.removed for c in third) == 2  # two gone, two new: no guess at pairs
 
 
 def test_an_unreadable_row_is_skipped_and_protects_its_hearing(
@@ -339,7 +339,7 @@ def test_scan_hearings_detects_moves_and_cancellations_among_unchanged_rows(
     moved = [raw(A, "08.12.2026", row=1), v1[1]]  # A moved, B unchanged, C gone
     changes, _, unchanged = scan_raw(store, moved, T0 + timedelta(hours=1))
     assert unchanged == 1
-    assert [(c.change, c.hearing_id, c.cancelled) for c in changes] == [
+    assert [(c.change, c.hearing_id, c.removed) for c in changes] == [
         (Change.CHANGED, first[0].hearing_id, False),
         (Change.CHANGED, first[2].hearing_id, True),
     ]

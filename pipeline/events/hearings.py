@@ -12,7 +12,9 @@ from typing import Any
 
 from pipeline.events.kinds import (
     HEARING_CANCELLED,
+    HEARING_REINSTATED,
     HEARING_REMINDER,
+    HEARING_REMOVED,
     HEARING_RESCHEDULED,
     HEARING_SCHEDULED,
 )
@@ -31,7 +33,7 @@ def hearing_events(
     *,
     now: datetime,
 ) -> list[Event]:
-    """``hearing.scheduled`` / ``hearing.rescheduled`` / ``hearing.cancelled`` for each case
+    """``hearing.scheduled`` / ``rescheduled`` / ``cancelled`` / ``removed`` / ``reinstated`` for each case
     the hearing is matched to (pass all of them, not only new matches: a move concerns every
     case). A hearing already past at ``now`` is stored, not alerted (backfill, old days).
 
@@ -81,14 +83,16 @@ def _hearing_kind(change: HearingChange, now: datetime) -> tuple[str, str] | Non
         return (HEARING_SCHEDULED.name, "") if ahead and hearing.status in _ON_STATUSES else None
     if change.change is not Change.CHANGED:
         return None
-    if change.cancelled:
-        return HEARING_CANCELLED.name, ""
+    if change.removed:
+        return HEARING_REMOVED.name, ""
     when = _when_key(hearing)
     if change.changed(*_MOVE_FIELDS):
         return (HEARING_RESCHEDULED.name, f":{when}") if ahead else None
     status_was = change.old("status")
     if change.changed("status") and hearing.status in _OFF_STATUSES:
         return HEARING_CANCELLED.name, ""
+    if change.changed("status") and status_was == "removed" and ahead:
+        return HEARING_REINSTATED.name, f":{when}"  # listed again after it had gone
     if change.changed("status") and status_was in _OFF_STATUSES and ahead:
         return HEARING_SCHEDULED.name, f":{when}"  # back on the schedule
     if change.changed("courtroom") and ahead:

@@ -56,6 +56,19 @@ KINDS: tuple[EventKind, ...] = (
         {"en": "Hearings cancelled", "ru": "Заседания отменены"},
         atom_title="Hearing cancelled: {when} — {court}",
     ),
+    HEARING_REMOVED := EventKind(
+        "hearing.removed",
+        Urgency.ALWAYS,
+        {"en": "Hearings gone from the schedule", "ru": "Заседания исчезли из графика"},
+        atom_title="Hearing no longer listed: {when} — {court}",
+    ),
+    HEARING_REINSTATED := EventKind(
+        "hearing.reinstated",
+        Urgency.SOON,
+        {"en": "Hearings back on the schedule", "ru": "Заседания вернулись в график"},
+        template="hearing.scheduled",
+        atom_title="Hearing listed again: {when} — {court}",
+    ),
     HEARING_RESCHEDULED := EventKind(
         "hearing.rescheduled",
         Urgency.SOON,

@@ -81,7 +81,7 @@ def hearing_changes(
         tally.new += c.change is Change.NEW
         tally.changed += c.change is Change.CHANGED
         new: list[Match] = []
-        if not c.cancelled:
+        if not c.removed:
             matches = list(deps.matcher.match(hearing_fields(c.hearing)))
             matches += [
                 Match(slug, 1.0, ())

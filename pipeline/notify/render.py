@@ -57,7 +57,7 @@ _HEARING_TEXT = (
     "source_url",
     "article_url",
 )
-_OFF_STATUSES = ("cancelled", "postponed")
+_OFF_STATUSES = ("cancelled", "postponed", "removed")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 
 

@@ -95,7 +95,7 @@ def upsert_hearings(
     same = [s.row_id for s in steps if s.change is Change.SAME and s.row_id]
     _touch(session, [*same, *unchanged], seen_at)
     results = [HearingChange(s.change, s.row_id or 0, s.hearing, s.changes) for s in steps]
-    return results + _cancel(session, plan.cancel_ids, seen_at)
+    return results + _remove(session, plan.cancel_ids, seen_at)
 
 
 def scan_hearings(
@@ -213,7 +213,7 @@ def _values(
         source_url=hearing.source_url,
         cells=hearing.cells,
         last_seen_at=seen_at,
-        cancelled_at=seen_at if hearing.status == "cancelled" else None,
+        cancelled_at=seen_at if hearing.status in OFF_SCHEDULE else None,
     )
     return values
 
@@ -293,6 +293,11 @@ def _history(
         )
 
 
+REMOVED = "removed"
+"""The status of a hearing that left a complete schedule before its date."""
+OFF_SCHEDULE = ("cancelled", REMOVED)
+"""Statuses that take a hearing off the schedule (``cancelled_at`` is set)."""
+
 SEEN_RESOLUTION = timedelta(minutes=30)
 """``last_seen_at`` is kept to this resolution: a re-scan of an unchanged schedule within it
 writes nothing, which is most of what makes a re-scan cheap."""
@@ -307,15 +312,15 @@ def _touch(session: Session, ids: Sequence[int], seen_at: datetime) -> None:
         )
 
 
-def _cancel(session: Session, ids: Sequence[int], seen_at: datetime) -> list[HearingChange]:
-    """Cancel hearings that left the schedule before their date."""
+def _remove(session: Session, ids: Sequence[int], seen_at: datetime) -> list[HearingChange]:
+    """Hearings absent from a complete scan before their date: status ``removed``."""
     if not ids:
         return []
     rows = _full_rows(session, ids)
-    changes = [(row.id, FieldChange("status", row.status, "cancelled")) for row in rows]
+    changes = [(row.id, FieldChange("status", row.status, REMOVED)) for row in rows]
     results = [
         HearingChange(
-            Change.CHANGED, row.id, replace(record(row), status="cancelled"), (c,), cancelled=True
+            Change.CHANGED, row.id, replace(record(row), status=REMOVED), (c,), removed=True
         )
         for row, (_, c) in zip(rows, changes, strict=True)
     ]
@@ -324,7 +329,7 @@ def _cancel(session: Session, ids: Sequence[int], seen_at: datetime) -> list[Hea
         [
             {
                 "id": r.hearing_id,
-                "status": "cancelled",
+                "status": REMOVED,
                 "cancelled_at": seen_at,
                 "fingerprint": fingerprint(r.hearing),
             }
@@ -332,7 +337,7 @@ def _cancel(session: Session, ids: Sequence[int], seen_at: datetime) -> list[Hea
         ],
     )
     _history(session, changes, seen_at)
-    log.info("%d hearing(s) left the schedule before their date: cancelled", len(rows))
+    log.info("%d hearing(s) left the schedule before their date: removed", len(rows))
     return results
 
 

@@ -41,6 +41,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.scheduled": ("scheduled", "назначено"),
     "status.cancelled": ("cancelled", "отменено"),
     "status.postponed": ("postponed", "отложено"),
+    "status.removed": ("no longer listed", "исчезло из графика"),
     "status.held": ("held", "состоялось"),
     "status.unknown": ("unknown", "неизвестно"),
     "search.query": ("Words, names, case numbers", "Слова, имена, номера дел"),

@@ -19,7 +19,14 @@ PRODID = "-//casewatch//hearings//EN"
 DEFAULT_LENGTH = timedelta(hours=2)
 """Schedules print a start only; a block of two hours keeps the event visible."""
 
-_STATUS = {"cancelled": "CANCELLED", "postponed": "CANCELLED", "unknown": "TENTATIVE"}
+_STATUS = {
+    "cancelled": "CANCELLED", "postponed": "CANCELLED", "removed": "CANCELLED",
+    "unknown": "TENTATIVE",
+}  # fmt: skip
+_OFF_LABELS = {
+    "cancelled": " [cancelled]", "postponed": " [cancelled]",
+    "removed": " [no longer on the court's schedule]",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +100,7 @@ def _summary(hearing: HearingListing, case_titles: Mapping[str, str]) -> str:
     titles = [case_titles.get(slug, slug) for slug in hearing.cases]
     head = "; ".join(titles) or hearing.case_number or hearing.court
     what = hearing.stage or hearing.category
-    cancelled = " [cancelled]" if hearing.status in ("cancelled", "postponed") else ""
+    cancelled = _OFF_LABELS.get(hearing.status, "")
     return f"{head}: {what}{cancelled}" if what else f"{head}{cancelled}"
 
 

@@ -11,7 +11,7 @@ from pipeline.normalize.dates import zone
 from pipeline.store.read.hearings import HearingHistoryEntry, HearingListing
 
 _MOVE_FIELDS = ("scheduled_at", "local_time")
-_OFF = ("cancelled", "postponed")
+_OFF = ("cancelled", "postponed", "removed")
 _SHOWN = ("courtroom", "judge", "court", "stage", "category", "case_number")
 
 

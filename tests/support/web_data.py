@@ -1,6 +1,6 @@
 """A small store filled through casewatch's own pipeline (``ingest_fetch``), for web tests.
 
-Two cases, a court schedule in Asia/Almaty scanned twice (one hearing moved, one cancelled),
+Two cases, a court schedule in Asia/Almaty scanned twice (one hearing moved, one gone: removed),
 a second court in Asia/Qostanay, news articles in ru/en — one of them hostile (scripts in its
 title and text). The clock is injected, so every test sees the same store.
 """
@@ -152,7 +152,7 @@ def _ingest(
 
 def fill(tmp_path: Path, url: str | None = None, *, moved: bool = True) -> Filled:
     """Build the store: news, then the first schedule scan; with ``moved`` also the second
-    scan (T1: one hearing moved, one cancelled) and the Kostanay court."""
+    scan (T1: one hearing moved, one gone: removed) and the Kostanay court."""
     url = url or f"sqlite:///{tmp_path / 'web.db'}"
     config = load_config(write_config(tmp_path / "config"))
     filled = Filled(url=url, config=config, sessions=open_store(url), now=T0 + timedelta(hours=2))
@@ -168,7 +168,7 @@ def fill(tmp_path: Path, url: str | None = None, *, moved: bool = True) -> Fille
 
 
 def move(filled: Filled) -> Filled:
-    """The second scan: CASE_A moved to 3 Dec 11:30 in зал 5, CASE_C gone (cancelled)."""
+    """The second scan: CASE_A moved to 3 Dec 11:30 in зал 5, CASE_C gone (removed)."""
     moved = [hearing(CASE_A, "03.12.2026", "11:30", "зал 5", 1)]
     _ingest(filled, T1, schedule_report("taldykorgan-court", COURT_URL, *WINDOW), (), moved)
     kostanay = [
