@@ -187,3 +187,30 @@ def test_a_hearing_that_comes_back_is_reinstated_once(
         "hearing.removed",
         "hearing.scheduled",
     ]
+
+
+def test_a_page_that_fails_half_way_removes_nothing(
+    court_world: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
+) -> None:
+    """Ours is on page 2 of the schedule; then page 2 answers 404: the scan is incomplete, so
+    nothing has left the schedule, and the run says why."""
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    first_page = schedule(OTHERS).replace(
+        "</body>", f"<a rel='next' href='{http_server.url('/page2.html')}'>2</a></body>"
+    )
+    http_server.route("/schedule.html", body=first_page, headers=html)
+    http_server.route(
+        "/page2.html", body=schedule([(D1, "10:00", CASE_NUMBER, *OURS)]), headers=html
+    )
+    first = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert len(smtp_server.wait_for(1)) == 1  # scheduled
+
+    http_server.route("/page2.html", body="gone", status=404)
+    second = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "page 2" in second.stdout and "HTTP 404" in second.stdout
+    listed = casewatch(court_world, db_url, smtp_server, "events", "--format", "json")
+    kinds = [e["kind"] for e in json.loads(listed.stdout) if e["kind"].startswith("hearing.")]
+    assert kinds == ["hearing.scheduled"] and len(smtp_server.messages) == 1
