@@ -40,16 +40,16 @@ cases:
 
 class Cli(BaseCli):
     """support's :class:`~support.cli.Cli`; ``json``, ``names`` and ``csv`` read ``casewatch
-    hearings``."""
+    hearings --all`` (every stored hearing: the filters are what these tests look at)."""
 
     def json(self, *args: str) -> list[dict[str, Any]]:
-        return super().json("hearings", *args)
+        return super().json("hearings", "--all", *args)
 
     def names(self, *args: str) -> list[str]:
         return [row["identity"] for row in self.json(*args)]
 
     def csv(self, *args: str) -> list[dict[str, str]]:  # type: ignore[override]
-        return super().csv("hearings", *args)[1]
+        return super().csv("hearings", "--all", *args)[1]
 
 
 def _local(day: date, at: time | None) -> tuple[datetime | None, str]:
@@ -192,6 +192,16 @@ def test_hearings_filters(cli: Cli, args: list[str], expected: list[str]) -> Non
     assert cli.names(*args) == expected
 
 
+def test_by_default_only_the_hearings_a_followed_case_claims(cli: Cli) -> None:
+    """A court page lists dozens of unrelated hearings a day: stored, out of the default view."""
+    every = cli.json()
+    shown = BaseCli.json(cli, "hearings")
+    assert [r["identity"] for r in shown] == [r["identity"] for r in every if r["cases"]]
+    assert "dateonly-d3" in {r["identity"] for r in every} - {r["identity"] for r in shown}
+    upcoming = BaseCli.json(cli, "hearings", "--upcoming")
+    assert [r["identity"] for r in upcoming] == ["soon-d10", "soon-room"]
+
+
 def test_history_in_json_oldest_first_with_the_courts_offset(cli: Cli) -> None:
     rows = {row["identity"]: row for row in cli.json("--history")}
     held = rows["held-2024-02"]["history"]
@@ -218,7 +228,7 @@ def test_hearings_csv(cli: Cli) -> None:
 
 
 def test_hearings_table(cli: Cli) -> None:
-    code, output = cli.run("hearings")
+    code, output = cli.run("hearings", "--all")
     assert code == 0, output
     assert "2024-02-20 10:00 (Asia/Almaty, UTC+06:00)" in output
     assert "2024-03-18 10:00 (Asia/Almaty, UTC+05:00)" in output
@@ -226,7 +236,7 @@ def test_hearings_table(cli: Cli) -> None:
     assert COURT in output and "https://vlast.kz/a/1" in output
     assert "changes" not in output
     assert output.rstrip().endswith("8 rows")
-    code, output = cli.run("hearings", "--history", "--upcoming")
+    code, output = cli.run("hearings", "--all", "--history", "--upcoming")
     assert code == 0, output
     assert "courtroom: зал 3 → зал 5" in output
     assert "status: scheduled → cancelled" not in output, "cancelled is not upcoming"

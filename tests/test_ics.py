@@ -109,3 +109,35 @@ def test_calendar_has_an_etag_and_answers_304(tmp_path: Path) -> None:
 def test_unknown_case_calendar_is_404(tmp_path: Path) -> None:
     deps = WebDeps(sessions=fill(tmp_path, moved=False).sessions)
     assert TestClient(create_app(deps)).get("/cases/nope/hearings.ics").status_code == 404
+
+
+def test_hearings_no_case_claims_stay_stored_and_out_of_the_views(tmp_path: Path) -> None:
+    """A court page lists dozens of unrelated hearings a day: the all-cases calendar and the
+    dashboard's upcoming list show the followed cases' only."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from pipeline.items import RawHearing
+    from pipeline.store.models import HearingRow
+
+    from support.web_data import KOSTANAY_URL, T1, WINDOW, _ingest, hearing, schedule_report
+
+    filled = fill(tmp_path)
+    unrelated = RawHearing(
+        source_id="kostanay-court", url=KOSTANAY_URL, court="Костанайский городской суд",
+        date="08.12.2026", time="09:30", case_number="2-999/26",
+        parties="Иванов И.И. к ТОО «Береке»", category="взыскание долга", row=2,
+    )  # fmt: skip
+    kostanay = hearing(CASE_B, "07.12.2026", "14:00", "зал 2", 1, source_id="kostanay-court",
+                       url=KOSTANAY_URL, court="Костанайский городской суд", judge="Иванова А.")  # fmt: skip
+    report = schedule_report("kostanay-court", KOSTANAY_URL, *WINDOW)
+    _ingest(filled, T1 + timedelta(hours=1), report, (), [kostanay, unrelated])
+
+    with filled.sessions() as session:
+        stored = set(session.scalars(select(HearingRow.case_number)))
+    assert "2-999/26" in stored
+    assert "2-999/26" not in by_case_number(calendar(filled, "/hearings.ics"))
+    deps = WebDeps(sessions=filled.sessions, clock=lambda: filled.now, domain="test.casewatch")
+    home = TestClient(create_app(deps)).get("/").text
+    assert CASE_B in home and "2-999/26" not in home

@@ -53,7 +53,7 @@ def _calendar(request: Request, slug: str | None) -> bytes:
         if slug is not None and case is None:
             raise HTTPException(404, f"no case {slug!r}")
         titles = {c.slug: c.title for c in list_cases(session)}
-        items = _calendar_items(session, list_hearings(session, case=slug))
+        items = _calendar_items(session, list_hearings(session, case=slug, matched_only=True))
     name = f"{case.title}: hearings" if case else "casewatch: hearings"
     body = build_calendar(items, name=name, domain=deps.domain, case_titles=titles)
     if len(cache) >= CACHE_SIZE:

@@ -46,7 +46,7 @@ TIMELINE_LIMIT = 40
 def home(request: Request) -> Response:
     deps = deps_of(request)
     with deps.session() as session:
-        upcoming = list_hearings(session, upcoming_from=deps.clock(), limit=50)
+        upcoming = list_hearings(session, upcoming_from=deps.clock(), limit=50, matched_only=True)
         cases = list_cases(session)
     titles = {c.slug: c.title for c in cases}
     return deps.renderer.page(request, "home.html", upcoming=upcoming, cases=cases, titles=titles)

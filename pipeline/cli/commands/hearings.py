@@ -25,6 +25,12 @@ HEARING_COLUMNS = ("when", "status", "court", "case_number", "courtroom", "judge
 @click.option(
     "--history", "with_history", is_flag=True, help="Each hearing with its changes over time."
 )
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Every stored hearing, also those no case claims (default: the followed cases').",
+)
 @click.pass_obj
 def command(
     app: AppContext,
@@ -34,9 +40,11 @@ def command(
     fmt: str,
     upcoming: bool,
     with_history: bool,
+    every: bool,
 ) -> None:
     """Hearings found, latest date first, times in the court's zone. --since applies to the
-    first sighting; --upcoming leaves out cancelled, postponed and past hearings."""
+    first sighting; --upcoming leaves out cancelled, postponed and past hearings. Only
+    hearings a followed case claims are listed unless --all."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
     with app.sessions()() as session:
@@ -47,6 +55,7 @@ def command(
             upcoming_from=app.clock() if upcoming else None,
             limit=limit,
             history=with_history,
+            matched_only=not every,
         )
     rows = [hearing_row(r, fmt, app.zone()) for r in records]
     columns = (*HEARING_COLUMNS, "changes") if with_history else HEARING_COLUMNS

@@ -77,12 +77,17 @@ def list_hearings(
     limit: int | None = None,
     history: bool = False,
     ids: Sequence[int] | None = None,
+    matched_only: bool = False,
 ) -> list[HearingListing]:
     """Latest local date and time first. With ``upcoming_from``: only hearings still ahead
     then and on the schedule (not cancelled, postponed or held), soonest first; a hearing
     with a date but no time is ahead all of its local day. ``since`` is on the first sighting;
-    ``ids`` keeps only those hearings."""
+    ``ids`` keeps only those hearings; ``matched_only`` those a case claims (a court page lists
+    dozens of unrelated hearings a day: they stay stored for a later case, out of the views)."""
     query = select(HearingRow)
+    if matched_only and case is None:
+        claimed = select(MatchRow.hearing_id).where(MatchRow.hearing_id.is_not(None))
+        query = query.where(HearingRow.id.in_(claimed))
     if ids is not None:
         query = query.where(HearingRow.id.in_(ids))
     if case is not None:
