@@ -97,6 +97,7 @@ def test_schedule_changes_alert_once_each(
     scheduled = bodies(smtp_server.wait_for(1))
     assert len(scheduled) == 1
     assert CASE_NUMBER in scheduled[0] and f"{D1:%Y-%m-%d} 10:00" in scheduled[0]
+    assert "Why it matched:" in scheduled[0]  # hearing alerts say why, as article alerts do
 
     run()  # the same schedule again
     assert len(smtp_server.messages) == 1

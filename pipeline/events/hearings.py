@@ -32,13 +32,15 @@ def hearing_events(
     case_titles: Mapping[str, str],
     *,
     now: datetime,
+    why: Mapping[str, Any] | None = None,
 ) -> list[Event]:
     """``hearing.scheduled`` / ``rescheduled`` / ``cancelled`` / ``removed`` / ``reinstated`` for each case
     the hearing is matched to (pass all of them, not only new matches: a move concerns every
     case). A hearing already past at ``now`` is stored, not alerted (backfill, old days).
 
     The first case leads; the others name it (``alerted_with``), so a channel routed both
-    sends one message.
+    sends one message. ``why``: per case, what matched (case number, person as printed,
+    court, article), shown in the alert as article alerts show theirs.
     """
     decided = _hearing_kind(change, now)
     if decided is None or not case_slugs:
@@ -59,6 +61,7 @@ def hearing_events(
             payload={
                 **payload,
                 "case_title": case_titles.get(case, case),
+                **({"why": why[case]} if why and why.get(case) else {}),
                 **({"alerted_with": lead} if case != lead else {}),
             },
             hearing_id=change.hearing_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -81,6 +82,7 @@ def hearing_changes(
         tally.new += c.change is Change.NEW
         tally.changed += c.change is Change.CHANGED
         new: list[Match] = []
+        why: dict[str, Any] = {}
         if not c.removed:
             matches = list(deps.matcher.match(hearing_fields(c.hearing)))
             matches += [
@@ -91,11 +93,12 @@ def hearing_changes(
             new = save_hearing_matches(
                 session, c.hearing_id, matches, now, check_existing=c.change is Change.CHANGED
             )
+            why = {m.case: m.reason() for m in matches if m.why}
         slugs = sorted({*known.get(c.hearing_id, []), *(m.case for m in new)})
         if c.change is Change.NEW and slugs and not c.hearing.article_url:
             supersede_announced(session, slugs, c.hearing.local_time[:10], now)
         tally.matched += bool(slugs)
-        tally.events += hearing_events(c, slugs, case_titles, now=now)
+        tally.events += hearing_events(c, slugs, case_titles, now=now, why=why)
 
 
 def announced(
