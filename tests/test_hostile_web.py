@@ -1,18 +1,23 @@
-"""The web app under careless and hostile requests: ids and offsets no database can hold, and
-HEAD."""
+"""The web app under careless and hostile requests: ids and offsets no database can hold, a
+Host header that is not ours, HEAD, and `serve` started on a look-alike of a loopback name or
+with a token anyone could guess."""
 
 from __future__ import annotations
 
 import http.client
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from pipeline.cli.context import configured_sources
 from pipeline.web import WebDeps, create_app
+from pipeline.web.security import is_loopback
 
-from support.web_data import Filled, fill
+from support.cli import Cli
+from support.web_data import Filled, fill, write_config
 from support.web_server import UvicornThread
 
 HUGE = "99999999999999999999999"
@@ -88,6 +93,48 @@ def test_the_deepest_offset_served_still_answers(client: TestClient) -> None:
     assert response.status_code == 200 and response.json() == []
 
 
+# ---------------------------------------------------------------- the Atom feed and Host
+
+
+def _links(body: str) -> dict[str, str]:
+    return dict(re.findall(r'<link rel="(self|alternate)" type="[^"]+" href="([^"]*)"', body))
+
+
+def test_the_feed_never_echoes_the_host_header(client: TestClient) -> None:
+    response = client.get(
+        "/cases/taldykorgan-torture/feed.atom", headers={"host": "evil.example:666"}
+    )
+
+    assert response.status_code == 200
+    assert "evil.example" not in response.text
+    assert _links(response.text) == {
+        "self": "/cases/taldykorgan-torture/feed.atom",
+        "alternate": "/cases/taldykorgan-torture",
+    }
+
+
+def test_the_feed_links_come_from_the_configured_base_url(filled: Filled) -> None:
+    client = app_for(filled, base_url="https://watch.example.org/cw")
+
+    response = client.get("/cases/taldykorgan-torture/feed.atom", headers={"host": "evil.example"})
+
+    assert "evil.example" not in response.text
+    assert _links(response.text) == {
+        "self": "https://watch.example.org/cw/cases/taldykorgan-torture/feed.atom",
+        "alternate": "https://watch.example.org/cw/cases/taldykorgan-torture",
+    }
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://x.example", "https://", "x"])
+def test_serve_refuses_a_base_url_that_is_not_http(tmp_path: Path, url: str) -> None:
+    cli = Cli(write_config(tmp_path / "config"), f"sqlite:///{tmp_path / 'x.db'}")
+
+    code, output = cli.run("serve", "--base-url", url)
+
+    assert code == 2
+    assert "--base-url" in output and "http(s) URL" in output
+
+
 # ---------------------------------------------------------------- HEAD
 
 
@@ -147,3 +194,53 @@ def test_head_over_a_real_connection_sends_no_body(filled: Filled) -> None:
                 assert got.status == 200 and len(body) == int(head.headers["content-length"])
         finally:
             connection.close()
+
+
+# ---------------------------------------------------------------- serve: loopback and token
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.3.2.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LocalHost.", True),
+        ("::ffff:127.0.0.1", True),
+        ("127.evil.example", False),
+        ("127.0.0.1.nip.io", False),
+        ("localhost.evil.example", False),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("", False),
+    ],
+)
+def test_only_real_loopback_addresses_count(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_serve_on_a_name_that_starts_with_127_needs_a_token(tmp_path: Path) -> None:
+    cli = Cli(write_config(tmp_path / "config"), f"sqlite:///{tmp_path / 'x.db'}")
+
+    code, output = cli.run(
+        "serve", "--host", "127.evil.example", "--token-env", "CASEWATCH_TEST_NO_SUCH_TOKEN"
+    )
+
+    assert code == 2
+    assert "127.evil.example: not a loopback address" in output
+    assert "CASEWATCH_TEST_NO_SUCH_TOKEN" in output
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "127.0.0.1"])
+def test_serve_refuses_a_short_token_naming_its_variable(tmp_path: Path, host: str) -> None:
+    cli = Cli(write_config(tmp_path / "config"), f"sqlite:///{tmp_path / 'x.db'}")
+
+    code, output = cli.run(
+        "serve", "--host", host, "--token-env", "CW_TEST_TOKEN", env={"CW_TEST_TOKEN": "x"}
+    )
+
+    assert code == 2
+    assert "CW_TEST_TOKEN: the access token is too short (1 characters)" in output
+    assert "at least 16" in output

@@ -37,6 +37,9 @@ class WebDeps:
     clock: Callable[[], datetime] = utc_now
     domain: str = "casewatch.local"
     """Names the calendar UIDs and Atom ids; keep it once subscribers exist."""
+    base_url: str = ""
+    """The public address the app is reached at (``https://casewatch.example.org``), for the
+    absolute links of feeds; without it they are relative (never built from ``Host``)."""
     renderer: Renderer = field(default_factory=Renderer)
     config: Config | None = None
     """With it, ``/healthz`` reports sources and deliveries too (:func:`pipeline.service.status.health`)."""
