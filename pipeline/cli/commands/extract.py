@@ -62,6 +62,8 @@ def fetch(url: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str | Non
             return body, response.headers.get("Content-Type"), str(response.url)
     except httpx.TooManyRedirects as exc:
         raise ExtractError(f"{url}: redirect loop (more than {MAX_REDIRECTS} redirects)") from exc
+    except httpx.UnsupportedProtocol as exc:  # the URL given is http(s): a redirect left it
+        raise ExtractError(f"{url}: redirect to a non-http(s) URL refused") from exc
     except httpx.TimeoutException as exc:
         raise ExtractError(f"{url}: timed out after {timeout:g}s") from exc
     except httpx.HTTPError as exc:
