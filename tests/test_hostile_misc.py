@@ -1,15 +1,21 @@
 """Careless and hostile input outside the web app, through the real command and real local
-servers: a redirect off http(s), a server that answers a byte at a time."""
+servers: a redirect off http(s), a server that answers a byte at a time, a database file
+nobody may write."""
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import sqlite3
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support.cli import run_casewatch, write_config
+from support.cli import CASEWATCH, casewatch_env, run_casewatch, write_config
 from support.http_server import LocalHTTPServer
 
 REFUSED = "redirect to a non-http(s) URL refused"
@@ -62,4 +68,111 @@ def test_extract_gives_up_on_a_slow_server_at_its_deadline(
         f"casewatch: error: {url}: timed out: no complete answer within 3s (--timeout)"
     )
     assert 3 <= took < 3 + 10, took
+    assert "Traceback" not in done.stderr
+
+
+def _as_a_user_who_cannot_override_permissions() -> None:
+    """In the child, before exec: root loses the capabilities that ignore file modes (the
+    bounding set caps what it gets at exec), so a chmod 444 file is read-only to it too."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _casewatch_read_only(
+    config: Path, database: str, *args: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CASEWATCH), "--config", str(config), *args],
+        capture_output=True, text=True, env=casewatch_env(database), stdin=subprocess.DEVNULL,
+        timeout=120, check=False, preexec_fn=_as_a_user_who_cannot_override_permissions,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def read_only_database(tmp_path: Path, http_server: LocalHTTPServer) -> Iterator[Path]:
+    """A database filled by a real run (one article), then chmod 444 in a chmod 555 folder."""
+    feed = http_server.route(
+        "/feed.xml",
+        body=RSS.format(link=http_server.url("/a/1")),
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    config = write_config(
+        tmp_path / "config",
+        sources=f"sources:\n  - {{id: news, kind: feed, url: '{feed}', language: ru}}\n",
+        cases="cases:\n  - slug: t\n    title: T\n    keywords: {ru: [пытки]}\n",
+        settings=f"data_dir: {tmp_path / 'data'}\nnews_search: {{enabled: false}}\n"
+        "download_delay: 0s\nevidence: {max_per_source: 0}\n",
+    )
+    folder = tmp_path / "db"
+    database = f"sqlite:///{folder / 'casewatch.db'}"
+    done = run_casewatch(config, database, "run", "--once", "--all")
+    assert done.returncode == 0, done.stderr
+    (folder / "casewatch.db").chmod(0o444)
+    folder.chmod(0o555)
+    probe = subprocess.run(
+        ["touch", str(folder / "probe")], preexec_fn=_as_a_user_who_cannot_override_permissions,
+        capture_output=True, check=False,
+    )  # fmt: skip
+    try:
+        if probe.returncode == 0:
+            pytest.skip("this user can write into a read-only folder")
+        yield folder / "casewatch.db"
+    finally:
+        folder.chmod(0o755)
+        (folder / "casewatch.db").chmod(0o644)
+
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>News</title><link>http://news.example/</link>
+<item><title>Пытки в Талдыкоргане: суд отложен</title><link>{link}</link>
+<description>Заседание по делу о пытках перенесли.</description>
+<pubDate>Thu, 19 Nov 2026 09:00:00 +0500</pubDate></item>
+</channel></rss>"""
+
+
+def test_read_only_commands_work_on_a_database_nobody_may_write(
+    tmp_path: Path, read_only_database: Path
+) -> None:
+    config, database = tmp_path / "config", f"sqlite:///{read_only_database}"
+    before = {p.name for p in read_only_database.parent.iterdir()}
+    for args in (("status",), ("articles",), ("sources",), ("search", "пытки"), ("events",)):
+        done = _casewatch_read_only(config, database, *args)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+    articles = _casewatch_read_only(config, database, "articles", "--format", "json")
+    assert [a["title"] for a in json.loads(articles.stdout)] == [
+        "Пытки в Талдыкоргане: суд отложен"
+    ]
+    assert {p.name for p in read_only_database.parent.iterdir()} == before
+
+    written = _casewatch_read_only(config, database, "run", "--once", "--all")
+
+    assert written.returncode == 2
+    assert written.stderr.strip() == (
+        f"casewatch: error: {read_only_database}: the database file is read-only for this user "
+        "(it or its folder): this command writes to it; run it as the file's owner"
+    )
+
+
+def test_a_read_only_database_with_an_old_schema_says_so(
+    tmp_path: Path, read_only_database: Path
+) -> None:
+    read_only_database.parent.chmod(0o755)
+    read_only_database.chmod(0o644)
+    with sqlite3.connect(read_only_database) as db:
+        db.execute("UPDATE alembic_version SET version_num = '0001'")
+    db.close()
+    read_only_database.chmod(0o444)
+    read_only_database.parent.chmod(0o555)
+
+    done = _casewatch_read_only(tmp_path / "config", f"sqlite:///{read_only_database}", "status")
+
+    assert done.returncode == 2
+    assert f"{read_only_database}: the database file is read-only and its schema is older" in (
+        done.stderr
+    )
     assert "Traceback" not in done.stderr

@@ -39,7 +39,7 @@ def command(
     first sighting; --upcoming leaves out cancelled, postponed and past hearings."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         records = list_hearings(
             session,
             case=case,

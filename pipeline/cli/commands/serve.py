@@ -104,7 +104,7 @@ def command(
     base_url = checked_base_url(base_url)
     config = app.config()
     deps = WebDeps(
-        sessions=app.sessions(),
+        sessions=app.sessions(write=False),
         sources=configured_sources(config),
         token=token,
         clock=app.clock,
