@@ -1,6 +1,6 @@
 """Careless and hostile input outside the web app, through the real command and real local
 servers: a redirect off http(s), a server that answers a byte at a time, a database file
-nobody may write."""
+nobody may write, a 200 KB title, bidi and zero-width characters."""
 
 from __future__ import annotations
 
@@ -14,9 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+
+from pipeline.store.engine import open_store
+from pipeline.web import WebDeps, create_app
 
 from support.cli import CASEWATCH, casewatch_env, run_casewatch, write_config
 from support.http_server import LocalHTTPServer
+from support.smtp import LocalSMTPServer, bodies, smtp_url
 
 REFUSED = "redirect to a non-http(s) URL refused"
 
@@ -176,3 +181,97 @@ def test_a_read_only_database_with_an_old_schema_says_so(
         done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+HIDDEN = (
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\ufeff"
+)
+LONG_TITLE = "Пытки в Талдыкоргане: " + "очень длинный заголовок " * 8500  # ~200 KB
+BIDI_TITLE = "Пыт\u200bки в Талдыкоргане: суд \u202eнежолто\u202c \u2066перенесён\u2069\ufeff"
+LONG_SUMMARY = "Пытки в Талдыкоргане. " + "Подробности заседания. " * 2500 + "Последний абзац."
+
+
+def _item(title: str, link: str, summary: str) -> str:
+    return (
+        f"<item><title>{title}</title><link>{link}</link><description>{summary}</description>"
+        "<pubDate>Thu, 19 Nov 2026 09:00:00 +0500</pubDate></item>"
+    )
+
+
+def test_long_titles_are_cut_and_hidden_characters_never_reach_terminal_page_or_email(
+    tmp_path: Path, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
+) -> None:
+    items = [
+        _item(LONG_TITLE, "http://news.example/long", "О пытках в Талдыкоргане."),
+        _item(BIDI_TITLE, "http://news.example/bidi", "Текст &#x202E;о пыт&#x200B;ках&#x202C;."),
+        _item("Пытки: длинное описание", "http://news.example/summary", LONG_SUMMARY),
+    ]
+    feed = http_server.route(
+        "/feed.xml",
+        body='<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>N</title>'
+        + "".join(items)
+        + "</channel></rss>",
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    config = write_config(
+        tmp_path / "config",
+        sources=f"sources:\n  - {{id: news, kind: feed, url: '{feed}', language: ru}}\n",
+        cases="cases:\n  - slug: t\n    title: T\n    keywords: {ru: [пытки]}\n",
+        settings=f"data_dir: {tmp_path / 'data'}\nnews_search: {{enabled: false}}\n"
+        "download_delay: 0s\nevidence: {max_per_source: 0}\n",
+        alerts=f"channels:\n  - id: mail\n    url: '{smtp_url(smtp_server)}'\n"
+        "routes:\n  - cases: ['*']\n    events: [article.new]\n    channels: [mail]\n",
+    )
+    db_file = tmp_path / "casewatch.db"
+    database = f"sqlite:///{db_file}"
+
+    run = run_casewatch(config, database, "run", "--once", "--all")
+    assert run.returncode == 0, run.stderr
+    mails = bodies(smtp_server.wait_for(3))
+    listed = json.loads(run_casewatch(config, database, "articles", "--format", "json").stdout)
+    table = run_casewatch(config, database, "articles").stdout
+    with sqlite3.connect(db_file) as db:
+        stored = db.execute("SELECT id, url, title, summary, text FROM article").fetchall()
+    db.close()
+    sessions = open_store(database)
+    client = TestClient(create_app(WebDeps(sessions=sessions)))
+    pages = {row[1]: client.get(f"/articles/{row[0]}").text for row in stored}
+    sessions.kw["bind"].dispose()
+
+    titles = {a["url"]: a["title"] for a in listed}
+    assert titles["http://news.example/bidi"] == "Пытки в Талдыкоргане: суд нежолто перенесён"
+    long = titles["http://news.example/long"]
+    assert len(long) <= 500 and long.endswith("…") and long.startswith(LONG_TITLE[:400])
+    by_url = {row[1]: row for row in stored}
+    summary_row = by_url["http://news.example/summary"]
+    assert len(summary_row[3]) <= 4000 and summary_row[3].endswith("…")
+    assert summary_row[4].endswith("Последний абзац.")  # the whole description is the text
+    assert len(pages["http://news.example/long"]) < 20_000
+    assert len(mails) == 3 and max(len(mail) for mail in mails) < 30_000
+    for where, text in [
+        ("run", run.stdout + run.stderr),
+        ("table", table),
+        ("json", json.dumps(listed, ensure_ascii=False)),
+        ("database", repr(stored)),
+        *(("page", page) for page in pages.values()),
+        *(("mail", mail) for mail in mails),
+    ]:
+        assert not set(text) & set(HIDDEN), where
+
+
+def test_rows_stored_with_hidden_characters_print_without_them(
+    tmp_path: Path, read_only_database: Path
+) -> None:
+    """Rows from before ingest dropped them: the CLI drops them when it prints."""
+    read_only_database.parent.chmod(0o755)
+    read_only_database.chmod(0o644)
+    with sqlite3.connect(read_only_database) as db:
+        db.execute("UPDATE article SET title = ?", (BIDI_TITLE + "\x1b[31m",))
+    db.close()
+    database, config = f"sqlite:///{read_only_database}", tmp_path / "config"
+
+    for fmt in ("table", "json", "csv"):
+        done = run_casewatch(config, database, "articles", "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        assert "нежолто" in done.stdout
+        assert not set(done.stdout) & set(HIDDEN + "\x1b"), fmt

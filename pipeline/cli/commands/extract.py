@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pipeline.errors import ExtractError
+from pipeline.output import printable
 
 if TYPE_CHECKING:
     import httpx
@@ -201,6 +202,6 @@ def command(
         problem = str(exc).removeprefix(f"{url}: ")
         raise ExtractError(f"{target}: {problem}") from exc
     if fmt == "json":
-        click.echo(json.dumps(page_object(page), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(printable(page_object(page)), ensure_ascii=False, indent=2))
     else:
-        print_table(table_rows(page))
+        print_table(printable(table_rows(page)))
