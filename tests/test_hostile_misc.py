@@ -98,8 +98,8 @@ def _casewatch_read_only(
 
 
 @pytest.fixture
-def read_only_database(tmp_path: Path, http_server: LocalHTTPServer) -> Iterator[Path]:
-    """A database filled by a real run (one article), then chmod 444 in a chmod 555 folder."""
+def filled_database(tmp_path: Path, http_server: LocalHTTPServer) -> Path:
+    """A database filled by a real run (one article): ``tmp_path/db``, config ``tmp_path/config``."""
     feed = http_server.route(
         "/feed.xml",
         body=RSS.format(link=http_server.url("/a/1")),
@@ -116,6 +116,13 @@ def read_only_database(tmp_path: Path, http_server: LocalHTTPServer) -> Iterator
     database = f"sqlite:///{folder / 'casewatch.db'}"
     done = run_casewatch(config, database, "run", "--once", "--all")
     assert done.returncode == 0, done.stderr
+    return folder / "casewatch.db"
+
+
+@pytest.fixture
+def read_only_database(filled_database: Path) -> Iterator[Path]:
+    """``filled_database`` chmod 444 in a chmod 555 folder."""
+    folder = filled_database.parent
     (folder / "casewatch.db").chmod(0o444)
     folder.chmod(0o555)
     probe = subprocess.run(
@@ -260,15 +267,13 @@ def test_long_titles_are_cut_and_hidden_characters_never_reach_terminal_page_or_
 
 
 def test_rows_stored_with_hidden_characters_print_without_them(
-    tmp_path: Path, read_only_database: Path
+    tmp_path: Path, filled_database: Path
 ) -> None:
     """Rows from before ingest dropped them: the CLI drops them when it prints."""
-    read_only_database.parent.chmod(0o755)
-    read_only_database.chmod(0o644)
-    with sqlite3.connect(read_only_database) as db:
+    with sqlite3.connect(filled_database) as db:
         db.execute("UPDATE article SET title = ?", (BIDI_TITLE + "\x1b[31m",))
     db.close()
-    database, config = f"sqlite:///{read_only_database}", tmp_path / "config"
+    database, config = f"sqlite:///{filled_database}", tmp_path / "config"
 
     for fmt in ("table", "json", "csv"):
         done = run_casewatch(config, database, "articles", "--format", fmt)
