@@ -72,9 +72,10 @@ def sqlite_path(url: str) -> Path | None:
         parsed = make_url(url)
     except ArgumentError:
         return None
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
-    return Path(parsed.database)  # type: ignore[arg-type]
+    return Path(database)
 
 
 def read_only_file(url: str) -> Path | None:
