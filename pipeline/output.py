@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, TextIO
@@ -19,6 +20,13 @@ FORMATS: tuple[Format, ...] = ("table", "json", "csv")
 Row = Mapping[str, Any]
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_UNSAFE_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+"""What never reaches a terminal or a file we print: controls (an ESC starts a terminal escape
+sequence), bidi controls and zero-width characters (they make a line read as other text).
+Ingest drops the same set (``pipeline.normalize.text``); rows stored before it did, and error
+texts, may still hold some."""
 _PIPE_WIDTH = 1000
 _TABLE_MAX_WIDTH = {
     "title": 60,
@@ -46,8 +54,22 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def printable(value: Any) -> Any:
+    """``value`` with every string in it (nested in lists and dicts too) stripped of control
+    and invisible characters; newlines and tabs kept."""
+    if isinstance(value, str):
+        return _UNSAFE_RE.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return [printable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {printable(k): printable(v) for k, v in value.items()}
+    return value
+
+
 def render(rows: Sequence[Row], fmt: Format, out: TextIO, columns: Sequence[str] = ()) -> None:
-    """Write ``rows`` to ``out``. ``columns`` picks the table's columns (CSV and JSON keep all)."""
+    """Write ``rows`` to ``out``. ``columns`` picks the table's columns (CSV and JSON keep all).
+    Text is :func:`printable` in every format."""
+    rows = [printable(row) for row in rows]
     if fmt == "json":
         out.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "csv":
@@ -78,7 +100,7 @@ def write_csv(rows: Sequence[Row], out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([csv_cell(row.get(name)) for name in header])
+        writer.writerow([csv_cell(printable(row.get(name))) for name in header])
 
 
 def _table_text(value: Any) -> str:

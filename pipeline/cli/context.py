@@ -39,18 +39,22 @@ class AppContext:
     clock: Callable[[], datetime] = utc_now
     _config: Config | None = field(default=None, repr=False)
     _sessions: sessionmaker[Session] | None = field(default=None, repr=False)
+    _read_only: bool = field(default=False, repr=False)
 
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_dir)
         return self._config
 
-    def sessions(self) -> sessionmaker[Session]:
-        """The migrated store; its engine is disposed when the command ends."""
-        if self._sessions is None:
+    def sessions(self, *, write: bool = True) -> sessionmaker[Session]:
+        """The migrated store; its engine is disposed when the command ends. A command that
+        only reads passes ``write=False``: then a database file this user cannot write is
+        opened read-only instead of refused."""
+        if self._sessions is None or (write and self._read_only):
             from pipeline.store.engine import open_store  # Alembic: only for commands that need it
 
-            self._sessions = open_store(self.config().database_url(self.database))
+            self._sessions = open_store(self.config().database_url(self.database), write=write)
+            self._read_only = not write
             click.get_current_context().call_on_close(self._sessions.kw["bind"].dispose)
         return self._sessions
 

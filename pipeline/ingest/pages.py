@@ -24,6 +24,7 @@ from pipeline.evidence.compare import text_diff, verdict
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import PageResult
 from pipeline.items import ArticlePage
+from pipeline.normalize.text import NAME_MAX, TITLE_MAX, clip
 from pipeline.records import Article, Change, Event
 from pipeline.store import captures
 from pipeline.store.events import add_events
@@ -136,8 +137,8 @@ def _fill(row: ArticleRow, found: ExtractedPage, now: datetime) -> None:
     """The page's fields where the feed gave none; its text always (the feed's is a teaser)."""
     if found.text.strip():
         row.text = found.text
-    row.title = row.title or (found.title or "")
-    row.author = row.author or (found.author or "")
+    row.title = row.title or clip(found.title or "", TITLE_MAX)
+    row.author = row.author or clip(found.author or "", NAME_MAX)
     row.language = row.language or (found.language or "")
     row.published_at = row.published_at or found.published
     row.modified_at = found.modified or row.modified_at

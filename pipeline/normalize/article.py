@@ -15,6 +15,10 @@ from pipeline.items import RawArticle
 from pipeline.normalize.dates import DEFAULT_LANGUAGES, in_window, parse_date
 from pipeline.normalize.language import detect, normalize_hint
 from pipeline.normalize.text import (
+    NAME_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    clip,
     collapse,
     content_hash,
     strip_html,
@@ -57,7 +61,10 @@ def normalize_article(
     Google News items: an old-style link is decoded to the publisher's URL (which then becomes
     ``url`` and ``canonical_url``); a new-style one stays the Google link, and the title without
     its " - Publisher" suffix gives the ``title_key`` that matches the publisher's own entry.
-    ``default_tz`` is the source's zone for dates printed without one.
+    ``default_tz`` is the source's zone for dates printed without one. Control and invisible
+    characters are dropped (:func:`~pipeline.normalize.text.collapse`); the title is cut to
+    ``TITLE_MAX`` characters, the summary to ``SUMMARY_MAX`` (a longer summary with no text
+    becomes the text too, so matching still reads all of it).
     """
     if fetched_at.tzinfo is None:
         raise ValueError("normalize_article: fetched_at must be timezone-aware")
@@ -68,12 +75,15 @@ def normalize_article(
     summary, text = strip_html(raw.summary), strip_html(raw.text)
     if not (title or summary or text):
         return None
-    publisher = collapse(strip_html(raw.publisher))
+    publisher = clip(collapse(strip_html(raw.publisher)), NAME_MAX)
     if is_google_news(url):
         url = decode_google_news(url) or url
         publisher = publisher or _suffix_publisher(title)
-    title = strip_publisher_suffix(title, publisher)
+    title = clip(strip_publisher_suffix(title, publisher), TITLE_MAX)
     summary = _summary(summary, title, publisher)
+    if len(summary) > SUMMARY_MAX:  # a feed printing the whole article as its description
+        text = text or summary
+        summary = clip(summary, SUMMARY_MAX)
     language = detect(" ".join((title, summary, text))[:_DETECT_CHARS], raw.language)
     return Article(
         source_id=raw.source_id,
@@ -84,7 +94,7 @@ def normalize_article(
         text=text,
         language=language,
         published_at=_published(raw, default_tz, fetched_at, language),
-        author=collapse(strip_html(raw.author)),
+        author=clip(collapse(strip_html(raw.author)), NAME_MAX),
         content_hash=content_hash(title, summary, text),
         title_key=title_key(title),
         publisher=publisher,

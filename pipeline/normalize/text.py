@@ -61,6 +61,19 @@ _BLANK_LINES_RE = re.compile(r"\n[^\S\n]*\n\s*")
 _TAG_HINT_RE = re.compile(r"<[A-Za-z!/]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters a feed may carry (NUL among them); PostgreSQL text cannot hold NUL."""
+_HIDDEN_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+"""Controls (C0, DEL, C1) and the invisible characters that reorder or hide text — bidi
+embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069, ALM, LRM/RLM), zero-width
+space/joiners, word joiner, BOM. In a title they make a terminal, page or email show other
+text than is stored, and inside a word they hide it from keywords. Russian, Kazakh and English
+text needs none of them (ZWNJ/ZWJ shape Persian or Indic scripts and emoji sequences, which
+casewatch does not monitor), so they are dropped at ingest."""
+TITLE_MAX = 500
+SUMMARY_MAX = 4000
+NAME_MAX = 200
+"""Longest title, summary and author/publisher stored; longer ones are cut with an ellipsis."""
 _SIMPLE_TAGS = "p|br|a|b|i|u|em|strong|span|div|small|sup|sub|font|img"
 _COMPLEX_RE = re.compile(rf"<(?!/?(?:{_SIMPLE_TAGS})\b)[A-Za-z!/?]|<[^>]*<", re.IGNORECASE)
 """Any other tag, a comment or a doctype, or a broken tag: leave those to lxml."""
@@ -125,9 +138,22 @@ def _tidy(text: str) -> str:
 
 
 def collapse(text: str) -> str:
-    """All whitespace runs → one space (for titles and one-line fields); control chars dropped."""
-    text = _CONTROL_RE.sub("", text)
+    """All whitespace runs → one space (for titles and one-line fields); control and invisible
+    characters (``_HIDDEN_RE``) dropped."""
+    text = _HIDDEN_RE.sub("", text)
     return " ".join(text.split())
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` when it fits ``limit`` characters; else cut to fit with an ellipsis, at a
+    space when there is one in the last fifth."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 4 // 5:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
 
 
 def content_hash(*parts: str) -> str:

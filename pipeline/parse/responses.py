@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import HtmlResponse, Response
 
@@ -38,7 +39,7 @@ def describe_failure(failure: Failure, meta: Mapping[str, Any], max_body: int) -
     text = str(exc)
     response = getattr(exc, "response", None)
     if response is not None:
-        return f"HTTP {response.status}"
+        return status_problem(response)
     if "max size" in text or "DOWNLOAD_MAXSIZE" in text or "Cancelled" in name:
         return f"body over {human_size(meta.get('download_maxsize', max_body))} cap"
     if "Timeout" in name or "TimedOut" in name:
@@ -50,6 +51,21 @@ def describe_failure(failure: Failure, meta: Mapping[str, Any], max_body: int) -
     if name == "IgnoreRequest":
         return f"request ignored: {text or 'no reason given'}"
     return f"{name}: {text}" if text else name
+
+
+def status_problem(response: Response) -> str:
+    """``HTTP 404`` for a response that is not a success. A redirect Scrapy would not follow
+    because it leads off http(s) (``file:``, ``ftp:``, ``javascript:``…) says so: reporting
+    it as ``HTTP 302`` sent people looking for a server problem."""
+    location = header(response, "Location")
+    if 300 <= response.status < 400 and location:
+        try:
+            scheme = urlsplit(urljoin(response.url, location)).scheme.lower()
+        except ValueError:
+            scheme = "?"
+        if scheme not in ("http", "https"):
+            return f"redirect to a non-http(s) URL refused ({scheme or '?'}:)"
+    return f"HTTP {response.status}"
 
 
 def failure_status(failure: Failure) -> int | None:
@@ -68,7 +84,7 @@ def html_problem(response: Response) -> str:
     """Why the response is not an HTML page to read (an HTTP error, an empty body, another
     content type); "" when it is one."""
     if not 200 <= response.status < 300:
-        return f"HTTP {response.status}"
+        return status_problem(response)
     if not response.body.strip():
         return "empty body"
     if not isinstance(response, HtmlResponse):

@@ -1,8 +1,16 @@
-"""Engine and session factory; the schema is brought to head by Alembic on open."""
+"""Engine and session factory; the schema is brought to head by Alembic on open.
+
+A database whose schema is already current is opened without running Alembic (it would take
+a lock and write). A SQLite file this process cannot write (the file or its folder is
+read-only) is opened read-only for commands that only read; a command that writes is refused
+with a line naming the file.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,8 +33,9 @@ BACKENDS = ("sqlite", "postgresql")
 _MIGRATION_LOCK = 0x63617365  # "case": the PostgreSQL advisory lock migrations take
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets its folder created, WAL and a busy timeout.
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite gets its folder created, WAL and a busy timeout, or with
+    ``read_only`` its file opened read-only (``mode=ro``), never written.
 
     A URL that is not one, or names a database casewatch does not run on, is a
     :class:`StoreError` that says so without repeating the URL (it may hold a password)."""
@@ -44,12 +53,60 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             " (postgresql+psycopg://…)"
         )
     if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if read_only and path is not None:
+            engine = create_engine(url, creator=lambda: _read_only_connection(path), **kwargs)
+            event.listen(engine, "connect", _sqlite_read_pragmas)
+            return engine
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or ``:memory:``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def read_only_file(url: str) -> Path | None:
+    """The SQLite file of ``url`` when it exists and this process cannot write it or the
+    folder its journal goes in; else None."""
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return None
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return None if writable else path
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """``mode=ro``; in WAL mode that needs the ``-shm`` file a writer keeps while it has the
+    database open. With none (nobody has it open) and a folder we cannot write, the file is
+    read as ``immutable`` — for this connection only: the next tries ``mode=ro`` again."""
+    uri = path.resolve().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.OperationalError:
+        connection.close()
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+
+
+def _sqlite_read_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,6 +132,17 @@ def head_revision() -> str:
     return head
 
 
+def schema_current(engine: Engine) -> bool:
+    """Whether the database is at this version's newest migration: one plain query of
+    Alembic's version table (no lock, no write); False when it cannot be read."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:
+        return False
+    return [row[0] for row in rows] == [head_revision()]
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent). Processes that open one fresh
     database together take turns (a file lock beside a SQLite file, an advisory lock on
@@ -86,6 +154,8 @@ def migrate(engine: Engine) -> None:
         raise StoreError(
             f"{engine.url.render_as_string(hide_password=True)}: migration failed: {exc}"
         ) from exc
+    except OSError as exc:  # the lock file beside a SQLite database
+        raise StoreError(f"{exc.filename}: cannot migrate the database: {exc.strerror}") from exc
 
 
 @contextmanager
@@ -113,9 +183,24 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def open_store(url: str, *, upgrade: bool = True) -> sessionmaker[Session]:
-    """A session factory on a migrated database. Callers frame transactions themselves."""
-    engine = make_engine(url)
-    if upgrade:
+def open_store(url: str, *, upgrade: bool = True, write: bool = True) -> sessionmaker[Session]:
+    """A session factory on a migrated database. Callers frame transactions themselves.
+
+    ``write=False`` (a command that only reads) accepts a SQLite file it cannot write and
+    opens it read-only; with ``write`` such a file is a :class:`StoreError` naming it."""
+    locked = read_only_file(url)
+    if locked is not None and write:
+        raise StoreError(
+            f"{locked}: the database file is read-only for this user (it or its folder): "
+            "this command writes to it; run it as the file's owner"
+        )
+    engine = make_engine(url, read_only=locked is not None)
+    if upgrade and not schema_current(engine):
+        if locked is not None:
+            engine.dispose()
+            raise StoreError(
+                f"{locked}: the database file is read-only and its schema is older than this "
+                "casewatch: open it once with write access (e.g. casewatch status as its owner)"
+            )
         migrate(engine)
     return sessionmaker(engine, expire_on_commit=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -13,7 +13,7 @@ from pipeline.store.read.articles import find_articles
 from pipeline.store.read.cases import get_case, list_cases
 from pipeline.store.read.events import list_events
 from pipeline.store.read.hearings import HearingListing, list_hearings
-from pipeline.web.deps import deps_of
+from pipeline.web.deps import MAX_ROWS, deps_of
 from pipeline.web.searching import SearchForm, hit_json, run_search
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -112,7 +112,10 @@ def api_case(request: Request, slug: str) -> Any:
 
 @router.get("/cases/{slug}/hearings", response_model=list[HearingOut])
 def api_case_hearings(
-    request: Request, slug: str, upcoming: bool = False, limit: int | None = Query(None, ge=1)
+    request: Request,
+    slug: str,
+    upcoming: bool = False,
+    limit: int | None = Query(None, ge=1, le=MAX_ROWS),
 ) -> list[Any]:
     deps = deps_of(request)
     with deps.session() as session:
@@ -158,12 +161,10 @@ def api_articles(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ROWS),
 ) -> list[Any]:
     """Newest first; ``since``/``until`` are ISO 8601 instants (with an offset)."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise HTTPException(422, f"{name}: give a UTC offset, e.g. 2026-11-28T00:00:00Z")
+    since, until = _instant("since", since), _instant("until", until)
     with deps_of(request).session() as session:
         rows = find_articles(
             session, case=case, source=source, language=language, since=since, until=until,
@@ -179,11 +180,23 @@ def api_events(
     since: datetime | None = None,
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
 ) -> list[Any]:
-    if since is not None and since.tzinfo is None:
-        raise HTTPException(422, "since: give a UTC offset, e.g. 2026-11-28T00:00:00Z")
+    since = _instant("since", since)
     with deps_of(request).session() as session:
         rows = list_events(session, case=case, since=since, limit=limit)
     return [EventOut.model_validate(e, from_attributes=True) for e in rows]
+
+
+def _instant(name: str, value: datetime | None) -> datetime | None:
+    """``value`` in UTC; a 422 without an offset, or when it is no instant in UTC (year 1 or
+    9999 at an offset): the database could not compare it."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise HTTPException(422, f"{name}: give a UTC offset, e.g. 2026-11-28T00:00:00Z")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise HTTPException(422, f"{name}: out of range") from None
 
 
 @router.get("/search", response_model=SearchOut)
@@ -196,7 +209,7 @@ def api_search(
     since: str = Query("", description="YYYY-MM-DD"),
     until: str = Query("", description="YYYY-MM-DD, inclusive"),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ROWS),
 ) -> Any:
     form = SearchForm(q=q, case=case, source=source, language=language, since=since, until=until)
     with deps_of(request).session() as session:

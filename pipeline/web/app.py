@@ -2,7 +2,7 @@
 
 ``create_app(deps)`` builds it; nothing is global, so tests serve any database they fill.
 Every response carries a strict Content-Security-Policy (no script at all); with a token set,
-every request must present it.
+every request must present it. HEAD is answered wherever GET is.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.web import api, feeds, pages
 from pipeline.web.deps import WebDeps
@@ -43,6 +44,7 @@ def create_app(deps: WebDeps) -> FastAPI:
     app.state.coverage_cache = {}
     app.state.counts_cache = {}
     _install_middleware(app, deps)
+    app.add_middleware(HeadAsGet)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
@@ -75,6 +77,27 @@ def _install_middleware(app: FastAPI, deps: WebDeps) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+class HeadAsGet:
+    """HEAD is answered as GET without the body (RFC 9110: every GET resource takes HEAD), so
+    monitors and link checkers see the status and headers a GET would get; FastAPI routes
+    declared with ``get`` answer only GET."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 async def _store_error(request: Request, exc: SQLAlchemyError) -> Response:

@@ -19,6 +19,13 @@ from pipeline.config.load import Config
 from pipeline.config.sources import Source
 from pipeline.web.render import Renderer
 
+MAX_ROW_ID = 2**63 - 1
+"""Row ids are 64-bit integers in SQLite and PostgreSQL: a larger one names no row (a 404),
+and must never reach the database (it cannot bind it: a 500)."""
+MAX_ROWS = 1_000_000
+"""The largest ``offset`` (or hearings ``limit``) the API serves; a larger one is a 422 (past
+it, narrow the query with ``since``/``until`` or a filter)."""
+
 
 @dataclass(frozen=True, slots=True)
 class WebDeps:
@@ -30,6 +37,9 @@ class WebDeps:
     clock: Callable[[], datetime] = utc_now
     domain: str = "casewatch.local"
     """Names the calendar UIDs and Atom ids; keep it once subscribers exist."""
+    base_url: str = ""
+    """The public address the app is reached at (``https://casewatch.example.org``), for the
+    absolute links of feeds; without it they are relative (never built from ``Host``)."""
     renderer: Renderer = field(default_factory=Renderer)
     config: Config | None = None
     """With it, ``/healthz`` reports sources and deliveries too (:func:`pipeline.service.status.health`)."""

@@ -24,7 +24,6 @@ from pipeline.web.ics import CalendarHearing, build_calendar
 router = APIRouter(include_in_schema=False)
 FEED_ENTRIES = 100
 CACHE_SIZE = 64
-CACHE_SIZE = 64
 
 
 def _calendar_items(session: Session, hearings: Sequence[HearingListing]) -> list[CalendarHearing]:
@@ -80,7 +79,7 @@ def case_feed(request: Request, slug: str) -> Response:
         if case is None:
             raise HTTPException(404, f"no case {slug!r}")
         events = list_events(session, case=slug, limit=FEED_ENTRIES)
-    base = str(request.base_url).rstrip("/")
+    base = deps.base_url.rstrip("/")  # never the request's Host: a client may send any
     body = render_atom(
         feed_id=tag_uri(deps.domain, f"case/{slug}"),
         title=f"{case.title} — casewatch",

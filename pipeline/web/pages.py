@@ -31,7 +31,7 @@ from pipeline.store.read.hearings import (
 )
 from pipeline.store.read.sources import list_sources
 from pipeline.web.chart import bar_chart
-from pipeline.web.deps import deps_of
+from pipeline.web.deps import MAX_ROW_ID, deps_of
 from pipeline.web.searching import SearchForm, run_search
 from pipeline.web.timeline import history_lines, is_off, starts_at
 
@@ -152,7 +152,7 @@ def search_page(
 def article_page(request: Request, article_id: int) -> Response:
     deps = deps_of(request)
     with deps.session() as session:
-        article = get_article(session, article_id)
+        article = get_article(session, article_id) if 0 < article_id <= MAX_ROW_ID else None
         if article is None:
             raise HTTPException(404, f"no article {article_id}")
         captures = captures_for(session, article_id)

@@ -5,16 +5,29 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
 TOKEN_COOKIE = "casewatch_token"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+MIN_TOKEN_LENGTH = 16
 
 
 def is_loopback(host: str) -> bool:
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
+    """Whether binding ``host`` serves this machine only: ``localhost`` or a loopback IP
+    literal (127.0.0.0/8, ::1, ::ffff:127.x). Any other name counts as public: it is not
+    resolved, and ``127.evil.example`` is a name, not an address."""
+    name = host.strip().removeprefix("[").removesuffix("]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def presented_token(request: Request) -> str | None:

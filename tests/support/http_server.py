@@ -18,6 +18,9 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     """Seconds to wait before answering (to trigger client timeouts)."""
+    trickle: float = 0.0
+    """Seconds between the body's bytes, sent one at a time (a server that never stalls long
+    enough for a read timeout, yet takes forever)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +77,19 @@ class LocalHTTPServer:
         status: int = 200,
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
+        trickle: float = 0.0,
     ) -> str:
         """Serve ``body`` at ``path`` (query string included if given); returns the full URL."""
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = Route(data, status, dict(headers or {}), delay)
+        self.routes[path] = Route(data, status, dict(headers or {}), delay, trickle)
         return self.url(path)
+
+    def trickle(self, payload: bytes, seconds: float, write: Any) -> None:
+        """``payload`` one byte every ``seconds`` (until the server closes)."""
+        for index in range(len(payload)):
+            write(payload[index : index + 1])
+            if self._closing.wait(seconds):
+                return
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == path]
@@ -133,8 +144,14 @@ def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            if payload:
+            if payload and route.trickle:
+                server.trickle(payload, route.trickle, self._write_now)
+            elif payload:
                 self.wfile.write(payload)
+
+        def _write_now(self, data: bytes) -> None:
+            self.wfile.write(data)
+            self.wfile.flush()
 
         do_GET = do_POST = do_PUT = do_HEAD = _serve
 

@@ -20,6 +20,6 @@ def command(
     (the first sighting when the article is undated)."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         records = list_articles(session, case=case, since=after, limit=limit)
     emit(records, fmt, ARTICLE_COLUMNS)

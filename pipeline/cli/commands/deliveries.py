@@ -38,7 +38,7 @@ def command(
     pending one waits (quiet hours, digest time) and the last error."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         entries = outbox.delivery_log(
             session, status=status, channel=channel, case=case, since=after, limit=limit
         )

@@ -19,6 +19,6 @@ def command(
     """Events (what alerts are made of), newest first."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         records = list_events(session, case=case, since=after, limit=limit)
     emit(records, fmt, EVENT_COLUMNS)

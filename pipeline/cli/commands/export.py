@@ -45,7 +45,7 @@ def command(app: AppContext, case: str, what: str, fmt: str, out: Path | None) -
         raise click.UsageError("CSV of several kinds needs --out DIR (or pick one with --what)")
     if case not in {c.slug for c in app.config().cases}:
         click.echo(f"casewatch: warning: case {case!r} is not in the config", err=True)
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         tables = export_rows(session, case, kinds)
     if out is None:
         _write(tables, fmt, sys.stdout, case)

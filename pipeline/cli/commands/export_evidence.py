@@ -30,7 +30,7 @@ def command(app: AppContext, case: str, out: Path | None) -> None:
     if case not in {c.slug for c in config.cases}:
         click.echo(f"warning: {case!r} is not a configured case", err=True)
     now = app.clock()
-    with app.sessions().begin() as session:
+    with app.sessions(write=False).begin() as session:
         rows = case_captures(session, case)
         if not rows:
             raise click.ClickException(f"no captured articles for case {case!r}")

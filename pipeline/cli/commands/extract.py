@@ -4,12 +4,15 @@ uses to check a source before adding it (or to see why an article was not matche
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from pipeline.errors import ExtractError
+from pipeline.output import printable
 
 if TYPE_CHECKING:
     import httpx
@@ -40,7 +43,37 @@ def page_object(page: ExtractedPage) -> dict[str, Any]:
 
 
 def fetch(url: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str | None, str]:
-    """(body, Content-Type, final URL) of a plain GET; errors name the URL."""
+    """(body, Content-Type, final URL) of a plain GET; errors name the URL.
+
+    ``timeout`` bounds the whole fetch — connecting, redirects and the body — not each read:
+    a server sending a byte a second never trips a read timeout. The fetch runs in a daemon
+    thread that is abandoned at the deadline (it also stops itself between chunks)."""
+    deadline = time.monotonic() + timeout
+    outcome: list[Any] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_fetch(url, max_bytes=max_bytes, timeout=timeout, deadline=deadline))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, name="casewatch-extract-fetch", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise ExtractError(_timed_out(url, timeout))
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]  # type: ignore[no-any-return]
+
+
+def _timed_out(url: str, timeout: float) -> str:
+    return f"{url}: timed out: no complete answer within {timeout:g}s (--timeout)"
+
+
+def _fetch(
+    url: str, *, max_bytes: int, timeout: float, deadline: float
+) -> tuple[bytes, str | None, str]:
     import httpx
 
     from pipeline.scrapy_settings import USER_AGENT
@@ -58,22 +91,28 @@ def fetch(url: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str | Non
         ):
             if response.status_code >= 400:
                 raise ExtractError(f"{url}: HTTP {response.status_code}")
-            body = _read_capped(response, url, max_bytes)
+            body = _read_capped(response, url, max_bytes, deadline, timeout)
             return body, response.headers.get("Content-Type"), str(response.url)
     except httpx.TooManyRedirects as exc:
         raise ExtractError(f"{url}: redirect loop (more than {MAX_REDIRECTS} redirects)") from exc
+    except httpx.UnsupportedProtocol as exc:  # the URL given is http(s): a redirect left it
+        raise ExtractError(f"{url}: redirect to a non-http(s) URL refused") from exc
     except httpx.TimeoutException as exc:
-        raise ExtractError(f"{url}: timed out after {timeout:g}s") from exc
+        raise ExtractError(_timed_out(url, timeout)) from exc
     except httpx.HTTPError as exc:
         raise ExtractError(f"{url}: {type(exc).__name__}: {exc}") from exc
 
 
-def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+def _read_capped(
+    response: httpx.Response, url: str, max_bytes: int, deadline: float, timeout: float
+) -> bytes:
     chunks, size = [], 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
             raise ExtractError(f"{url}: body over {max_bytes} bytes cap")
+        if time.monotonic() > deadline:
+            raise ExtractError(_timed_out(url, timeout))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -130,7 +169,13 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 @click.option(
     "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True
 )
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds for the whole fetch of a URL (connect, redirects, body).",
+)
 def command(
     target: str,
     page_url: str | None,
@@ -157,6 +202,6 @@ def command(
         problem = str(exc).removeprefix(f"{url}: ")
         raise ExtractError(f"{target}: {problem}") from exc
     if fmt == "json":
-        click.echo(json.dumps(page_object(page), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(printable(page_object(page)), ensure_ascii=False, indent=2))
     else:
-        print_table(table_rows(page))
+        print_table(printable(table_rows(page)))

@@ -47,7 +47,7 @@ def command(
     hearings a followed case claims are listed unless --all."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         records = list_hearings(
             session,
             case=case,

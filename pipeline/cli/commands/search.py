@@ -73,7 +73,7 @@ def command(
     filters = SearchFilters(
         case, source, language, _when(app, since, "--since"), _when(app, until, "--until", end=True)
     )
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         result = search_articles(session, query, filters, limit=limit, offset=offset)
     if result.message:
         click.echo(f"casewatch: note: {result.message}", err=True)

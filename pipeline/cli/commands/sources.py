@@ -30,7 +30,7 @@ def command(
     --case keeps the sources that feed the case; --since those run since then."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         records = list_sources(
             session, configured_sources(app.config()), case=case, since=after, limit=limit
         )

@@ -35,7 +35,7 @@ def command(app: AppContext, fmt: str) -> None:
     from pipeline.service.status import assess, read_status, status_document
 
     now = app.clock()
-    with app.sessions()() as session:
+    with app.sessions(write=False)() as session:
         current = read_status(session, app.config(), now)
     if fmt == "json":
         click.echo(json.dumps(status_document(current), ensure_ascii=False, indent=2))
