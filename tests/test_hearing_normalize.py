@@ -295,9 +295,29 @@ KEY = BASE.identity
                 1,
                 replace(BASE, status="cancelled"),
                 (FieldChange("status", "scheduled", "cancelled"),),
-                cancelled=True,
             ),
             [("hearing.cancelled", f"hearing.cancelled:tt:{KEY}@{NOW.isoformat()}")],
+        ),
+        (  # gone from a complete scan before its date
+            HearingChange(
+                Change.CHANGED,
+                1,
+                replace(BASE, status="removed"),
+                (FieldChange("status", "scheduled", "removed"),),
+                removed=True,
+            ),
+            [("hearing.removed", f"hearing.removed:tt:{KEY}@{NOW.isoformat()}")],
+        ),
+        (  # listed again after it had gone
+            HearingChange(
+                Change.CHANGED, 1, BASE, (FieldChange("status", "removed", "scheduled"),)
+            ),
+            [
+                (
+                    "hearing.reinstated",
+                    f"hearing.reinstated:tt:{KEY}:2026-12-01T05:00:00+00:00@{NOW.isoformat()}",
+                )
+            ],
         ),
         (
             HearingChange(
