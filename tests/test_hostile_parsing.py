@@ -12,6 +12,7 @@ command they are patched in by :mod:`support.slowparse`.
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import json
 import shutil
@@ -125,6 +126,28 @@ def test_an_abandoned_parse_gives_its_worker_up_and_errors_come_back(
 
     assert asyncio.run(main()) == "read"
     assert len(workers.abandoned) == 1
+
+
+def test_a_parse_whose_crawl_stopped_ends_unheard() -> None:
+    def broken() -> None:
+        time.sleep(0.2)
+        raise ValueError("too late")
+
+    async def main() -> list[dict[str, Any]]:
+        reported: list[dict[str, Any]] = []
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: reported.append(context)
+        )
+        task = asyncio.create_task(ParseWorkers(budget=5).run(broken, "parsing x"))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        await asyncio.wait({task})
+        del task
+        await asyncio.sleep(0.4)  # the thread ends meanwhile; its error is dropped, not logged
+        gc.collect()
+        return reported
+
+    assert asyncio.run(main()) == []
 
 
 # ---------------------------------------------------------------- the spiders' callbacks

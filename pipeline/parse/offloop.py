@@ -117,7 +117,12 @@ class ParseWorkers:
         async with self._slots:
             job = _Job(work, loop, label)
             threading.Thread(target=job.run, name="casewatch-parse", daemon=True).start()
-            return await self._within_budget(job)
+            try:
+                return await self._within_budget(job)
+            except asyncio.CancelledError:  # the crawl stopped: nobody wants the outcome
+                job.abandoned = True
+                job.future.add_done_callback(_retrieve)
+                raise
 
     async def _within_budget(self, job: _Job[T]) -> T:
         loop = job.loop
@@ -127,6 +132,8 @@ class ParseWorkers:
             if job.finished:  # its outcome is on its way to the loop: no budget left to check
                 return await job.future
             wall, cpu = loop.time() - started, job.cpu()
+            if job.finished:  # ended just now (its clock is gone): take its outcome
+                continue
             if cpu is None:  # no clock of its own: the budget is wall time
                 left, limit = self.budget - wall, f"{self.budget:g}s"
             elif self.budget - cpu <= wall_limit - wall:
