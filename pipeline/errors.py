@@ -23,3 +23,7 @@ class UnknownSourceError(CasewatchError, LookupError):
 
 class ExtractError(CasewatchError, ValueError):
     """A body cannot be read as an article page (not HTML, empty); the message names the URL."""
+
+
+class ParseOverBudget(SourceError):
+    """A document's parse used up its budget and was abandoned; the message names the document."""

@@ -39,6 +39,8 @@ seconds later (and office.sud.kz's backoff would wait 70 s for nothing); the nex
 CASEWATCH_MAX_BODY_BYTES = 10 * 1024 * 1024
 DOWNLOAD_MAXSIZE = CASEWATCH_MAX_BODY_BYTES
 DOWNLOAD_WARNSIZE = CASEWATCH_MAX_BODY_BYTES // 2
+CASEWATCH_PARSE_BUDGET = 20.0
+"""Seconds of CPU one document's parse may use, off the fetching loop (``pipeline.parse.offloop``)."""
 CASEWATCH_CONFIG: str | None = None
 """Config folder for standalone crawls; None → ``$CASEWATCH_CONFIG`` or the shipped ``config/``."""
 

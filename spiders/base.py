@@ -7,11 +7,17 @@ is the one errback (:meth:`SourceSpider.on_error`), and lets exactly one FetchRe
 source and crawl (:class:`SourceRun`). A spider adds its requests and what its answers mean;
 the parsing itself lives in ``pipeline.parse``.
 
+In a crawl every guarded callback runs in a worker thread, within the parse budget
+(:mod:`pipeline.parse.offloop`), so no parse holds up the loop that fetches; the callbacks and
+errbacks of one source take turns (:attr:`SourceRun.turn`), and their items go out from the
+loop. A callback may change its own source's run, never anything shared between sources.
+
 Not a spider itself (the spider loader finds none here: ``SourceSpider`` has no name).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,7 +30,9 @@ from twisted.python.failure import Failure
 
 from pipeline.config.load import Config, load_config
 from pipeline.config.sources import Source, SourceOptions
+from pipeline.errors import ParseOverBudget
 from pipeline.items import FetchReport, FetchSpec
+from pipeline.parse.offloop import ParseWorkers, on_loop
 from pipeline.parse.responses import describe_failure, failed_report, failure_status
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
@@ -89,6 +97,12 @@ class SourceRun:
     reported: bool = False
     state: Any = None
     """What the spider keeps for the source between callbacks (:meth:`SourceSpider.new_state`)."""
+    abandoned: bool = False
+    """A parse of this source ran over its budget: the source has failed, and the rest of its
+    answers are dropped unread (the abandoned thread may still be writing to ``state``)."""
+    turn: asyncio.Lock | None = None
+    """Held while one callback or errback of the source runs: they take turns, so what they
+    change (``pending``, ``state``) is never changed by two threads at once."""
 
 
 Callback = Callable[..., Iterator[Any]]
@@ -97,19 +111,30 @@ Callback = Callable[..., Iterator[Any]]
 def source_callback(callback: Callback) -> Callback:
     """Guard a callback: its request is no longer pending, a second report of its source is
     dropped, and whatever it meets, the source still gets its report
-    (:meth:`SourceSpider.callback_failed` says which; by default the source failed)."""
+    (:meth:`SourceSpider.callback_failed` says which; by default the source failed).
+
+    In a crawl (a running asyncio loop) the callback runs in a worker thread within the parse
+    budget (:meth:`SourceSpider.off_loop`), so no parse blocks the fetching; called on its own
+    (the saved-response fixtures) it runs inline, as a plain generator."""
 
     @functools.wraps(callback)
-    def guarded(spider: SourceSpider, response: Response, **kwargs: Any) -> Iterator[Any]:
-        run = spider.run_of(response.meta)
-        run.pending -= 1
-        try:
-            yield from spider.once(callback(spider, response, **kwargs))
-        except Exception as exc:
-            spider.logger.exception("%s: cannot read %s", run.spec.source_id, response.url)
-            yield from spider.once(spider.callback_failed(run, response, exc))
+    def guarded(spider: SourceSpider, response: Response, **kwargs: Any) -> Any:
+        if on_loop():
+            return spider.off_loop(callback, response, kwargs)
+        return spider.inline(callback, response, kwargs)
 
     return guarded
+
+
+def _drain(items: Iterable[Any]) -> tuple[list[Any], Exception | None]:
+    """Everything ``items`` yields, and the exception that ended it early (if one did)."""
+    out: list[Any] = []
+    try:
+        for item in items:
+            out.append(item)
+    except Exception as exc:
+        return out, exc
+    return out, None
 
 
 class SourceSpider(scrapy.Spider):
@@ -195,6 +220,58 @@ class SourceSpider(scrapy.Spider):
         """The spider's ``Options`` of a config row (defaults without one)."""
         return self.Options.model_validate(entry.options if entry is not None else {})
 
+    # ------------------------------------------------------------ running callbacks
+
+    @functools.cached_property
+    def parse_workers(self) -> ParseWorkers:
+        """This crawl's parse threads, each parse within ``CASEWATCH_PARSE_BUDGET`` seconds."""
+        return ParseWorkers.from_settings(getattr(self, "settings", None))
+
+    def inline(
+        self, callback: Callback, response: Response, kwargs: dict[str, Any]
+    ) -> Iterator[Any]:
+        """A guarded callback run here and now (no loop: a saved response replayed)."""
+        run = self.run_of(response.meta)
+        run.pending -= 1
+        items, problem = _drain(callback(self, response, **kwargs))
+        yield from self.once(items)
+        if problem is not None:
+            self.logger.error("%s: cannot read %s", run.spec.source_id, response.url,
+                              exc_info=problem)  # fmt: skip
+            yield from self.once(self.callback_failed(run, response, problem))
+
+    async def off_loop(
+        self, callback: Callback, response: Response, kwargs: dict[str, Any]
+    ) -> AsyncIterator[Any]:
+        """A guarded callback in a crawl: the callback's generator is run to its end in a
+        worker thread, in its source's turn; its items go out from the loop. Over the parse
+        budget, the source fails with the named error and its later answers are dropped."""
+        run = self.run_of(response.meta)
+        async with self.turn_of(run):
+            run.pending -= 1
+            if run.abandoned:
+                return
+            try:
+                items, problem = await self.parse_workers.run(
+                    lambda: _drain(callback(self, response, **kwargs)), f"parsing {response.url}"
+                )
+            except ParseOverBudget as exc:
+                run.abandoned = True
+                out = list(self.once([self.fail(run, str(exc), response.status)]))
+            else:
+                out = list(self.once(items))
+                if problem is not None:
+                    self.logger.error("%s: cannot read %s", run.spec.source_id, response.url,
+                                      exc_info=problem)  # fmt: skip
+                    out += self.once(self.callback_failed(run, response, problem))
+        for item in out:
+            yield item
+
+    def turn_of(self, run: SourceRun) -> asyncio.Lock:
+        if run.turn is None:
+            run.turn = asyncio.Lock()
+        return run.turn
+
     # ------------------------------------------------------------ requests and runs
 
     @property
@@ -259,12 +336,26 @@ class SourceSpider(scrapy.Spider):
         """What a callback that raised yields: by default, the source failed."""
         yield self.fail(run, f"parse failed: {exc!r}", response.status)
 
-    def on_error(self, failure: Failure) -> Iterator[Any]:
+    def on_error(self, failure: Failure) -> Any:
         """The one errback: a request that got no response its callback could read (after
-        Scrapy's retries)."""
+        Scrapy's retries). In a crawl it waits for its source's turn (:meth:`off_loop`)."""
+        if on_loop():
+            return self._on_error_in_turn(failure)
+        return self._on_error(failure)
+
+    async def _on_error_in_turn(self, failure: Failure) -> AsyncIterator[Any]:
+        run = self.run_of(failure.request.meta)  # type: ignore[attr-defined]
+        async with self.turn_of(run):
+            out = list(self._on_error(failure))
+        for item in out:
+            yield item
+
+    def _on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         run = self.run_of(request.meta)
         run.pending -= 1
+        if run.abandoned:
+            return
         max_body = self.settings.getint("DOWNLOAD_MAXSIZE")
         problem = describe_failure(failure, request.meta, max_body)
         yield from self.once(self.request_failed(run, request, problem, failure))

@@ -127,6 +127,9 @@ class Settings(_Model):
     download_delay: timedelta = timedelta(seconds=1)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     concurrent_requests: int = Field(default=16, ge=1)
+    parse_budget: timedelta = timedelta(seconds=20)
+    """CPU time one document's parse may use (a page, a feed, a table); a parse over it is
+    abandoned and its source fails with a named error. Parses run off the fetching loop."""
     failing_after: int = Field(default=3, ge=1)
     reminder_before: timedelta = timedelta(hours=24)
     """A ``hearing.reminder`` goes out this long before a tracked hearing (once per time)."""
@@ -147,5 +150,12 @@ class Settings(_Model):
 
     _durations = field_validator(
         "default_every", "download_timeout", "download_delay", "reminder_before",
-        "failing_backoff_max", mode="before",
+        "failing_backoff_max", "parse_budget", mode="before",
     )(_duration_field)  # fmt: skip
+
+    @field_validator("parse_budget")
+    @classmethod
+    def _positive_budget(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than 0s")
+        return value

@@ -4,8 +4,10 @@ asyncio reactor, bounded by a per-crawl timeout).
 
 A service crawl that overruns its timeout is recorded as a failed run of its source at once and
 abandoned: the crawler is asked to stop in the background, and whatever it still yields later
-is dropped (so the source's run is recorded once, and the next run starts afresh). Other
-sources' crawls are separate tasks on the same loop, so a hung one stalls nobody.
+is dropped (so the source's run is recorded once, and the next run starts afresh); a source
+whose report was already stored keeps it (only its crawler's closing overran). Other sources'
+crawls are separate tasks on the same loop, so a hung one stalls nobody: no parse runs on the
+loop (spiders parse in worker threads within ``parse_budget``, ``pipeline.parse.offloop``).
 
 Every crawler carries its :class:`~pipeline.fetch.pipeline.CrawlBinding` (``crawler.casewatch``):
 the item pipeline's dependencies and the run log it appends to.
@@ -103,6 +105,8 @@ class SourceCrawler:
         if not done:
             binding.abandoned = True
             self._stop_in_background(crawler, spec.source_id)
+            if binding.log.results:  # the source was read and stored; only the closing overran
+                return binding.log.results[-1]
             error = f"{spec.source_id}: crawl timed out after {self.timeout:g}s (abandoned)"
             return safe_ingest(deps, _failed(spec, error), [], started)
         problem = None if task.cancelled() else task.exception()

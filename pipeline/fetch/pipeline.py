@@ -1,5 +1,9 @@
 """The Scrapy item pipeline: buffers a source's items until its ``FetchReport``, then ingests.
 
+An article page's text is read (trafilatura) in a worker thread within the parse budget, like
+the spiders' parsing (:mod:`pipeline.parse.offloop`), and then stored on the loop; a page over
+the budget is stored as an error naming it.
+
 Its context comes from ONE place, the crawler: whoever starts a crawl sets a
 :class:`CrawlBinding` on it as ``crawler.casewatch`` (:func:`bind`). A plain ``scrapy crawl``
 has none, and the pipeline builds its dependencies from the ``CASEWATCH_*`` settings.
@@ -15,12 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pipeline.errors import ParseOverBudget
 from pipeline.fetch.plan import ARTICLE_SPIDER, load_spider
 from pipeline.ingest.batch import safe_ingest
 from pipeline.ingest.deps import IngestDeps, build_deps
-from pipeline.ingest.pages import ingest_page
+from pipeline.ingest.pages import has_text, ingest_page, read_text
 from pipeline.ingest.runlog import RunLog
 from pipeline.items import ArticlePage, ArticleTarget, FetchReport, RawArticle, RawHearing
+from pipeline.parse.offloop import ParseWorkers, on_loop
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,8 @@ class IngestPipeline:
         self.hearings: dict[str, list[RawHearing]] = defaultdict(list)
         self.started: dict[str, datetime] = {}
         self._article_spider: type[Any] | None = None
+        self.workers = ParseWorkers.from_settings(getattr(crawler, "settings", None))
+        """Article pages are read off the loop, each within the parse budget."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IngestPipeline:
@@ -75,8 +83,19 @@ class IngestPipeline:
         elif isinstance(item, FetchReport):
             self._flush(item)
         elif isinstance(item, ArticlePage):
+            if has_text(item) and on_loop():
+                return self._page_off_loop(item)
             self.binding.log.pages.append(ingest_page(deps, item))
         return item
+
+    async def _page_off_loop(self, page: ArticlePage) -> ArticlePage:
+        label = f"{page.target.source_id}: parsing {page.final_url}"
+        try:
+            extracted = await self.workers.run(lambda: read_text(page), label)
+        except ParseOverBudget as exc:
+            extracted = str(exc)
+        self.binding.log.pages.append(ingest_page(self.binding.deps, page, extracted))
+        return page
 
     def _flush(self, report: FetchReport) -> None:
         if self.binding.abandoned:

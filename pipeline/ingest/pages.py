@@ -48,12 +48,17 @@ class _Outcome:
     error: str = ""
 
 
-def ingest_page(deps: IngestDeps, page: ArticlePage) -> PageResult:
-    """Store what fetching ``page.target`` gave; never raises for a bad page (it is counted)."""
+def ingest_page(
+    deps: IngestDeps, page: ArticlePage, extracted: ExtractedPage | str | None = None
+) -> PageResult:
+    """Store what fetching ``page.target`` gave; never raises for a bad page (it is counted).
+
+    ``extracted``: what :func:`read_text` gave for the page, when it was read beforehand (off
+    the fetching loop); without it the page is read here when it needs to be."""
     target, now = page.target, deps.clock()
     try:
         with deps.sessions.begin() as session:
-            outcome = _process(session, deps, page, now)
+            outcome = _process(session, deps, page, now, extracted)
             ids = add_events(
                 session, outcome.events, deps.channels_for, now, deps.repeat_channels_for
             )
@@ -68,7 +73,13 @@ def ingest_page(deps: IngestDeps, page: ArticlePage) -> PageResult:
     )  # fmt: skip
 
 
-def _process(session: Session, deps: IngestDeps, page: ArticlePage, now: datetime) -> _Outcome:
+def _process(
+    session: Session,
+    deps: IngestDeps,
+    page: ArticlePage,
+    now: datetime,
+    extracted: ExtractedPage | str | None = None,
+) -> _Outcome:
     row = session.get(ArticleRow, page.target.article_id)
     if row is None:
         return _Outcome("error", error=f"{page.target.url}: article no longer stored")
@@ -78,10 +89,11 @@ def _process(session: Session, deps: IngestDeps, page: ArticlePage, now: datetim
         return _Outcome("error", error=page.error)
     if page.status in REMOVED_STATUSES and previous is not None:
         return _removed(session, deps, row, page, f"HTTP {page.status}", now)
-    if page.status is None or not 200 <= page.status < 300:
+    if not has_text(page):
         captures.mark_checked(session, row.id, now)
         return _Outcome("error", error=_named(page, f"HTTP {page.status}"))
-    extracted = _extract(page)
+    if extracted is None:
+        extracted = read_text(page)
     if isinstance(extracted, str):
         captures.mark_checked(session, row.id, now)
         return _Outcome("error", error=extracted)
@@ -94,7 +106,14 @@ def _named(page: ArticlePage, problem: str) -> str:
     return f"{page.target.source_id}: {page.target.url}: {problem}"
 
 
-def _extract(page: ArticlePage) -> ExtractedPage | str:
+def has_text(page: ArticlePage) -> bool:
+    """Whether ingesting ``page`` reads its text: a 2xx answer (an error or a 404 is stored
+    without reading it)."""
+    return not page.error and page.status is not None and 200 <= page.status < 300
+
+
+def read_text(page: ArticlePage) -> ExtractedPage | str:
+    """The page's text and fields, or why it cannot be read (naming the source and the URL)."""
     from pipeline.parse.page import extract_page
 
     try:

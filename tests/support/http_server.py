@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -114,6 +117,24 @@ class LocalHTTPServer:
         if route.delay:
             self._closing.wait(route.delay)
         return route, _not_modified(route, headers)
+
+
+class TimedHTTPServer(LocalHTTPServer):
+    """Also notes when each path was asked for (monotonic seconds), and waits for conditions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: dict[str, list[float]] = defaultdict(list)
+
+    def record(self, request: RecordedRequest) -> None:
+        self.times[request.path].append(time.monotonic())
+        super().record(request)
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float) -> None:
+        """Block until ``condition()`` holds after some request (condition wait, no sleep)."""
+        with self._changed:
+            if not self._changed.wait_for(condition, timeout):
+                raise TimeoutError(f"not met in {timeout}s: {dict(self.times)}")
 
 
 def _not_modified(route: Route, request_headers: dict[str, str]) -> bool:
