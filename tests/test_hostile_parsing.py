@@ -94,7 +94,7 @@ def test_a_parse_over_its_cpu_budget_is_abandoned_while_the_loop_runs_on(
 
 
 def test_waiting_does_not_count_but_a_parse_stuck_for_three_budgets_is_abandoned() -> None:
-    workers = ParseWorkers(budget=0.3)
+    workers = ParseWorkers(budget=0.3, wall_grace=0)
 
     async def main() -> tuple[str, str]:
         waited = await workers.run(lambda: time.sleep(0.5) or "done", "parsing a")  # no CPU

@@ -6,7 +6,8 @@ and awaits it, so the loop goes on fetching meanwhile.
 
 The budget is CPU time, read from the worker thread's own clock: waiting for a free worker, for
 the GIL or for another process does not count. A parse that has used ``budget`` seconds of CPU,
-or has run ``WALL_FACTOR`` × ``budget`` seconds of wall time (a parse that hardly gets the CPU),
+or has run ``WALL_FACTOR`` × ``budget`` + ``WALL_GRACE`` seconds of wall time (a parse that
+hardly gets the CPU),
 is abandoned: :class:`~pipeline.errors.ParseOverBudget`, naming the document.
 
 A Python thread cannot be stopped from outside. An abandoned parse runs on to its end in its
@@ -36,7 +37,11 @@ DEFAULT_BUDGET = 20.0
 DEFAULT_WORKERS = 4
 """Parses running at once; more wait (the wait is not counted)."""
 WALL_FACTOR = 3.0
-"""A parse is abandoned after this many budgets of wall time, whatever CPU it got."""
+"""A parse is abandoned after this many budgets of wall time (plus ``WALL_GRACE``), whatever
+CPU it got."""
+WALL_GRACE = 30.0
+"""Seconds of wall time added to the wall limit: on a loaded machine a healthy parse (its first
+trafilatura import included) can wait long for the CPU without being stuck."""
 
 
 class _Job(Generic[T]):
@@ -93,11 +98,17 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
 class ParseWorkers:
     """Runs parses in daemon threads for one crawl, each within ``budget`` seconds of CPU."""
 
-    def __init__(self, budget: float = DEFAULT_BUDGET, workers: int = DEFAULT_WORKERS) -> None:
+    def __init__(
+        self,
+        budget: float = DEFAULT_BUDGET,
+        workers: int = DEFAULT_WORKERS,
+        wall_grace: float = WALL_GRACE,
+    ) -> None:
         if budget <= 0:
             raise ValueError("the parse budget must be positive")
         self.budget = budget
         self.workers = workers
+        self.wall_grace = wall_grace
         self._slots: asyncio.Semaphore | None = None
         self.abandoned: set[_Job[Any]] = set()
         """Abandoned parses whose threads still run."""
@@ -127,7 +138,7 @@ class ParseWorkers:
     async def _within_budget(self, job: _Job[T]) -> T:
         loop = job.loop
         started = loop.time()
-        wall_limit = self.budget * WALL_FACTOR
+        wall_limit = self.budget * WALL_FACTOR + self.wall_grace
         while True:
             if job.finished:  # its outcome is on its way to the loop: no budget left to check
                 return await job.future
