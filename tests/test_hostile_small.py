@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from support.cli import CASEWATCH, casewatch_env, run_casewatch, write_config
+from support.http_server import LocalHTTPServer
 
 CASES = "cases:\n  - slug: taldykorgan-torture\n    title: Пытки в Талдыкоргане\n"
 
@@ -62,3 +63,44 @@ def test_processes_opening_one_fresh_database_together_take_turns(tmp_path: Path
 
     assert [code for code, _, _ in results] == [0] * 8, results
     assert all("0 rows" in out and not err.strip() for _, out, err in results), results
+
+
+def test_overlapping_runs_never_fail_a_source_on_each_others_rows(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    """Cron and a hand-run at once: two runs stored the same articles and one recorded the
+    source as failed with an IntegrityError. One run at a time works; the others say so."""
+    items = "".join(
+        f"<item><title>Суд по делу о пытках {n}</title><link>https://vlast.kz/n/{n}.html</link>"
+        f"<guid>https://vlast.kz/n/{n}.html</guid></item>"
+        for n in range(150)
+    )
+    http_server.route("/feed.xml", body=f'<rss version="2.0"><channel>{items}</channel></rss>')
+    folder = write_config(
+        tmp_path / "config",
+        cases="cases:\n  - slug: t\n    title: T\n    keywords: {ru: [пытки]}\n",
+        sources=f"sources:\n  - {{id: f1, kind: feed, url: '{http_server.url('/feed.xml')}'}}\n"
+        f"  - {{id: f2, kind: feed, url: '{http_server.url('/feed.xml')}?copy=1'}}\n",
+        settings=f"data_dir: {tmp_path / 'data'}\nnews_search: {{enabled: false}}\n"
+        "download_delay: 0s\nevidence: {max_per_source: 0, recheck_per_run: 0}\n",
+    )
+    database = f"sqlite:///{tmp_path / 'runs.db'}"
+    run_casewatch(folder, database, "check-config")  # the schema exists before the race
+    started = [
+        subprocess.Popen(
+            [str(CASEWATCH), "--config", str(folder), "run", "--once", "--all"],
+            env=casewatch_env(database),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    results = [(p.wait(timeout=180), *p.communicate()) for p in started]
+
+    assert [code for code, _, _ in results] == [0, 0, 0], results
+    outputs = "\n".join(out + err for _, out, err in results)
+    assert "IntegrityError" not in outputs and "\nerror " not in f"\n{outputs}", outputs
+    worked = [out for _, out, _ in results if "sources      2 fetched, 0 failed" in out]
+    skipped = [out for _, out, _ in results if "another casewatch run --once" in out]
+    assert worked and len(worked) + len(skipped) == 3

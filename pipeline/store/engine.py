@@ -31,6 +31,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 BACKENDS = ("sqlite", "postgresql")
 _MIGRATION_LOCK = 0x63617365  # "case": the PostgreSQL advisory lock migrations take
+_RUN_LOCK = 0x63617366  # the one ``run --once`` takes
 
 
 def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
@@ -160,25 +161,47 @@ def migrate(engine: Engine) -> None:
 
 @contextmanager
 def _migration_lock(engine: Engine) -> Iterator[None]:
+    with _lock(engine, "migrate", _MIGRATION_LOCK, wait=True):
+        yield
+
+
+@contextmanager
+def run_lock(engine: Engine) -> Iterator[bool]:
+    """One ``run --once`` at a time on a database: yields True when this process holds the
+    lock, False when another run does (cron and a hand-run overlapping: the second stores
+    nothing rather than race the first into unique-key errors)."""
+    with _lock(engine, "run", _RUN_LOCK, wait=False) as held:
+        yield held
+
+
+@contextmanager
+def _lock(engine: Engine, name: str, key: int, *, wait: bool) -> Iterator[bool]:
+    """A lock per database: a file lock beside a SQLite file, an advisory lock on PostgreSQL
+    (held by a connection of its own for as long as the block runs)."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+            call = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+            got = connection.execute(text(f"SELECT {call}(:key)"), {"key": key}).scalar()
+            held = wait or bool(got)
             try:
-                yield
+                yield held
             finally:
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK}
-                )
+                if held:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 connection.commit()
         return
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        yield
+        yield True
         return
-    with open(f"{database}.migrate.lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with open(f"{database}.{name}.lock", "a+b") as handle:
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

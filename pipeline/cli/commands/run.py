@@ -57,6 +57,7 @@ def command(
     # Scrapy, Alembic and Apprise come with these: imported when a run starts, not for --help.
     from pipeline.ingest.deps import build_deps
     from pipeline.service.once import run_once
+    from pipeline.store.engine import run_lock
 
     if not once and (all_sources or only):
         raise click.UsageError("--all and --source go with --once (the service runs every source)")
@@ -73,15 +74,19 @@ def command(
 
         overrides = {"LOG_LEVEL": _scrapy_level(verbose)}
         click.get_current_context().exit(Service(deps, scrapy_overrides=overrides).run())
-    try:
-        summary = run_once(
-            deps,
-            all_sources=all_sources,
-            only=only,
-            scrapy_settings={"LOG_LEVEL": _scrapy_level(verbose)},
-        )
-    except UnknownSourceError as exc:
-        raise click.BadParameter(str(exc), param_hint="--source") from exc
+    with run_lock(deps.sessions.kw["bind"]) as held:
+        if not held:
+            click.echo("another casewatch run --once is working on this database: nothing done")
+            return
+        try:
+            summary = run_once(
+                deps,
+                all_sources=all_sources,
+                only=only,
+                scrapy_settings={"LOG_LEVEL": _scrapy_level(verbose)},
+            )
+        except UnknownSourceError as exc:
+            raise click.BadParameter(str(exc), param_hint="--source") from exc
     for line in summary_lines(summary):
         click.echo(line)
     if config.broken_channels:  # their alerts wait: cron and monitoring must hear of it
