@@ -15,8 +15,7 @@ import signal
 import statistics
 import subprocess
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ import pytest
 from support.cli import run_casewatch, start_casewatch
 from support.e2e import TALDY_RU, VLAST_URL
 from support.feeds import rss
-from support.http_server import LocalHTTPServer, RecordedRequest
+from support.http_server import TimedHTTPServer
 from support.smtp import LocalSMTPServer
 
 pytestmark = pytest.mark.e2e
@@ -35,28 +34,6 @@ SECRET = "s3cr3t-pw-9931"
 INTERVALS = {"fast": 0.3, "medium": 0.5, "slow": 0.8}
 HANG_EVERY, CRAWL_TIMEOUT, BACKOFF_MAX = 0.5, 3.0, 4.0
 CYCLES = 250
-
-
-class TimedHTTPServer(LocalHTTPServer):
-    """Also notes when each request arrived (monotonic seconds), per path."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: dict[str, list[float]] = defaultdict(list)
-
-    def record(self, request: RecordedRequest) -> None:
-        self.times[request.path].append(time.monotonic())
-        super().record(request)
-
-    def wait_until(self, condition: Callable[[], bool], timeout: float) -> None:
-        """Block until ``condition()`` holds after some request (condition wait, no sleep)."""
-        with self._changed:
-            if not self._changed.wait_for(condition, timeout):
-                counts = {p: len(t) for p, t in self.times.items()}
-                raise TimeoutError(f"condition not met in {timeout}s; requests: {counts}")
-
-    def count(self, path: str) -> int:
-        return len(self.times.get(path, ()))
 
 
 @pytest.fixture

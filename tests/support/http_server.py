@@ -134,7 +134,11 @@ class TimedHTTPServer(LocalHTTPServer):
         """Block until ``condition()`` holds after some request (condition wait, no sleep)."""
         with self._changed:
             if not self._changed.wait_for(condition, timeout):
-                raise TimeoutError(f"not met in {timeout}s: {dict(self.times)}")
+                counts = {p: len(t) for p, t in self.times.items()}
+                raise TimeoutError(f"condition not met in {timeout}s; requests: {counts}")
+
+    def count(self, path: str) -> int:
+        return len(self.times.get(path, ()))
 
 
 def _not_modified(route: Route, request_headers: dict[str, str]) -> bool:
