@@ -215,3 +215,53 @@ def test_a_page_that_fails_half_way_removes_nothing(
     listed = casewatch(court_world, db_url, smtp_server, "events", "--format", "json")
     kinds = [e["kind"] for e in json.loads(listed.stdout) if e["kind"].startswith("hearing.")]
     assert kinds == ["hearing.scheduled"] and len(smtp_server.messages) == 1
+
+
+RU_MONTHS = (
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+).split()
+
+
+def test_a_date_announced_in_the_news_then_listed_by_the_court_is_one_scheduled_alert(
+    court_world: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
+) -> None:
+    """The article announces the next hearing; days later the court lists it: the listing
+    confirms the hearing (court, room, judge) without a second "scheduled" alert."""
+    from datetime import UTC, datetime
+    from email.utils import format_datetime
+
+    said = f"{D1.day} {RU_MONTHS[D1.month - 1]} {D1.year} года"
+    item = (
+        "<item><title>Суд над полицейскими, обвиняемыми в пытках задержанных в Талдыкоргане,"
+        " продолжится</title><link>https://vlast.kz/novosti/1.html</link>"
+        "<guid>https://vlast.kz/novosti/1.html</guid>"
+        f"<pubDate>{format_datetime(datetime.now(UTC))}</pubDate>"
+        "<description>Следующее заседание по делу о пытках в Талдыкоргане назначено на "
+        f"{said}.</description></item>"
+    )
+    http_server.route(
+        "/news.xml",
+        body=f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{item}</channel></rss>',
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    sources = court_world / "sources.yaml"
+    sources.write_text(
+        sources.read_text(encoding="utf-8")
+        + f"  - {{id: news, kind: feed, url: '{http_server.url('/news.xml')}', every: 1h}}\n",
+        encoding="utf-8",
+    )
+    serve(http_server, None)  # the court does not list it yet
+    first = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+    assert first.returncode == 0, first.stdout + first.stderr
+    announced = bodies(smtp_server.wait_for(1))
+    assert len(announced) == 1 and f"{D1:%Y-%m-%d}" in announced[0]
+
+    serve(http_server, (D1, "10:00"))  # now the court lists it, with time, room and judge
+    second = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert len(smtp_server.messages) == 1, bodies(smtp_server.messages)
+    listed = casewatch(
+        court_world, db_url, smtp_server, "hearings", "--upcoming", "--format", "json"
+    )
+    [hearing] = [h for h in json.loads(listed.stdout) if h["local_time"].startswith(str(D1))]
+    assert hearing["case_number"] == CASE_NUMBER and hearing["courtroom"] == "Зал № 3"

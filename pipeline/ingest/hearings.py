@@ -95,10 +95,15 @@ def hearing_changes(
             )
             why = {m.case: m.reason() for m in matches if m.why}
         slugs = sorted({*known.get(c.hearing_id, []), *(m.case for m in new)})
+        confirmed: set[str] = set()
         if c.change is Change.NEW and slugs and not c.hearing.article_url:
-            supersede_announced(session, slugs, c.hearing.local_time[:10], now)
+            day = c.hearing.local_time[:10]
+            confirmed = {s for s in slugs if supersede_announced(session, [s], day, now)}
         tally.matched += bool(slugs)
-        tally.events += hearing_events(c, slugs, case_titles, now=now, why=why)
+        # one hearing, one story: the court listing confirms a date the news announced for
+        # that case (its row steps aside); the monitor already had "scheduled" for it
+        alerted = [s for s in slugs if s not in confirmed]
+        tally.events += hearing_events(c, alerted, case_titles, now=now, why=why)
 
 
 def announced(
