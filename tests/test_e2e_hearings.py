@@ -265,3 +265,44 @@ def test_a_date_announced_in_the_news_then_listed_by_the_court_is_one_scheduled_
     )
     [hearing] = [h for h in json.loads(listed.stdout) if h["local_time"].startswith(str(D1))]
     assert hearing["case_number"] == CASE_NUMBER and hearing["courtroom"] == "Зал № 3"
+
+
+def test_an_edited_article_is_re_read_for_the_hearing_it_now_announces(
+    court_world: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
+) -> None:
+    from datetime import UTC, datetime
+    from email.utils import format_datetime
+
+    def news(description: str) -> None:
+        item = (
+            "<item><title>Суд над полицейскими, обвиняемыми в пытках задержанных в Талдыкоргане"
+            "</title><link>https://vlast.kz/novosti/2.html</link>"
+            "<guid>https://vlast.kz/novosti/2.html</guid>"
+            f"<pubDate>{format_datetime(datetime.now(UTC))}</pubDate>"
+            f"<description>{description}</description></item>"
+        )
+        http_server.route(
+            "/news.xml",
+            body=f'<rss version="2.0"><channel>{item}</channel></rss>',
+            headers={"Content-Type": "application/rss+xml"},
+        )
+
+    sources = court_world / "sources.yaml"
+    sources.write_text(
+        f"sources:\n  - {{id: news, kind: feed, url: '{http_server.url('/news.xml')}'}}\n",
+        encoding="utf-8",
+    )
+    news("Процесс по делу о пытках в Талдыкоргане продолжается.")
+    first = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert smtp_server.messages == []  # no hearing announced yet
+
+    said = f"{D2.day} {RU_MONTHS[D2.month - 1]} {D2.year} года"
+    news(f"Процесс по делу о пытках в Талдыкоргане продолжается. Обновлено: следующее "
+         f"заседание назначено на {said}.")  # fmt: skip
+    second = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+    assert second.returncode == 0, second.stdout + second.stderr
+    [mail] = bodies(smtp_server.wait_for(1))
+    assert f"{D2:%Y-%m-%d}" in mail and "scheduled" in mail.lower()
+    third = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
+    assert third.returncode == 0 and len(smtp_server.messages) == 1  # nothing twice

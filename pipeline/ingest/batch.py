@@ -184,6 +184,9 @@ def _matched(
     tally.events += events
     if new and item.change is Change.NEW:
         ingest_hearings.announced(session, deps, item, cases, case_titles, now, tally)
+    elif item.change is Change.CHANGED:  # an edit may add the date: re-read it for hearings
+        every = sorted({m.case for m in matches})
+        ingest_hearings.announced(session, deps, item, every, case_titles, now, tally)
 
 
 def _fields(article: Article) -> dict[str, str]:
