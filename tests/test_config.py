@@ -247,3 +247,16 @@ def test_real_executable_exit_codes(command: list[str], good_dir: Path, tmp_path
     assert "config folder not found" in broken.stderr
     assert len(broken.stderr.strip().splitlines()) == 1
     assert "Traceback" not in broken.stderr
+
+
+def test_the_default_data_dir_expands_its_variable_without_a_settings_file(
+    tmp_path: Path,
+) -> None:
+    """The shipped config has no settings.yaml: the default data_dir, written
+    ``${CASEWATCH_DATA_DIR:-data}``, once became a folder of that literal name."""
+    root = write_config(tmp_path / "cfg", cases=CASES)
+    assert not (root / "settings.yaml").exists()
+    assert load_config(root, environ={}).settings.data_dir == "data"
+    chosen = load_config(root, environ={"CASEWATCH_DATA_DIR": str(tmp_path / "d")})
+    assert chosen.data_dir() == tmp_path / "d"
+    assert load_config(SHIPPED_CONFIG_DIR, environ={}).settings.data_dir == "data"

@@ -246,6 +246,9 @@ def load_config(
         document = expand_env(settings_doc, env, missing)
         document = merge(document if isinstance(document, dict) else {}, overrides)
         settings = Settings.model_validate(document)
+        if "${" in settings.data_dir:  # the default itself names a variable: expand it too
+            data_dir = expand_env(settings.data_dir, env, missing)
+            settings = settings.model_copy(update={"data_dir": data_dir})
     except ValidationError as exc:
         raise ConfigError("; ".join(_describe_settings(exc, settings_path, env))) from exc
     if missing:
