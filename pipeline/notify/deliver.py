@@ -232,12 +232,12 @@ class _Run:
             claimed = tuple(i for i in batch.items if outbox.claim(session, i.id, now, lease))
         if not claimed:
             return
-        batch, unrenderable = self._renderable(replace(batch, items=claimed))
+        batch, message, unrenderable = self._rendered(replace(batch, items=claimed))
         if unrenderable:
             self._carry.append(unrenderable)
-        if not batch.items:
+        if message is None:
             return
-        result = self._attempt(batch)
+        result = self._attempt(batch, message)
         if result.ok or result.channel_fault:
             self.streak[batch.channel] = 0 if result.ok else self.streak[batch.channel] + 1
         self._carry.append((batch.channel, batch.items, result))
@@ -252,16 +252,16 @@ class _Run:
         for channel, items, result in carried:
             self._record(session, channel, items, result)
 
-    def _renderable(
+    def _rendered(
         self, batch: Batch
-    ) -> tuple[Batch, tuple[str, tuple[Due, ...], SendResult] | None]:
-        """``batch`` less the alerts that cannot be rendered, and those as a failed outcome.
+    ) -> tuple[Batch, Message | None, tuple[str, tuple[Due, ...], SendResult] | None]:
+        """``batch`` less the alerts that cannot be rendered, its message (None when none is
+        left), and the bad alerts as a failed outcome.
 
         A digest with one bad alert still goes out with the others; the bad one fails alone
         with the reason, and the channel is not blamed."""
         try:
-            self._message(batch)
-            return batch, None
+            return batch, self._message(batch), None
         except Exception as exc:  # a template or a stored value that cannot be shown
             problem = f"{type(exc).__name__}: {exc}"
         bad = []
@@ -270,21 +270,26 @@ class _Run:
                 self._message(replace(batch, items=(item,), digest=False))
             except Exception:
                 bad.append(item)
-        bad = bad or list(batch.items)
-        good = tuple(i for i in batch.items if i not in bad)
+        rest = replace(batch, items=tuple(i for i in batch.items if i not in bad))
+        try:
+            message = self._message(rest) if bad and rest.items else None
+        except Exception:  # only the digest of them all fails: none of it can go out
+            message = None
+        if message is None:
+            rest, bad = replace(batch, items=()), list(batch.items)
         log.error("alert(s) %s cannot be rendered: %s", [i.event_id for i in bad], problem)
         failure = SendResult(False, f"cannot render this alert: {problem}"[:ERROR_LIMIT], False)
-        return replace(batch, items=good), (batch.channel, tuple(bad), failure)
+        return rest, message, (batch.channel, tuple(bad), failure)
 
-    def _attempt(self, batch: Batch) -> SendResult:
-        """Render and send one message; any error becomes a readable failed result."""
+    def _attempt(self, batch: Batch, message: Message) -> SendResult:
+        """Send one rendered message; any error becomes a readable failed result."""
         channel = resolve_channel(self.config, batch.channel)
         if channel is None:
             return SendResult(
                 False, f"{batch.channel}: channel is not in alerts.yaml or is disabled"
             )
         try:
-            result = self.notifier.send(channel, self._message(batch))
+            result = self.notifier.send(channel, message)
         except Exception as exc:  # a bug in one delivery must not stop the others
             result = SendResult(False, f"{type(exc).__name__}: {exc}")
             crash = scrub(result.error, channel.url)
