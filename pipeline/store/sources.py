@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.config.sources import Source
 from pipeline.items import FetchReport
-from pipeline.logs import redact, redact_source
+from pipeline.logs import redact
 from pipeline.store.models import SourceRow, SourceRunRow
 
 
@@ -72,7 +72,9 @@ def record_run(
     unreadable: int = 0,
     warning: str = "",
 ) -> SourceRow:
-    """Record one fetch on ``source_run`` and the source's health; returns the updated row."""
+    """Record one fetch on ``source_run`` and the source's health; returns the updated row.
+
+    ``report.error`` arrives without secrets (``ingest.batch.ingest_fetch`` scrubs it)."""
     status = "error" if not report.ok else "not_modified" if report.not_modified else "ok"
     session.add(
         SourceRunRow(
@@ -84,7 +86,7 @@ def record_run(
             items_seen=report.items,
             items_new=items_new,
             items_changed=items_changed,
-            error=redact_source(report.error, report.url) or None,
+            error=report.error or None,
             bozo=report.bozo or None,
             items_unreadable=unreadable,
             warning=warning or None,
@@ -103,6 +105,6 @@ def record_run(
         row.body_sha256 = report.body_sha256 or row.body_sha256
     else:
         row.consecutive_failures = (row.consecutive_failures or 0) + 1
-        row.last_error = redact_source(report.error, report.url)
+        row.last_error = report.error
         row.last_error_at = finished_at
     return row
