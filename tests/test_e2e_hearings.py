@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,25 @@ def test_a_page_that_fails_half_way_removes_nothing(
 RU_MONTHS = (
     "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
 ).split()
+NEWS_TITLE = "Суд над полицейскими, обвиняемыми в пытках задержанных в Талдыкоргане"
+
+
+def said_in_russian(day: date) -> str:
+    return f"{day.day} {RU_MONTHS[day.month - 1]} {day.year} года"
+
+
+def serve_news(http: LocalHTTPServer, link: str, description: str) -> None:
+    """A feed of one article published now, at ``/news.xml``."""
+    item = (
+        f"<item><title>{NEWS_TITLE}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>{format_datetime(datetime.now(UTC))}</pubDate>"
+        f"<description>{description}</description></item>"
+    )
+    http.route(
+        "/news.xml",
+        body=f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{item}</channel></rss>',
+        headers={"Content-Type": "application/rss+xml"},
+    )
 
 
 def test_a_date_announced_in_the_news_then_listed_by_the_court_is_one_scheduled_alert(
@@ -227,22 +247,10 @@ def test_a_date_announced_in_the_news_then_listed_by_the_court_is_one_scheduled_
 ) -> None:
     """The article announces the next hearing; days later the court lists it: the listing
     confirms the hearing (court, room, judge) without a second "scheduled" alert."""
-    from datetime import UTC, datetime
-    from email.utils import format_datetime
-
-    said = f"{D1.day} {RU_MONTHS[D1.month - 1]} {D1.year} года"
-    item = (
-        "<item><title>Суд над полицейскими, обвиняемыми в пытках задержанных в Талдыкоргане,"
-        " продолжится</title><link>https://vlast.kz/novosti/1.html</link>"
-        "<guid>https://vlast.kz/novosti/1.html</guid>"
-        f"<pubDate>{format_datetime(datetime.now(UTC))}</pubDate>"
-        "<description>Следующее заседание по делу о пытках в Талдыкоргане назначено на "
-        f"{said}.</description></item>"
-    )
-    http_server.route(
-        "/news.xml",
-        body=f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{item}</channel></rss>',
-        headers={"Content-Type": "application/rss+xml"},
+    serve_news(
+        http_server,
+        "https://vlast.kz/novosti/1.html",
+        f"Следующее заседание по делу о пытках в Талдыкоргане назначено на {said_in_russian(D1)}.",
     )
     sources = court_world / "sources.yaml"
     sources.write_text(
@@ -270,22 +278,8 @@ def test_a_date_announced_in_the_news_then_listed_by_the_court_is_one_scheduled_
 def test_an_edited_article_is_re_read_for_the_hearing_it_now_announces(
     court_world: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
 ) -> None:
-    from datetime import UTC, datetime
-    from email.utils import format_datetime
-
     def news(description: str) -> None:
-        item = (
-            "<item><title>Суд над полицейскими, обвиняемыми в пытках задержанных в Талдыкоргане"
-            "</title><link>https://vlast.kz/novosti/2.html</link>"
-            "<guid>https://vlast.kz/novosti/2.html</guid>"
-            f"<pubDate>{format_datetime(datetime.now(UTC))}</pubDate>"
-            f"<description>{description}</description></item>"
-        )
-        http_server.route(
-            "/news.xml",
-            body=f'<rss version="2.0"><channel>{item}</channel></rss>',
-            headers={"Content-Type": "application/rss+xml"},
-        )
+        serve_news(http_server, "https://vlast.kz/novosti/2.html", description)
 
     sources = court_world / "sources.yaml"
     sources.write_text(
@@ -297,7 +291,7 @@ def test_an_edited_article_is_re_read_for_the_hearing_it_now_announces(
     assert first.returncode == 0, first.stdout + first.stderr
     assert smtp_server.messages == []  # no hearing announced yet
 
-    said = f"{D2.day} {RU_MONTHS[D2.month - 1]} {D2.year} года"
+    said = said_in_russian(D2)
     news(f"Процесс по делу о пытках в Талдыкоргане продолжается. Обновлено: следующее "
          f"заседание назначено на {said}.")  # fmt: skip
     second = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
