@@ -25,6 +25,7 @@ from pipeline.cli.main import main
 EXPECTED_COMMANDS = [
     "alerts",
     "articles",
+    "cases",
     "check-config",
     "crawl",
     "deliver",
