@@ -35,6 +35,7 @@ EXPECTED_COMMANDS = [
     "export-evidence",
     "extract",
     "hearings",
+    "match",
     "run",
     "search",
     "serve",
