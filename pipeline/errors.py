@@ -21,6 +21,11 @@ class UnknownSourceError(CasewatchError, LookupError):
     """A source asked for by id (``--source``, ``crawl``) is not configured or is disabled."""
 
 
+class UnknownCaseError(CasewatchError, LookupError):
+    """A case asked for by slug (``cases show``, ``match --case``) is not configured; the
+    message names the configured ones."""
+
+
 class ExtractError(CasewatchError, ValueError):
     """A body cannot be read as an article page (not HTML, empty); the message names the URL."""
 

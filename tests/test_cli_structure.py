@@ -25,6 +25,7 @@ from pipeline.cli.main import main
 EXPECTED_COMMANDS = [
     "alerts",
     "articles",
+    "cases",
     "check-config",
     "crawl",
     "deliver",
@@ -34,6 +35,7 @@ EXPECTED_COMMANDS = [
     "export-evidence",
     "extract",
     "hearings",
+    "match",
     "run",
     "search",
     "serve",

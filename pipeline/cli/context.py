@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from pipeline.clock import utc_now
+from pipeline.config.cases import Case
 from pipeline.config.load import Config, load_config
 from pipeline.config.models import parse_duration
 from pipeline.config.news import news_search_sources
 from pipeline.config.sources import Source
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, UnknownCaseError
 from pipeline.output import FORMATS, render, to_row
 
 if TYPE_CHECKING:
@@ -124,6 +125,25 @@ def cutoff(app: AppContext, since: str | None) -> datetime | None:
         return parse_since(since, app.clock(), app.zone())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
+
+
+def configured_case(app: AppContext, slug: str) -> Case:
+    """The case ``slug`` of the config (disabled or not); unknown: an error naming the known."""
+    cases = app.config().cases
+    for case in cases:
+        if case.slug == slug:
+            return case
+    known = ", ".join(c.slug for c in cases) or "none"
+    raise UnknownCaseError(f"unknown case {slug!r}; the configured cases are: {known}")
+
+
+def case_zone(app: AppContext, case: Case) -> str:
+    """The case's zone name, else ``settings.timezone`` (check-config reports a bad one)."""
+    try:
+        ZoneInfo(case.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return app.config().settings.timezone
+    return case.timezone
 
 
 def warn_unknown_case(app: AppContext, case: str | None) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import CaseRow, MatchRow
+from pipeline.store.models import ArticleRow, CaseRow, MatchRow
+from pipeline.store.read.articles import sort_time
+from pipeline.store.read.hearings import HearingListing, list_hearings
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +71,42 @@ def case_counts(session: Session, slug: str) -> dict[str, tuple[int, int]]:
 def all_matches_version(session: Session) -> int:
     """The newest match of any kind (matches are only ever added): one index read."""
     return int(session.scalar(select(func.max(MatchRow.id))) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseActivity:
+    """What the store holds for one case: match counts, its newest article, next hearing."""
+
+    articles: int = 0
+    hearings: int = 0
+    last_article_at: datetime | None = None
+    """Publication time of its newest article (the first sighting when undated)."""
+    next_hearing: HearingListing | None = None
+
+
+def case_activity(session: Session, now: datetime) -> dict[str, CaseActivity]:
+    """Slug → activity, for every case with any match (a case with none has none here).
+
+    Four queries whatever the number of cases; hearings still ahead are few."""
+    counts = _match_counts(session)
+    when = sort_time()
+    newest = dict(
+        session.execute(  # type: ignore[arg-type]  # rows of (slug, datetime)
+            select(MatchRow.case_slug, func.max(when))
+            .join(ArticleRow, ArticleRow.id == MatchRow.article_id)
+            .group_by(MatchRow.case_slug)
+        ).all()
+    )
+    upcoming: dict[str, HearingListing] = {}
+    for hearing in list_hearings(session, upcoming_from=now, matched_only=True):
+        for slug in hearing.cases:
+            upcoming.setdefault(slug, hearing)
+    return {
+        slug: CaseActivity(
+            articles=counts.get(slug, (0, 0))[0],
+            hearings=counts.get(slug, (0, 0))[1],
+            last_article_at=newest.get(slug),
+            next_hearing=upcoming.get(slug),
+        )
+        for slug in {*counts, *newest, *upcoming}
+    }
