@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import commands
-from pipeline.cli.main import main
+from pipeline.cli.main import main, short_help_from_source
 
 EXPECTED_COMMANDS = [
     "alerts",
@@ -43,6 +43,8 @@ EXPECTED_COMMANDS = [
     "status",
 ]
 HEAVY = ("scrapy", "fastapi", "alembic", "trafilatura", "apprise")
+HELP_HEAVY = (*HEAVY, "sqlalchemy", "pydantic", "yaml", "rich")
+"""``casewatch --help`` (≤ 0.3 s) imports no command, no config and no store."""
 CLI_DIR = Path(commands.__file__).parent.parent
 
 
@@ -137,7 +139,7 @@ def test_loading_the_cli_and_its_help_leave_the_heavy_libraries_out() -> None:
         f"""
         import json, sys
         import pipeline.cli.main
-        heavy = {HEAVY!r}
+        heavy = {HELP_HEAVY!r}
         def loaded():
             return sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))
         after_import = loaded()
@@ -146,15 +148,29 @@ def test_loading_the_cli_and_its_help_leave_the_heavy_libraries_out() -> None:
             pipeline.cli.main.main(["--help"], prog_name="casewatch")
         except SystemExit as exc:
             code = exc.code
-        print(json.dumps([after_import, commands_loaded, loaded(), code]))
+        commands_after = sorted(m for m in sys.modules if m.startswith("pipeline.cli.commands."))
+        print(json.dumps([after_import, commands_loaded, loaded(), code, commands_after]))
         """
     )
     assert result.returncode == 0, result.stderr
-    after_import, commands_loaded, after_help, code = json.loads(result.stdout.splitlines()[-1])
+    after_import, commands_loaded, after_help, code, commands_after = json.loads(
+        result.stdout.splitlines()[-1]
+    )
     assert after_import == []
     assert commands_loaded == []  # discovery is lazy: no command module imported up front
     assert code == 0
     assert after_help == []
+    assert commands_after == []  # the root help reads each command's line from its source
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_root_help_reads_the_lines_click_would_print(width: int) -> None:
+    """Each line read from a command's source is the one click makes from the imported command."""
+    limit = width - 6 - max(map(len, EXPECTED_COMMANDS))
+    for module_name in command_modules():
+        path = CLI_DIR / "commands" / f"{module_name}.py"
+        command = importlib.import_module(f"{commands.__name__}.{module_name}").command
+        assert short_help_from_source(path, limit) == command.get_short_help_str(limit), path.name
 
 
 def test_a_command_module_is_imported_only_when_asked_for() -> None:
