@@ -20,6 +20,9 @@ class ArticleTarget:
     source_id: str
     purpose: str = "full_text"
     """full_text (a new item of a feed or listing) | recheck (scheduled, of a matched one)"""
+    etag: str = ""
+    last_modified: str = ""
+    """A re-check's validators, from the last capture: an unchanged page answers 304."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ class ArticleSpider(SourceSpider):
     """A page the monitor's sources linked to, fetched once a day for that monitor, like a
     reader re-opening a bookmark (not a crawl of the site)."""
     accept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-    passed_statuses = tuple(range(400, 600))
+    passed_statuses = (304, *range(400, 600))
     default_max_body = 5 * 1024 * 1024
     default_timeout = 20.0
 
@@ -67,11 +67,16 @@ class ArticleSpider(SourceSpider):
     ) -> scrapy.Request:
         """How the ingest pipeline adds an article page to a running crawl (it loads this
         spider by name, never imports it)."""
+        headers = {"Accept": ArticleSpider.accept}
+        if target.etag:
+            headers["If-None-Match"] = target.etag
+        if target.last_modified:
+            headers["If-Modified-Since"] = target.last_modified
         return scrapy.Request(
             target.url,
             callback=ArticleSpider.read_page,
             errback=ArticleSpider.page_failed,
-            headers={"Accept": ArticleSpider.accept},
+            headers=headers,
             dont_filter=True,
             meta={
                 "article_target": target,

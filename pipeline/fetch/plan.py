@@ -85,8 +85,10 @@ def fetch_spec(source: Source, state: SourceRow | None) -> FetchSpec:
 
 
 def due_rechecks(deps: IngestDeps) -> list[ArticleTarget]:
-    """Matched articles whose page is due a re-check (``settings.evidence``), capped per run."""
+    """Matched articles whose page is due a re-check (``settings.evidence``), capped per run;
+    never of a source configured ``full_text: never`` (no page fetches for it at all)."""
     evidence = deps.config.settings.evidence
+    never = {s.id for s in deps.config.enabled_sources() if s.full_text == "never"}
     with deps.sessions.begin() as session:
         return captures.due_rechecks(
             session,
@@ -94,6 +96,7 @@ def due_rechecks(deps: IngestDeps) -> list[ArticleTarget]:
             every=evidence.recheck_every,
             window=evidence.recheck_for,
             limit=evidence.recheck_per_run,
+            skip_sources=never,
         )
 
 

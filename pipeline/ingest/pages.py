@@ -87,6 +87,9 @@ def _process(
     if page.error:
         captures.mark_checked(session, row.id, now)
         return _Outcome("error", error=page.error)
+    if page.status == 304 and previous is not None:  # a re-check's validators still hold
+        captures.mark_checked(session, row.id, now)
+        return _Outcome("same")
     if page.status in REMOVED_STATUSES and previous is not None:
         return _removed(session, deps, row, page, f"HTTP {page.status}", now)
     if not has_text(page):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.items import ArticlePage, ArticleTarget
@@ -91,10 +92,18 @@ def matched_cases(session: Session, article_id: int) -> list[str]:
 
 
 def due_rechecks(
-    session: Session, now: datetime, *, every: timedelta, window: timedelta, limit: int
+    session: Session,
+    now: datetime,
+    *,
+    every: timedelta,
+    window: timedelta,
+    limit: int,
+    skip_sources: Collection[str] = (),
 ) -> list[ArticleTarget]:
     """Matched articles, not removed, first seen within ``window``, not checked for ``every``
-    (never-captured ones first: their evidence is missing)."""
+    (never-captured ones first: their evidence is missing), leaving out ``skip_sources`` (those
+    configured ``full_text: never``). Each target carries its last capture's ETag and
+    Last-Modified, so an unchanged page costs a 304."""
     if limit <= 0:
         return []
     matched = exists().where(MatchRow.article_id == ArticleRow.id)
@@ -106,11 +115,36 @@ def due_rechecks(
             ArticleRow.first_seen_at >= now - window,
             or_(ArticleRow.checked_at.is_(None), ArticleRow.checked_at <= now - every),
             ArticleRow.canonical_url.not_like(GOOGLE_NEWS),
+            ArticleRow.source_id.not_in(list(skip_sources)),
         )
         .order_by(ArticleRow.checked_at.is_not(None), ArticleRow.checked_at, ArticleRow.id)
         .limit(limit)
+    ).all()
+    validators = _validators(session, [i for i, _, _ in rows])
+    return [
+        ArticleTarget(i, url, source, "recheck", *validators.get(i, ("", "")))
+        for i, url, source in rows
+    ]
+
+
+def _validators(session: Session, article_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """article id → (ETag, Last-Modified) of its latest capture that answered 200."""
+    if not article_ids:
+        return {}
+    latest = (
+        select(func.max(CaptureRow.id))
+        .where(CaptureRow.article_id.in_(article_ids), CaptureRow.status == 200)
+        .group_by(CaptureRow.article_id)
     )
-    return [ArticleTarget(i, url, source, "recheck") for i, url, source in rows]
+    rows = session.execute(
+        select(CaptureRow.article_id, CaptureRow.headers).where(CaptureRow.id.in_(latest))
+    )
+    found = {}
+    for article_id, headers in rows:
+        named = {str(k).lower(): str(v) for k, v in headers or ()}
+        if "etag" in named or "last-modified" in named:
+            found[article_id] = (named.get("etag", ""), named.get("last-modified", ""))
+    return found
 
 
 def case_captures(session: Session, case: str) -> list[tuple[CaptureRow, ArticleRow]]:
