@@ -64,13 +64,25 @@ class Config:
     def errors(self) -> tuple[ConfigProblem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
 
+    _enabled: tuple[Source, ...] = field(init=False, repr=False, compare=False, default=())
+    _by_id: Mapping[str, Source] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        """The generated news searches are built once per Config, not at every lookup
+        (``source()`` runs for every fetch of a crawl)."""
+        generated = news_search_sources(self.cases, self.settings.news_search)
+        enabled = tuple(s for s in (*self.sources, *generated) if s.enabled)
+        object.__setattr__(self, "_enabled", enabled)
+        object.__setattr__(self, "_by_id", {s.id: s for s in reversed(enabled)})
+
     def enabled_sources(self) -> tuple[Source, ...]:
         """Configured sources plus the news searches generated from the cases."""
-        generated = news_search_sources(self.cases, self.settings.news_search)
-        return tuple(s for s in (*self.sources, *generated) if s.enabled)
+        return self._enabled
 
     def source(self, source_id: str) -> Source | None:
-        return next((s for s in self.enabled_sources() if s.id == source_id), None)
+        return self._by_id.get(source_id)
 
     def data_dir(self) -> Path:
         path = Path(self.settings.data_dir)
