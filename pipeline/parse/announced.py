@@ -133,7 +133,8 @@ def extract_announced(
         sentence = " ".join(text[slice(*spans[index])].split())
         low_sentence = _lower(sentence)
         if cue.verbs.search(low_sentence):
-            found.extend(from_sentence(index, sentence, low_sentence, vocabularies, today))
+            before = _lower(text[slice(*spans[index - 1])]) if index else ""
+            found.extend(from_sentence(index, sentence, low_sentence, vocabularies, today, before))
     return _finish(found)
 
 

@@ -30,6 +30,7 @@ from pipeline.parse.announced_words import (
     PAST_AFTER,
     PAST_BEFORE,
     PAST_WAS,
+    PRONOUN,
     SHORT_BREAK,
 )
 
@@ -74,28 +75,51 @@ Verb = tuple[Kind, re.Match[str]]
 
 
 def from_sentence(
-    index: int, sentence: str, low: str, vocabularies: tuple[Vocabulary, ...], today: date | None
+    index: int,
+    sentence: str,
+    low: str,
+    vocabularies: tuple[Vocabulary, ...],
+    today: date | None,
+    before: str = "",
 ) -> list[Found]:
+    """``before``: the sentence before this one (lower case), for a hearing named there."""
     hits = date_hits(sentence)
     dated = [(hit, day) for hit in hits if (day := resolve_day(hit, today)) is not None]
-    gone = any(not hit.named and resolve_day(hit, today) is None for hit in hits)
     found: list[Found] = []
     for vocabulary in vocabularies:
-        if not vocabulary.nouns.search(low):
+        if not _about_a_hearing(low, before, vocabulary):
             continue
         verbs = _verbs(low, vocabulary)
         indefinite = vocabulary.indefinite.search(low) is not None
         taken: list[Found] = []
         for kind, verb in verbs:
             if not (kind == "postponed_to" and indefinite):
-                taken.extend(_dated(index, sentence, kind, verb, vocabulary.language, dated))
+                usable = dated if kind == "postponed_to" else _for_verb(low, verb, dated, today)
+                taken.extend(_dated(index, sentence, kind, verb, vocabulary.language, usable))
         taken = _without_replaced(taken, verbs, indefinite)
         if not hits and today is not None:
             taken.extend(_same_day(index, sentence, low, verbs, vocabulary.language, today))
         if not any(f.announced.kind == "postponed_to" for f in taken):
+            gone = any(not hit.named and resolve_day(hit, today) is None for hit in hits)
             taken.extend(_undated(index, sentence, low, verbs, vocabulary, today, gone))
         found.extend(taken)
     return _settle(found)
+
+
+def _about_a_hearing(low: str, before: str, vocabulary: Vocabulary) -> bool:
+    if vocabulary.nouns.search(low):
+        return True
+    return bool(before and PRONOUN.search(low, 0, 40) and vocabulary.nouns.search(before))
+
+
+def _for_verb(
+    low: str, verb: re.Match[str], dated: list[tuple[DateHit, date]], today: date | None
+) -> list[tuple[DateHit, date]]:
+    """After "was scheduled", a day printed without a year that is past this year is that
+    day, not next year's ("Sentencing was scheduled for May 3", written in August)."""
+    if today is None or not PAST_WAS.search(low, max(0, verb.start() - 8), verb.start()):
+        return dated
+    return [(hit, day) for hit, day in dated if hit.year or hit.named or day.year == today.year]
 
 
 def _verbs(low: str, vocabulary: Vocabulary) -> list[Verb]:

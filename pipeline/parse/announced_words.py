@@ -36,7 +36,8 @@ SCHEDULED = {
     "kk": r"\b(?:өт(?:еді|пек|кізіледі|етін" + _W + r"*)|жалғас(?:ады|пақ|тырылады)"
     r"|белгілен(?!бе)" + _W + r"*|тағайындал(?!ма)" + _W + r"*|болады|болмақ|басталады|қаралады"
     r"|қаралмақ|қарайды|жарияланады|күтілуде|жоспарлануда|келесі\s+(?:сот\s+)?отырыс" + _W + r"*)",
-    "en": r"\b(?:set\s+(?:(?:the|a|its|next|new|further|final|hearing|trial|date|session)\s+)*"
+    "en": r"\b(?:(?:set|setting)\s+(?:(?:the|a|its|next|new|further|final|hearing|trial|date"
+    r"|sentencing|session)\s+)*"
     r"(?:for|to)\b|sets?\s+(?:an?\s+|the\s+)?(?=\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
     r"|nov|dec)[a-z]*\.?\s+\d)|scheduled|slated"
     r"|due\b(?!\s+to\b(?!\s+be\b))|resumes?\b|begins|starts|opens|reconvenes?"
@@ -50,11 +51,13 @@ SCHEDULED = {
 POSTPONED = {
     "ru": r"\b(?:отложен[оаы]?|отложил[аи]?|отложит|отложат|перенес[её]н[оаы]?|перенесл[аи]"
     r"|перен[её]с|перенесут|переносится|переносятся|о\s+переносе|приостановлен[оаы]?"
-    r"|приостановил[аи]?|объявлен\s+перерыв|объявил[аи]?\s+(?:о\s+)?перерыв|объявляет\s+перерыв)\b",
+    r"|приостановил[аи]?|объявлен\s+перерыв|объявил[аи]?\s+(?:о\s+)?перерыв\w*"
+    r"|объявляет\s+перерыв|не\s+состоял\w*|сорвал\w*)\b",
     "kk": r"\b(?:кейінге\s+)?(?:қалдыр(?!ыл?ма|ма)" + _W + r"*|шегер(?![іi]л?ме|ме)" + _W + r"*"
-    r"|ауыстырыл(?!ма)" + _W + r"*|қалды\b)",
+    r"|ауыстырыл(?!ма)" + _W + r"*|қалды\b|өтпеді)",
     "en": r"\b(?:adjourned|adjourns|postponed|postpones|delayed|deferred|rescheduled|put\s+off"
-    r"|pushed\s+back|moved\s+to|recessed|(?:in\s+)?recess\s+until)\b",
+    r"|pushed\s+back|moved\s+to|recessed|(?:in\s+)?recess\s+until|continued\s+(?:to|until)"
+    r"|did\s+not\s+take\s+place|was\s+(?:cancelled|canceled|called\s+off))\b",
 }
 INDEFINITE = {
     "ru": r"\bна\s+неопредел[её]нн" + _W + r"+\s+(?:срок|время)|без\s+(?:назначения|указания)"
@@ -76,7 +79,11 @@ PAST_BEFORE = re.compile(
 )
 """Before a verb: a plan that was («had been scheduled», «планировалось, что … будет»)."""
 PAST_WAS = re.compile(r"\b(?:was|were)\s+$")
-"""Before «scheduled to», «due to»: a plan that was, when «to» follows the verb."""
+"""Before «scheduled to», «due to»: a plan that was, when «to» follows the verb; before
+«scheduled for» with a day already past this year, the day that was."""
+PRONOUN = re.compile(r"\b(?:it|they|он[оаи]?|ол|олар)\b")
+"""A sentence with no hearing word of its own may name the hearing of the one before it
+("… has been adjourned again. This time, it has been scheduled for 9 October.")."""
 FOR_THE_DAY = re.compile(r"(?:\s+\w+){0,2}\s+for\s+the\s+(?:day|evening|night)\b")
 """After "adjourned": the sitting ended for the day; the next one is no postponement."""
 PAST_AFTER = re.compile(r"[\s,]*(?:келген|еді|болатын)\b")
@@ -110,12 +117,13 @@ TRIGGERS = {
         "продолжат", "возобновит", "начнет", "начнёт", "пройдет", "пройдёт", "стартует", "заплан",
         "огласит", "огласят", "вынесет", "рассмотрит", "следующ", "будет огла", "будет рассм",
         "будет вынес", "будет продол", "будет пров", "соберутся", "ожидается", "отлож", "перенес", "перенёс", "перенос",
-        "приостанов", "перерыв", "неопредел", "указания", "особого", "бессрочно",
+        "приостанов", "перерыв", "неопредел", "указания", "особого", "бессрочно", "не состоял",
+        "сорвал",
     ),
     "kk": (
         "өтеді", "өтпек", "өткіз", "өтетін", "жалғас", "белгілен", "тағайындал", "болады",
         "болмақ", "басталады", "қарал", "қарайды", "жарияланады", "күтілуде", "жоспарлануда", "келесі", "қалдыр", "қалды",
-        "шегер", "ауыстырыл", "белгісіз", "мерзімсіз",
+        "шегер", "ауыстырыл", "белгісіз", "мерзімсіз", "өтпеді",
     ),
     "en": (
         "set ", "sets ", "schedul", "slated", "due", "resum", "begins", "starts", "opens",
@@ -124,7 +132,7 @@ TRIGGERS = {
         "next ", "is to ", "expected on", "expected to be", "date is", "date would", "date will", "adjourn", "postpon", "delay",
         "defer", "put off", "pushed back", "moved to", "recess", "indefinitely", "sine die",
         "without a", "without setting", "no new date", "further notice", "indefinite",
-        "unspecified",
+        "unspecified", "setting ", "continued", "did not take place", "cancel", "called off",
     ),
 }  # fmt: skip
 """Words each verb above contains (lower case, single spaces): ``str.find`` for each is far
