@@ -273,9 +273,12 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         help="score these splits only (default: both)",
     )
+    parser.add_argument("--batch", type=int, help="only the rows of this batch (1: the first 210)")
     parser.add_argument("--seconds", type=float, default=2.0, help="time for the speed figure")
     args = parser.parse_args(argv)
     rows = load_rows()
+    if args.batch:
+        rows = [r for r in rows if r.get("batch", 1) == args.batch]
     names = args.only or list(EXTRACTORS)
     if args.misses:
         for name in names:

@@ -45,6 +45,8 @@ MOVED_OR_BEGINNING: list[Row] = [
     ("en", "Judge sets April 3 sentencing for the former officer.", [(date(2025, 4, 3), None, S)]),
     ("ru", "Заседание по делу переносится на 2 апреля.", [(date(2025, 4, 2), None, P)]),
     ("ru", "Судья объявила о переносе процесса на 9 апреля.", [(date(2025, 4, 9), None, P)]),
+    ("en", "HEARING CONTINUED TO 04/18/2025 AT 8:30 IN DEPARTMENT R4.",
+     [(date(2025, 4, 18), time(8, 30), P)]),
 ]  # fmt: skip
 
 HEDGED: list[Row] = [
@@ -91,6 +93,8 @@ NOT_A_HEARING: list[Row] = [
     ("en", "On 5 May the court adjourned the trial indefinitely.", [(None, None, N)]),
     ("en", "The trial, which was scheduled to begin March 25, is postponed.", [(None, None, N)]),
     ("en", "The trial scheduled for March 20 has been postponed.", [(None, None, N)]),
+    ("en", "The hearing initially scheduled for March 12 was postponed.", [(None, None, N)]),
+    ("en", "Sentencing was scheduled for February 3.", []),
     ("en", "The trial was adjourned after it started on March 13.", [(None, None, N)]),
     ("en", "The judge adjourned court for the day and said it will resume Friday.",
      [(date(2025, 3, 14), None, S)]),

@@ -20,6 +20,7 @@ from pipeline.parse.announced_patterns import (
     TIME_AFTER,
     TIME_BEFORE,
     TIME_ONLY,
+    US_DATE_RE,
     WEEKDAY_KEYS,
     WEEKDAY_RE,
 )
@@ -56,15 +57,19 @@ def _month(match: re.Match[str]) -> int:
     return next((n for key, n in MONTH_KEYS if word.startswith(key)), 0)
 
 
-def date_hits(sentence: str) -> list[DateHit]:
+def date_hits(sentence: str, *, month_first: bool = False) -> list[DateHit]:
+    """``month_first``: also read 10/18/2013 (English text)."""
     hits: list[DateHit] = []
-    for pattern in DATE_RES:
+    for pattern in (*DATE_RES, US_DATE_RE) if month_first else DATE_RES:
         for m in pattern.finditer(sentence):
             if NOT_A_HEARING_DATE.search(sentence, max(0, m.start() - 25), m.start()):
                 continue
             year = int(printed) if (printed := m.groupdict().get("year")) else None
             year = year + 2000 if year is not None and year < 100 else year
-            hits.append(_with_time(sentence, m.start(), m.end(), int(m["day"]), _month(m), year))
+            day, month = int(m["day"]), _month(m)
+            if pattern is US_DATE_RE and month > 12:
+                day, month = month, day
+            hits.append(_with_time(sentence, m.start(), m.end(), day, month, year))
     printed = list(hits)
     hits.extend(h for h in _named_days(sentence) if not _beside(h, printed, sentence))
     return _without_overlaps(hits)

@@ -75,6 +75,10 @@ DATE_RES = (
         _I,
     ),
 )
+US_DATE_RE = re.compile(
+    r"(?<![\d/])(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4}|\d{2})(?![\d/])"
+)
+"""10/18/2013: month first, as US courts print it; read in English text only."""
 RELATIVE_RE = re.compile(
     r"(?<!\w)(?:(?P<two>послезавтра|бүрсігүні)|(?P<one>завтра|tomorrow|ертең)"
     r"|(?P<zero>сегодня|today|бүгін))(?!\w)",
@@ -104,7 +108,7 @@ SPAN_WORDS = {"одну": 1, "две": 2, "три": 3, "четыре": 4, "a": 1
 NAMED_DAY_GAP = re.compile(r"[\s,()–—-]*$")
 """What may stand between a named day («вторник», "tomorrow") and the date it names."""
 NOT_A_HEARING_DATE = re.compile(
-    r"(?:\bот|родил\w*|рожд\w*|\bborn(?:\s+on)?|туған|dated|\b(?:started|began|opened|held"
+    r"(?:\bот|родил\w*|родивш\w*|рожд\w*|\bborn(?:\s+on)?|туған|dated|\b(?:started|began|opened|held"
     r"|took\s+place|arrested|detained|convicted|sentenced)(?:\s+on)?|начавш\w+|начал\w*"
     r"|задержан\w*|арестован\w*|осужден\w*|приговорен\w*|произошл\w*|погиб\w*|убит\w*)\s*$",
     _I,

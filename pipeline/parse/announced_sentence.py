@@ -83,7 +83,8 @@ def from_sentence(
     before: str = "",
 ) -> list[Found]:
     """``before``: the sentence before this one (lower case), for a hearing named there."""
-    hits = date_hits(sentence)
+    english = all(v.language == "en" for v in vocabularies)
+    hits = date_hits(sentence, month_first=english)
     dated = [(hit, day) for hit in hits if (day := resolve_day(hit, today)) is not None]
     found: list[Found] = []
     for vocabulary in vocabularies:
@@ -100,7 +101,7 @@ def from_sentence(
         if not hits and today is not None:
             taken.extend(_same_day(index, sentence, low, verbs, vocabulary.language, today))
         if not any(f.announced.kind == "postponed_to" for f in taken):
-            gone = any(not hit.named and resolve_day(hit, today) is None for hit in hits)
+            gone = _gone(low, hits, vocabulary, today)
             taken.extend(_undated(index, sentence, low, verbs, vocabulary, today, gone))
         found.extend(taken)
     return _settle(found)
@@ -122,6 +123,18 @@ def _for_verb(
     return [(hit, day) for hit, day in dated if hit.year or hit.named or day.year == today.year]
 
 
+def _gone(low: str, hits: list[DateHit], vocabulary: Vocabulary, today: date | None) -> bool:
+    """A day already past makes the sentence a report of the past, unless it is the day of a
+    plan that was ("initially scheduled for July 11th … was postponed")."""
+    plans = [m.end() for m in vocabulary.scheduled.finditer(low) if _a_plan_that_was(low, m)]
+    return any(
+        not hit.named
+        and resolve_day(hit, today) is None
+        and not any(0 <= hit.start - end <= 40 for end in plans)
+        for hit in hits
+    )
+
+
 def _verbs(low: str, vocabulary: Vocabulary) -> list[Verb]:
     verbs: list[Verb] = []
     kinds: tuple[tuple[Kind, re.Pattern[str]], ...] = (
@@ -130,19 +143,32 @@ def _verbs(low: str, vocabulary: Vocabulary) -> list[Verb]:
     )
     for kind, pattern in kinds:
         for m in pattern.finditer(low):
-            if not _past_or_negated(low, m):
+            if not _negated(low, m) and not (kind == "scheduled" and _a_plan_that_was(low, m)):
                 verbs.append((kind, m))
     return verbs
 
 
-def _past_or_negated(low: str, m: re.Match[str]) -> bool:
+def _negated(low: str, m: re.Match[str]) -> bool:
     start = m.start()
     return bool(
         NEGATED_BEFORE.search(low, max(0, start - 25), start)
-        or PAST_BEFORE.search(low, max(0, start - 60), start)
-        or (PAST_WAS.search(low, max(0, start - 8), start) and low.startswith(" to ", m.end()))
         or PAST_AFTER.match(low, m.end())
         or FOR_THE_DAY.match(low, m.end())
+    )
+
+
+def _a_plan_that_was(low: str, m: re.Match[str], scheduled: bool = True) -> bool:
+    """ "had been scheduled", "was due to", «планировалось, что … будет»; after a postponing
+    verb ("had been adjourned until 15 April") it still gives the date, but no postponement
+    without one ("had been adjourned indefinitely on 19 April" is history)."""
+    start = m.start()
+    return bool(
+        PAST_BEFORE.search(low, max(0, start - 60), start)
+        or (
+            scheduled
+            and PAST_WAS.search(low, max(0, start - 8), start)
+            and low.startswith(" to ", m.end())
+        )
     )
 
 
@@ -227,7 +253,14 @@ def _undated(
     gone: bool,
 ) -> list[Found]:
     """A postponement without a date: explicit («на неопределённый срок») or implicit."""
-    verb = next((m for kind, m in verbs if kind == "postponed_to"), None)
+    verb = next(
+        (
+            m
+            for kind, m in verbs
+            if kind == "postponed_to" and not _a_plan_that_was(low, m, scheduled=False)
+        ),
+        None,
+    )
     if verb is None:
         return []
     if (phrase := vocabulary.indefinite.search(low)) is not None:

@@ -15,7 +15,8 @@ _W = r"[^\W\d_]"
 
 NOUNS = {
     "ru": r"заседани|слушани|рассмотрени|разбирательств|процесс|приговор(?:а|у|ом|е|ы)?\b|оглашени"
-    r"|прени[ея]|\bсуд(?:а|у|ом|е|ы|ов)?\b|\bсудебн|\bсудь[яиюе]\b|\bдел[оау]\b|\bсторон[ыа]\b",
+    r"|прени[ея]|\bсуд(?:а|у|ом|е|ы|ов)?\b|\bсудебн|\bсудь[яиюе]\b|\bдел[оау]\b|\bсторон[ыа]\b"
+    r"|подсудим",
     "kk": r"отырыс|\bсот(?:ы|қа|та|тың|тан|пен)?\b|\b[іi]с(?:[іi]|т[іi]|ке|т[іi]ң|те)?\b|үк[іi]м"
     r"|тыңдал|қарау|процес",
     "en": r"\b(?:hearings?|trials?|verdicts?|sentencing|sessions?|sittings?|case|court|proceedings"
@@ -52,12 +53,14 @@ POSTPONED = {
     "ru": r"\b(?:отложен[оаы]?|отложил[аи]?|отложит|отложат|перенес[её]н[оаы]?|перенесл[аи]"
     r"|перен[её]с|перенесут|переносится|переносятся|о\s+переносе|приостановлен[оаы]?"
     r"|приостановил[аи]?|объявлен\s+перерыв|объявил[аи]?\s+(?:о\s+)?перерыв\w*"
-    r"|объявляет\s+перерыв|не\s+состоял\w*|сорвал\w*)\b",
+    r"|объявляет\s+перерыв|не\s+состоял\w*|сорвал\w*|откладыва(?:ется|ются)"
+    r"|решил[аи]?\s+(?:отложить|перенести))\b",
     "kk": r"\b(?:кейінге\s+)?(?:қалдыр(?!ыл?ма|ма)" + _W + r"*|шегер(?![іi]л?ме|ме)" + _W + r"*"
     r"|ауыстырыл(?!ма)" + _W + r"*|қалды\b|өтпеді)",
     "en": r"\b(?:adjourned|adjourns|postponed|postpones|delayed|deferred|rescheduled|put\s+off"
     r"|pushed\s+back|moved\s+to|recessed|(?:in\s+)?recess\s+until|continued\s+(?:to|until)"
-    r"|did\s+not\s+take\s+place|was\s+(?:cancelled|canceled|called\s+off))\b",
+    r"|did\s+not\s+take\s+place|was\s+(?:cancelled|canceled|called\s+off)"
+    r"|decided\s+to\s+(?:postpone|adjourn))\b",
 }
 INDEFINITE = {
     "ru": r"\bна\s+неопредел[её]нн" + _W + r"+\s+(?:срок|время)|без\s+(?:назначения|указания)"
@@ -118,7 +121,7 @@ TRIGGERS = {
         "огласит", "огласят", "вынесет", "рассмотрит", "следующ", "будет огла", "будет рассм",
         "будет вынес", "будет продол", "будет пров", "соберутся", "ожидается", "отлож", "перенес", "перенёс", "перенос",
         "приостанов", "перерыв", "неопредел", "указания", "особого", "бессрочно", "не состоял",
-        "сорвал",
+        "сорвал", "откладыва", "решил", "решила", "решили",
     ),
     "kk": (
         "өтеді", "өтпек", "өткіз", "өтетін", "жалғас", "белгілен", "тағайындал", "болады",
@@ -132,7 +135,7 @@ TRIGGERS = {
         "next ", "is to ", "expected on", "expected to be", "date is", "date would", "date will", "adjourn", "postpon", "delay",
         "defer", "put off", "pushed back", "moved to", "recess", "indefinitely", "sine die",
         "without a", "without setting", "no new date", "further notice", "indefinite",
-        "unspecified", "setting ", "continued", "did not take place", "cancel", "called off",
+        "unspecified", "setting ", "continued", "did not take place", "cancel", "called off", "decided to",
     ),
 }  # fmt: skip
 """Words each verb above contains (lower case, single spaces): ``str.find`` for each is far
