@@ -18,7 +18,8 @@ The extractors compared:
   ``dateparser.search.search_dates`` (RELATIVE_BASE = publication, PREFER_DATES_FROM =
   future, the row's language), the one nearest the verb kept;
 - ``natasha``: the same frame with natasha's ``DatesExtractor`` (yargy grammar; Russian only),
-  a day without a year placed as the rules place it.
+  a day without a year placed as the rules place it;
+- ``rules+dp``: the rules, and dateparser's answer for the sentences where they find nothing.
 
 Speed is sentences per second over all rows, after one warm-up pass.
 """
@@ -221,10 +222,16 @@ def natasha_dates(sentence: str, row: dict) -> list[tuple[int, date, clock | Non
     return out
 
 
+def fallback(first: Extractor, second: Extractor) -> Extractor:
+    """``first``; ``second`` where ``first`` finds nothing."""
+    return lambda row: first(row) or second(row)
+
+
 EXTRACTORS: dict[str, Callable[[], Extractor]] = {
     "rules": lambda: rules,
     "dateparser": lambda: framed(dateparser_dates),
     "natasha": lambda: framed(natasha_dates),
+    "rules+dp": lambda: fallback(rules, framed(dateparser_dates)),
 }
 
 
