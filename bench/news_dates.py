@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import sys
 import time
@@ -287,6 +288,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.batch:
         rows = [r for r in rows if r.get("batch", 1) == args.batch]
     names = args.only or list(EXTRACTORS)
+    if "natasha" in names and importlib.util.find_spec("natasha") is None:
+        print("natasha: not installed, left out (pip install -e '.[bench]' to compare it)")
+        names.remove("natasha")
     if args.misses:
         for name in names:
             scores = score([r for r in rows if r["split"] == args.misses], EXTRACTORS[name]())
