@@ -19,10 +19,15 @@ from zoneinfo import ZoneInfo
 
 import parsel
 import pytest
+from scrapy import Request
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
+from scrapy.utils.test import get_crawler
 
 from pipeline.items import RawResponse
 from pipeline.parse.jsf import Pager, PagerView
 from pipeline.store.responses import KEEP, MAX_BODY, keep_response, kept_path
+from spiders.office_sud_kz import OfficeSudKzSpider
 
 from support.cli import Cli, run_casewatch, write_config
 from support.jsf_server import Court, FakeSite, JsfServer, Row
@@ -119,6 +124,18 @@ def kept_files(tmp_path: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
+def replay_kept(body: Path) -> list[Any]:
+    """A kept response through the callback its ``.request.json`` names, as a fixture is."""
+    request = json.loads(body.with_name(body.stem + ".request.json").read_text())
+    headers = Headers(json.loads(body.with_name(body.stem + ".headers.json").read_text()))
+    content, url = body.read_bytes(), request["url"]
+    cls = responsetypes.from_args(headers=headers, url=url, body=content)
+    response = cls(url=url, status=request["status"], headers=headers, body=content,
+                   request=Request(url, meta=request["meta"]))  # fmt: skip
+    crawler = get_crawler(OfficeSudKzSpider, {"CASEWATCH_CONFIG": None})
+    return list(getattr(OfficeSudKzSpider.from_crawler(crawler), request["callback"])(response))
+
+
 # ---------------------------------------------------------------- runs
 
 
@@ -158,6 +175,8 @@ def test_a_run_on_a_changed_site_fails_naming_the_missing_piece_and_removes_noth
     assert "JSESSIONID" not in "".join(p.read_text() for p in kept_files(tmp_path))
     table = cli.invoke("sources")
     assert str(kept) in table.stdout, table.stdout
+    [replayed] = replay_kept(kept)  # what to send the developers replays as a spider fixture
+    assert row["last_error"] == f"{replayed.error}; raw response kept at {kept}"
 
     after = cli.json("hearings", "--all")
     assert [(h["case_number"], h["status"]) for h in after] == [
@@ -270,12 +289,16 @@ def test_check_says_what_a_run_would_leave_out(tmp_path: Path, site: JsfServer) 
         (["crawl", "feed-x", "--check"], "walks step by step only sources of a kind"),
         (["crawl", "nope", "--check"], "no source 'nope' in the config"),
         (["crawl", SOURCE, "feed-x", "--check"], "--check takes one SOURCE"),
+        (["crawl", "office-sud-kz", "--check"],
+         "2 sources of kind office_sud_kz: office-zhetysu, office-other; name one"),
     ],
-)
+)  # fmt: skip
 def test_check_usage_errors(tmp_path: Path, args: list[str], fragment: str) -> None:
     config = make_config(tmp_path, "http://127.0.0.1:9/new/scheduleOfCases/index.xhtml")
     with (config / "sources.yaml").open("a") as f:
-        f.write("  - {id: feed-x, kind: feed, url: 'http://127.0.0.1:9/feed.xml'}\n")
+        f.write("  - {id: feed-x, kind: feed, url: 'http://127.0.0.1:9/feed.xml'}\n"
+                "  - {id: office-other, kind: office_sud_kz, region: '2', enabled: false,\n"
+                "     url: 'http://127.0.0.1:9/new/scheduleOfCases/index.xhtml'}\n")  # fmt: skip
     code, out = Cli(config).run(*args)
     assert code == 2, out
     assert fragment in out, out
