@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -114,6 +115,43 @@ class ScanWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class RawResponse:
+    """A response a spider could not read, as received: kept for the developers in the shape
+    of a spider fixture (body, ``.headers.json``, ``.request.json``), so it replays as one."""
+
+    url: str
+    status: int
+    body: bytes
+    headers: Pairs = ()
+    step: int = 0
+    """The step of the walk that got it (1-based; 0: a spider without steps)."""
+    title: str = ""
+    """What the step does ("choose the court")."""
+    request: str = ""
+    """What was asked, for people ("POST court=4301")."""
+    callback: str = ""
+    """The callback that read it: a fixture's name starts with it."""
+    meta: dict[str, Any] = field(default_factory=dict)
+    """The request's meta as plain data (the spider's walk state), for ``.request.json``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckStep:
+    """What one step of a walked site answered (``casewatch crawl SOURCE --check``): the
+    spider yields one per answer it could read, in check mode only."""
+
+    source_id: str
+    step: int
+    title: str
+    request: str
+    """Method and what was sent ("GET", "POST region=22")."""
+    url: str
+    status: int | None
+    found: Pairs = ()
+    """(what, what was found), in the order to print."""
+
+
+@dataclass(frozen=True, slots=True)
 class FetchReport:
     """What one fetch of a source did; yielded after the source's items (always exactly one)."""
 
@@ -137,6 +175,9 @@ class FetchReport:
     extra: dict[str, str] = field(default_factory=dict)
     """Notes for people and logs (pages read, restarts, gaps, why not modified); no code
     reads them."""
+    response: RawResponse | None = None
+    """A failed fetch: the response that lacked what the spider expected, for ingest to keep
+    under the data folder (``pipeline.store.responses``) and name in ``error``."""
 
 
 @dataclass(frozen=True, slots=True)

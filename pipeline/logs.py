@@ -71,6 +71,24 @@ def url_secrets(url: str) -> tuple[str, ...]:
     return tuple(sorted((s for s in found if len(s) >= 4), key=len, reverse=True))
 
 
+SECRET_HEADERS = frozenset(
+    {"set-cookie", "set-cookie2", "cookie", "authorization", "proxy-authorization"}
+)
+"""Headers never kept or shown: a session cookie is as good as a login."""
+
+
+def without_secret_headers(
+    pairs: Iterable[tuple[str, str]], secrets: Iterable[str] = ()
+) -> tuple[tuple[str, str], ...]:
+    """Header (name, value) pairs without cookies and credentials, the rest :func:`redact`-ed."""
+    secrets = tuple(secrets)
+    return tuple(
+        (name, redact(value, secrets))
+        for name, value in pairs
+        if name.lower() not in SECRET_HEADERS
+    )
+
+
 def redact_source(text: str, url: str) -> str:
     """``text`` (an error, a URL) about the source at ``url``, with none of its secrets."""
     return redact(text, url_secrets(url))

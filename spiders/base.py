@@ -152,6 +152,10 @@ class SourceSpider(scrapy.Spider):
     """The keys of a sources.yaml row this spider reads, beyond those every source has."""
     needs_entry: ClassVar[bool] = True
     """False when a FetchSpec says all the spider needs: no config row is looked up."""
+    checks: ClassVar[bool] = False
+    """True when the spider takes ``check=True`` (``casewatch crawl SOURCE --check``): it then
+    yields a ``CheckStep`` per answer, walks only as far as proving the site needs, and stores
+    nothing (the check runs it without the item pipeline)."""
 
     def __init__(
         self,

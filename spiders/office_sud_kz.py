@@ -20,7 +20,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipeline.config.sources import SourceOptions
-from pipeline.items import FetchReport, FetchSpec
+from pipeline.items import CheckStep, FetchReport, FetchSpec, Pairs
 from pipeline.parse.jsf import (
     ajax_headers,
     ajax_pairs,
@@ -42,8 +42,6 @@ from pipeline.parse.office_sud_kz import (
     ROLE_SUFFIXES,
     Plan,
     Scan,
-    form_problem,
-    is_empty_result,
     language_trigger,
     local_today,
     moved,
@@ -56,6 +54,21 @@ from pipeline.parse.office_sud_kz import (
     scan_of,
     window_dates,
 )  # fmt: skip
+from pipeline.parse.office_sud_kz_steps import (
+    asked,
+    case_types_found,
+    court_choice,
+    courts_found,
+    page_found,
+    page_problem,
+    raw_of,
+    rendered,
+    results_found,
+    results_problem,
+    step_name,
+    step_of,
+    view_state_found,
+)
 from spiders.base import Callback, SourceRun, SourceSpider, source_callback
 
 
@@ -65,6 +78,7 @@ class OfficeSudKzSpider(SourceSpider):
 
     name = KIND
     kinds = (KIND,)
+    checks = True
     custom_settings: ClassVar[dict[str, Any]] = {
         "RETRY_TIMES": 3,
         "OFFICE_SUD_KZ_RETRY_BACKOFF": 10.0,
@@ -82,11 +96,17 @@ class OfficeSudKzSpider(SourceSpider):
         columns: dict[str, str] = Field(default_factory=dict)
         """Header text → field, for result columns the built-in synonyms do not know."""
 
-    def __init__(self, *args: Any, today: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, today: str | None = None, check: bool | str = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.today = date.fromisoformat(today) if today else None
         """The window's first day; default: today in the source's zone."""
         self.pager = PAGER
+        self.check = check in (True, "1", "true", "yes")
+        """Check mode (``casewatch crawl SOURCE --check``): say what each step found (a
+        CheckStep item per answer) and walk only as far as the cascade needs proving: the
+        first court and case type, the days until one lists hearings, its second page."""
 
     def begin(self, run: SourceRun) -> Iterator[scrapy.Request | FetchReport]:
         plan = self.plan_of(run)
@@ -120,7 +140,7 @@ class OfficeSudKzSpider(SourceSpider):
         """The schedule page (GET): the form, its ids and ViewState; then language or region."""
         scan = scan_of(response.meta)
         form = read_form(response, FORM_SUFFIX, ROLE_SUFFIXES)
-        problem = form_problem(response, form)
+        problem = page_problem(response, form, scan.plan.region)
         if problem or form is None:
             yield self.fail_scan(scan, problem, response)
             return
@@ -130,6 +150,9 @@ class OfficeSudKzSpider(SourceSpider):
             self.logger.warning(
                 "%s: no %s language switch on the page", scan.plan.source_id, scan.plan.language
             )
+        yield from self.note(
+            response, page_found(form, scan.plan.region, scan.plan.language, trigger)
+        )
         if trigger and not scan.cursor.language_done:
             yield self.language_request(scan, trigger)
         else:
@@ -140,32 +163,35 @@ class OfficeSudKzSpider(SourceSpider):
         """The language switch: the server keeps it per session; reload for a fresh ViewState."""
         scan = scan_of(response.meta)
         if response.status >= 300:
-            yield self.fail_scan(scan, f"language switch answered HTTP {response.status}", response)
+            yield self.fail_scan(scan, f"HTTP {response.status} from {response.url}", response)
             return
+        yield from self.note(response, (("switched to", scan.plan.language),))
         yield self.page_request(moved(scan, language_done=True))
 
     @source_callback
     def parse_region(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Region chosen: the court options are re-rendered; pick the courts to visit."""
-        scan, _ = yield from self.answer(response)
+        scan, updates = yield from self.answer(response)
         if scan is None:
             return
-        offered = scan.form.options.get(scan.form.ids.get("court", ""), ())
-        courts, gaps = pick(offered, scan.plan.court_ids, "court")
-        if not courts:
-            problem = f"region {scan.plan.region}: {'; '.join(gaps) or 'no court offered'}"
+        problem, courts, gaps = court_choice(scan, rendered(updates, scan.form), response.url)
+        if problem:
             yield self.fail_scan(scan, problem, response)
             return
+        courts = courts[:1] if self.check else courts
+        yield from self.note(response, courts_found(scan, courts, gaps), updates)
         yield self.choose_court(moved(scan, courts=courts, gaps=scan.cursor.gaps + gaps))
 
     @source_callback
     def parse_court(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Court chosen: the case types it offers (or the configured ones)."""
-        scan, _ = yield from self.answer(response)
+        scan, updates = yield from self.answer(response)
         if scan is None:
             return
         offered = scan.form.options.get(scan.form.ids.get("case_type", ""), ())
         chosen, gaps = pick(offered, scan.plan.case_types, "case type")
+        chosen = chosen[:1] if self.check else chosen
+        yield from self.note(response, case_types_found(scan, chosen, gaps), updates)
         court = scan.cursor.courts[scan.cursor.court][0]
         scan = moved(scan, gaps=(*scan.cursor.gaps, *(f"court {court}: {gap}" for gap in gaps)))
         if scan.plan.case_types and not chosen:  # nothing to read here: on to the next court
@@ -177,14 +203,16 @@ class OfficeSudKzSpider(SourceSpider):
 
     @source_callback
     def parse_case_type(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        scan, _ = yield from self.answer(response)
+        scan, updates = yield from self.answer(response)
         if scan is not None:
+            yield from self.note(response, (), updates)
             yield self.choose_date(scan)
 
     @source_callback
     def parse_date(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        scan, _ = yield from self.answer(response)
+        scan, updates = yield from self.answer(response)
         if scan is not None:
+            yield from self.note(response, (), updates)
             yield self.click(moved(scan, page=1), scan.form.ids.get("search", ""))
 
     @source_callback
@@ -193,25 +221,31 @@ class OfficeSudKzSpider(SourceSpider):
         scan, updates = yield from self.answer(response)
         if scan is None:
             return
-        html = parsel.Selector(text="".join(updates) or "<div></div>")
-        table = results_table(html, scan.plan.columns)
-        if table is None and not is_empty_result(html):
-            problem = "search answered neither a results table nor the empty-result message"
-            yield self.fail_scan(scan, scan.step(problem), response)
-            return
+        html = parsel.Selector(text="".join(u for k, u in updates.items() if not is_view_state(k))
+                               or "<div></div>")  # fmt: skip
         c = scan.cursor
+        table, pager = results_table(html, scan.plan.columns), self.pager.view(html, c.page)
+        problem = results_problem(html, table, pager, c.page, response.url)
+        if problem:
+            yield self.fail_scan(scan, problem, response)
+            return
+        yield from self.note(response, results_found(table, pager, scan.plan.columns,
+                                                      scan.plan.dates[c.date]), updates)  # fmt: skip
         hearings = page_hearings(scan, table) if table and c.page > c.pages_read else []
         yield from hearings
         scan = moved(scan, items=c.items + len(hearings), pages=c.pages + 1,
                      pages_read=max(c.pages_read, c.page))  # fmt: skip
-        control = self.pager.next_control(html, c.page) if table and table.rows else ""
-        if control and c.page < self.pager.max_pages:
+        control = pager.next if table and table.rows else ""
+        if control and c.page < (2 if self.check else self.pager.max_pages):
             yield self.click(moved(scan, page=c.page + 1), control)
             return
-        if control:
+        if control and not self.check:
             scan = moved(
                 scan, gaps=(*c.gaps, scan.step(f"stopped at {self.pager.max_pages} pages"))
             )
+        if self.check and table and table.rows:  # the cascade is proven: no more days
+            yield report(scan, status=response.status)
+            return
         yield self.advance(scan, response)
 
     # -- moving on
@@ -242,37 +276,44 @@ class OfficeSudKzSpider(SourceSpider):
 
     # -- answers and failures
 
-    def answer(self, response: Response) -> Generator[Any, None, tuple[Scan | None, list[str]]]:
-        """A generator returning ``(scan, update htmls)`` of a good partial response, the form
-        updated; for a bad one it yields the restart or the failure and returns ``(None, [])``."""
+    def answer(
+        self, response: Response
+    ) -> Generator[Any, None, tuple[Scan | None, dict[str, str]]]:
+        """A generator returning ``(scan, updates)`` of a good partial response, the form
+        updated; for a bad one it yields the restart or the failure and returns ``(None, {})``."""
         scan = scan_of(response.meta)
         problem, updates = read_partial(response)
         if problem.startswith("view expired") and scan.cursor.restarts < MAX_RESTARTS:
             self.logger.info("%s: %s; starting over", scan.plan.source_id, scan.step(problem))
+            yield from self.note(response, (("view expired", f"{problem}; starting over"),))
             yield self.page_request(restarted(scan))
-            return None, []
+            return None, {}
         if problem:
             problem = problem.replace(
                 "view expired", f"view expired again after {MAX_RESTARTS} restart", 1
             )
-            step = response.meta.get("step")
-            yield self.fail_scan(scan, scan.step(f"{step}: {problem}"), response)
-            return None, []
+            yield self.fail_scan(scan, f"{problem} in the answer from {response.url}", response)
+            return None, {}
         form = merge_updates(scan.form, updates, ROLE_SUFFIXES)
-        return dataclasses.replace(scan, form=form), [
-            h for k, h in updates.items() if not is_view_state(k)
-        ]
+        return dataclasses.replace(scan, form=form), updates
 
-    def fail_scan(self, scan: Scan, problem: str, response: Response | None = None) -> FetchReport:
-        """The source's failed report, with what the walk did so far."""
+    def fail_scan(
+        self, scan: Scan, problem: str, response: Response | None = None, label: str | None = None
+    ) -> FetchReport:
+        """The source's failed report, the step named, with what the walk did so far and the
+        response that lacked what was expected (kept by ingest under the data folder)."""
+        if label is None and response is not None:
+            label = response.meta.get("step", "")
+        if label:
+            problem = scan.step(f"{step_name(label)}: {problem}")
         self.logger.warning("%s: %s", scan.plan.source_id, problem)
         status = response.status if response is not None else None
-        return report(scan, status=status, error=problem)
+        raw = raw_of(response) if response is not None else None
+        return report(scan, status=status, error=problem, response=raw)
 
     def callback_failed(self, run: SourceRun, response: Response, exc: Exception) -> Iterator[Any]:
         scan = scan_of(response.meta)
-        step = response.meta.get("step", "answer")
-        yield self.fail_scan(scan, scan.step(f"{step}: cannot read the answer: {exc!r}"), response)
+        yield self.fail_scan(scan, f"cannot read the answer: {exc!r}", response)
 
     def request_failed(
         self, run: SourceRun, request: scrapy.Request, problem: str, failure: Failure
@@ -281,11 +322,22 @@ class OfficeSudKzSpider(SourceSpider):
         if any(name in repr(failure.value) for name in DROPPED):
             problem = "the server dropped the connection"
         tries = request.meta.get("retry_times", 0)
-        step = f"{request.meta.get('step', 'request')}: {problem}"
         if tries:
-            step += f"; gave up after {tries} retries"
+            problem += f"; gave up after {tries} retries"
         scan = scan_of(request.meta)
-        yield self.fail_scan(scan, scan.step(step))
+        yield self.fail_scan(scan, problem, label=request.meta.get("step", "request"))
+
+    def note(
+        self, response: Response, found: Pairs, updates: Mapping[str, str] | None = None
+    ) -> Iterator[CheckStep]:
+        """In check mode, what this answer showed (nothing otherwise)."""
+        if not self.check:
+            return
+        number, title = step_of(response.meta.get("step", ""))
+        found = (*found, *(view_state_found(updates) if updates is not None else ()))
+        yield CheckStep(source_id=scan_of(response.meta).plan.source_id, step=number, title=title,
+                        request=asked(response), url=response.url, status=response.status,
+                        found=found)  # fmt: skip
 
     # -- requests
 

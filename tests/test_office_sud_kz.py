@@ -351,7 +351,7 @@ def test_view_expired_once_starts_over_without_repeating_rows(crawl: Crawl) -> N
 def test_view_expired_every_time_is_a_source_error(crawl: Crawl) -> None:
     report = crawl.report("expire-always")
     assert not report["ok"] and report["window"] is None
-    assert "search: view expired again after 1 restart" in report["error"]
+    assert "step 7 (search): view expired again after 1 restart" in report["error"]
     assert crawl.steps("expire-always").count("page") == 2
 
 
@@ -369,13 +369,17 @@ def test_a_dropped_connection_is_retried(crawl: Crawl) -> None:
 def test_retries_exhausted_is_reported(crawl: Crawl) -> None:
     report = crawl.report("drop-always")
     assert not report["ok"] and f"gave up after {RETRIES} retries" in report["error"]
-    assert report["error"].startswith("office-drop-always: search: ")
+    assert report["error"].startswith("office-drop-always: step 7 (search): ")
     assert crawl.steps("drop-always").count("search") == RETRIES + 1
 
 
 def test_a_page_that_is_not_the_form_is_a_source_error(crawl: Crawl) -> None:
     report = crawl.report("not-form")
-    assert not report["ok"] and "not the schedule form" in report["error"]
+    assert not report["ok"] and report["error"].startswith(
+        "office-not-form: step 1 (open the schedule page): no <form> whose id ends in "
+        "'schedule-of-case-filter-form' in the response from http://127.0.0.1:"
+    )
+    assert report["response"]["step"] == 1 and report["response"]["callback"] == "parse"
     assert crawl.of("not-form") == []
 
 
@@ -463,4 +467,6 @@ def test_a_form_without_a_search_button_is_a_source_error() -> None:
     [request] = _drain_start(spider)
     produced = list(spider.parse(as_response(request, 200, {"Content-Type": "text/html"}, page)))
     assert [type(p).__name__ for p in produced] == ["FetchReport"]
-    assert produced[0].error.endswith("has no …:search")
+    assert "step 1 (open the schedule page): no search button (id ending in ':search')" in (
+        produced[0].error
+    )

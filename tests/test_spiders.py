@@ -111,6 +111,10 @@ def to_json(obj: Any) -> Any:
             doc["page"] = page_summary(doc["page"])
         elif "page" in doc:  # an item read from a feed or a table: no page to keep
             del doc["page"]
+        if doc.get("response"):  # a failed report's response, to be kept: what, not the bytes
+            doc["response"] = response_summary(doc["response"])
+        elif "response" in doc:  # a report with no response to keep
+            del doc["response"]
         return doc
     if isinstance(obj, Request):
         callback = getattr(obj.callback, "__name__", None)
@@ -123,6 +127,11 @@ def to_json(obj: Any) -> Any:
 def page_summary(page: dict[str, Any]) -> dict[str, Any]:
     body = page.pop("body")
     return {**page, "body_sha256": hashlib.sha256(body).hexdigest(), "body_size": len(body)}
+
+
+def response_summary(response: dict[str, Any]) -> dict[str, Any]:
+    summary = page_summary(response)
+    return {k: v for k, v in summary.items() if k != "meta"}
 
 
 def request_summary(request: Request) -> dict[str, Any]:

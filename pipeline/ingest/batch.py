@@ -32,6 +32,7 @@ from pipeline.records import Article, Change, Event, Match
 from pipeline.store.articles import Upserted, upsert_articles
 from pipeline.store.events import add_events
 from pipeline.store.matches import save_matches
+from pipeline.store.responses import kept_report
 from pipeline.store.sources import failures_of, record_run
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,13 @@ def safe_ingest(
 ) -> SourceResult:
     """:func:`ingest_fetch`; when the store refuses the batch, the failure is recorded on the
     source in a transaction of its own (counted, shown, ``source.failing`` after N) and the
-    validators are not advanced, so the next run fetches and tries the batch again."""
+    validators are not advanced, so the next run fetches and tries the batch again.
+
+    A failed report's response is kept under the data folder first, its path named in the
+    error (:func:`~pipeline.store.responses.kept_report`)."""
+    if report.response is not None:
+        report = kept_report(report, deps.config.data_dir(), deps.clock())
+        log.info("%s", redact_source(report.error, report.url))
     try:
         return ingest_fetch(deps, report, raws, started_at, hearings)
     except Exception as exc:

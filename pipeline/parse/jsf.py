@@ -44,6 +44,17 @@ class Form:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class PagerView:
+    """A result page's pager as read (:meth:`Pager.view`)."""
+
+    present: bool
+    next: str
+    """The id of the control to the next page; "" when there is none (or none readable)."""
+    last: int = 0
+    """The highest page number the pager prints (0: none)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Pager:
     """How the next result page is found: a control whose id ends with a ``next`` suffix
     (a RichFaces datascroller renders ``…ds_next``), else a link reading the next page number.
@@ -52,6 +63,26 @@ class Pager:
     next_suffixes: tuple[str, ...] = ("ds_next", ":next")
     disabled_classes: tuple[str, ...] = ("rf-ds-dis", "dsbl", "disabled")
     max_pages: int = 50
+    pager_classes: tuple[str, ...] = ("rf-ds", "ui-paginator", "pagination", "pager")
+    """Class names (or their ``-…`` forms) that mark a pager, read or not."""
+
+    def view(self, html: parsel.Selector, page: int) -> PagerView:
+        """What the answer's pager shows on ``page``: whether there is one, the control to
+        the next page ("" for none) and the highest page number it prints."""
+        nodes = [n for n in html.xpath("//*[@class]") if self._is_pager(n.attrib["class"])]
+        texts = [t.strip() for n in nodes  # not a rows-per-page <select>'s "10 20 50"
+                 for t in n.xpath(".//text()[not(ancestor::select)]").getall()]  # fmt: skip
+        control = self.next_control(html, page)
+        marked = any(n.attrib["id"].endswith(self.next_suffixes) for n in html.xpath("//*[@id]"))
+        last = max((int(t) for t in texts if t.isdigit()), default=0)
+        return PagerView(bool(nodes or control or marked), control, last)
+
+    def _is_pager(self, classes: str) -> bool:
+        return any(
+            token == mark or token.startswith(f"{mark}-")
+            for token in classes.split()
+            for mark in self.pager_classes
+        )
 
     def next_control(self, html: parsel.Selector, page: int) -> str:
         for node in html.xpath("//*[@id]"):

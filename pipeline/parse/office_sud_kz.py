@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import parsel
 from scrapy.http import Response
 
-from pipeline.items import FetchReport, RawHearing, ScanWindow
+from pipeline.items import FetchReport, RawHearing, RawResponse, ScanWindow
 from pipeline.parse.jsf import Form, Pager, from_plain, script_trigger, text_of
 from pipeline.parse.tables import Table, extract_tables, map_headers, rows_to_hearings
 
@@ -162,19 +162,9 @@ def plan_problem(plan: Plan) -> str:
     return ""
 
 
-def form_problem(response: Response, form: Form | None) -> str:
-    """Why the page is not the schedule form to fill in; "" when it is."""
-    if form is None:
-        why = f"HTTP {response.status}" if response.status >= 300 else "no filter form or ViewState"
-        return f"not the schedule form at {response.url} ({why})"
-    missing = [role for role in REQUIRED_ROLES if role not in form.ids]
-    if missing:
-        names = ", ".join(f"…{ROLE_SUFFIXES[role][0]}" for role in missing)
-        return f"the schedule form at {response.url} has no {names}"
-    return ""
-
-
-def report(scan: Scan, status: int | None = None, error: str = "") -> FetchReport:
+def report(
+    scan: Scan, status: int | None = None, error: str = "", response: RawResponse | None = None
+) -> FetchReport:
     c, plan = scan.cursor, scan.plan
     window = None
     if not error and not c.gaps and plan.dates:
@@ -184,7 +174,7 @@ def report(scan: Scan, status: int | None = None, error: str = "") -> FetchRepor
         extra["gaps"] = "; ".join(c.gaps)
     return FetchReport(source_id=plan.source_id, url=plan.url, status=status, ok=not error,
                        error=f"{plan.source_id}: {error}" if error else "", items=c.items,
-                       window=window, extra=extra)  # fmt: skip
+                       window=window, extra=extra, response=response)  # fmt: skip
 
 
 # ---------------------------------------------------------------- reading answers

@@ -37,6 +37,8 @@ def collect(item, **kwargs):
         doc["page"] = {**doc["page"], "body": len(doc["page"]["body"])}
     elif "page" in doc:
         del doc["page"]
+    if doc.get("response"):  # a failed report's response, to be kept: its size, not its bytes
+        doc["response"] = {**doc["response"], "body": len(doc["response"]["body"])}
     items.append(doc)
 crawler.signals.connect(collect, signal=signals.item_scraped)
 kwargs = dict(job["kwargs"])

@@ -104,6 +104,7 @@ class SchedulePage:
     partial answers print for a session."""
 
     ids: dict[str, str]
+    broken: set[str]
     courts: dict[str, Court]
     rows: dict[tuple[str, str], list[Row]]
     page_size: int
@@ -170,6 +171,8 @@ class SchedulePage:
         rows = [r for r in self.rows.get((session.court, session.date), [])
                 if not r.case_type or not session.case_type or r.case_type == session.case_type]  # fmt: skip
         box = self.ids["results"]
+        if "results-table" in self.broken:
+            return f'<div id="{box}"><div class="notice">Сервис временно недоступен</div></div>'
         if not rows:
             return f'<div id="{box}"><div class="empty-result"><p>{EMPTY[session.language]}</p></div></div>'
         court = self.courts[session.court]
@@ -186,10 +189,19 @@ class SchedulePage:
         )
         table = (f'<table id="{self.ids["table"]}" class="rf-dt"><thead class="rf-dt-thd"><tr class="rf-dt-hdr">{head}</tr>'
                  f'</thead><tbody id="{self.ids["table"]}:tb" class="rf-dt-b">{body}</tbody></table>')  # fmt: skip
-        return f'<div id="{box}">{table}{self._scroller(session.page, pages) if pages > 1 else ""}</div>'
+        pager = self._scroller(session.page, pages) if pages > 1 else ""
+        if "pager" in self.broken and session.page > 1:
+            pager = ""
+        return f'<div id="{box}">{table}{pager}</div>'
 
     def _scroller(self, page: int, pages: int) -> str:
         ds = self.ids["ds"]
+        if "pager-markup" in self.broken:  # PrimeFaces-like: no ids, so nothing to click by id
+            links = "".join(
+                f'<a class="ui-paginator-page" href="#">{n}</a>' for n in range(1, pages + 1)
+            )
+            return f'<div class="ui-paginator">{links}<a class="ui-paginator-next" href="#">»</a></div>'
+
         numbers = "".join(
             f'<span class="rf-ds-nmb-btn rf-ds-act" id="{ds}_ds_{n}">{n}</span>' if n == page
             else f'<a class="rf-ds-nmb-btn" href="javascript:void(0);" id="{ds}_ds_{n}">{n}</a>'

@@ -38,7 +38,16 @@ from .jsf_page import (
     partial_response,
 )
 
-__all__ = ["PAGE_PATH", "Court", "FakeSite", "JsfServer", "Row", "Seen"]
+__all__ = ["BREAKAGES", "PAGE_PATH", "Court", "FakeSite", "JsfServer", "Row", "Seen"]
+
+BREAKAGES = {
+    "form-id": "the filter form's id no longer ends in schedule-of-case-filter-form",
+    "court-select": "choosing the region no longer re-renders the court <select>",
+    "results-table": "the search answers a notice instead of the table or the empty message",
+    "pager": "a result page reached through the pager comes without the pager",
+    "pager-markup": "the pager is printed in another library's markup, its links without ids",
+}
+"""What a test can make the site stop printing (:meth:`FakeSite.break_`), as if it changed."""
 
 _BASES = iter(random.Random().sample(range(20, 900), 880))
 """First ``j_idtNN`` numbers, distinct for every site made in one process."""
@@ -86,6 +95,8 @@ class FakeSite(SchedulePage):
         self.sessions: dict[str, Session] = {}
         self.faults: dict[tuple[str, str], int] = {}
         self.not_a_form = False
+        self.broken: set[str] = set()
+        """What the site no longer prints, as if it had changed (:data:`BREAKAGES`)."""
         self.seen: list[Seen] = []
         self.violations: list[str] = []
         self.lock = threading.Lock()
@@ -98,6 +109,12 @@ class FakeSite(SchedulePage):
     def set_rows(self, court_id: str, day: str, rows: Iterable[Row]) -> None:
         """Rows for a court on a day (``dd.mm.yyyy``, as typed in the date field)."""
         self.rows[(court_id, day)] = list(rows)
+
+    def break_(self, *what: str) -> FakeSite:
+        """Stop printing ``what`` (:data:`BREAKAGES`); returns the site."""
+        assert set(what) <= set(BREAKAGES), what
+        self.broken |= set(what)
+        return self
 
     def fault(self, kind: str, step: str, times: int = 1) -> None:
         """``kind``: expire | drop | redirect, at ``step`` (region, court, case_type, date,
@@ -165,9 +182,12 @@ class FakeSite(SchedulePage):
         session.view_state = self._token()
         session.region = session.court = session.case_type = session.date = ""
         self._log("GET", path, headers, (), session, "page", "page", Answer())
-        return Answer(
-            200, {"Content-Type": "text/html;charset=UTF-8", **cookie}, self.page(session).encode()
-        )
+        page = self.page(session)
+        if "form-id" in self.broken:
+            page = page.replace(
+                f'<form id="{self.ids["form"]}"', f'<form id="{self.ids["form"]}-v2"'
+            )
+        return Answer(200, {"Content-Type": "text/html;charset=UTF-8", **cookie}, page.encode())
 
     def _token(self) -> str:
         return f"{self.rng.getrandbits(62)}:{-self.rng.getrandbits(62)}"
@@ -230,7 +250,7 @@ class FakeSite(SchedulePage):
             updates = [
                 (self.ids["court_box"], self._court_box(session)),
                 (self.ids["type_box"], self._type_box(session)),
-            ]
+            ][1 if "court-select" in self.broken else 0 :]
         elif step == "court":
             session.court, session.case_type = form.get(self.ids["court"], ""), ""
             updates = [(self.ids["type_box"], self._type_box(session))]

@@ -16,7 +16,7 @@ from pipeline.store.read.sources import list_sources
 
 SOURCE_COLUMNS = (
     "id", "kind", "enabled", "last_run_at", "last_success_at", "consecutive_failures",
-    "last_error", "last_warning",
+    "last_error", "last_warning", "raw_response",
 )  # fmt: skip
 
 
@@ -27,7 +27,9 @@ def command(
     app: AppContext, case: str | None, since: str | None, limit: int | None, fmt: str
 ) -> None:
     """Every configured source (a never-run one too) with its health.
-    --case keeps the sources that feed the case; --since those run since then."""
+    --case keeps the sources that feed the case; --since those run since then.
+    raw_response: where the response is kept that made the last run fail (send it to the
+    developers with the error)."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
     with app.sessions(write=False)() as session:

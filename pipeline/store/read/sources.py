@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from pipeline.config.sources import Source
 from pipeline.logs import redact, redact_source
 from pipeline.store.models import SourceRow
+from pipeline.store.responses import kept_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,9 @@ class SourceListing:
     consecutive_failures: int
     last_warning: str | None = None
     """The last run's warning: schedule rows it could not read."""
+    raw_response: str | None = None
+    """When the last run failed on a response that lacked what the spider expected: where
+    that response is kept (read from the error, :func:`~pipeline.store.responses.kept_path`)."""
 
 
 def list_sources(
@@ -74,6 +78,7 @@ def _source_listing(source: Source, state: SourceRow | None) -> SourceListing:
         else None,
         consecutive_failures=state.consecutive_failures if state else 0,
         last_warning=state.last_warning if state else None,
+        raw_response=_raw_response(state),
     )
 
 
@@ -90,4 +95,12 @@ def _orphan_listing(row: SourceRow) -> SourceListing:
         last_error=redact_source(row.last_error, row.url) if row.last_error else None,
         consecutive_failures=row.consecutive_failures,
         last_warning=row.last_warning,
+        raw_response=_raw_response(row),
     )
+
+
+def _raw_response(state: SourceRow | None) -> str | None:
+    """The kept response of the last run, when that run failed (a later success ends it)."""
+    if state is None or not state.consecutive_failures:
+        return None
+    return kept_path(state.last_error)
