@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.cli.commands import alerts
 from pipeline.config.load import load_config
-from pipeline.normalize.dates import Zones, readable_time, readable_value
+from pipeline.normalize.dates import Zones, known_zone, readable_time, readable_value
 from pipeline.store.models import ArticleRow, DeliveryRow, EventRow, MatchRow, SourceRow
 
 from support.cli import Cli, write_config
@@ -205,3 +205,11 @@ def test_zones_of(slugs: list[str | None], zone: str) -> None:
         {"almaty": "Asia/Almaty", "almaty-2": "Asia/Almaty", "qostanay": "Asia/Qostanay"},
     )
     assert zones.of(slugs) == zone
+
+
+@pytest.mark.parametrize(
+    ("name", "known"), [("Asia/Almaty", True), ("Mars/Olympus", False), ("", False)]
+)
+def test_known_zone(name: str, known: bool) -> None:
+    """A case whose zone is unknown is shown in settings.timezone, not a crash."""
+    assert known_zone(name) is known

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.clock import utc_now
 
@@ -83,6 +83,15 @@ def _to_utc(value: datetime, tz: str) -> datetime:
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; raises ``ZoneInfoNotFoundError`` naming it when unknown."""
     return ZoneInfo(name)
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA zone this machine's tzdata knows."""
+    try:
+        zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def readable_time(moment: datetime | None, tz: str) -> str:

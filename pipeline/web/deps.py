@@ -18,7 +18,7 @@ from pipeline.clock import utc_now
 from pipeline.config.load import Config
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
-from pipeline.normalize.dates import Zones
+from pipeline.normalize.dates import Zones, known_zone
 from pipeline.store.read.cases import case_zones
 from pipeline.web.render import Renderer
 
@@ -55,8 +55,10 @@ class WebDeps:
         return str(Settings.model_fields["timezone"].default)
 
     def zones(self, session: Session) -> Zones:
-        """Where each time on a page is read: its case's zone, else :attr:`timezone`."""
-        return Zones(self.timezone, case_zones(session))
+        """Where each time on a page is read: its case's zone, else :attr:`timezone` (also
+        for a case whose zone is unknown: check-config names it)."""
+        cases = {slug: name for slug, name in case_zones(session).items() if known_zone(name)}
+        return Zones(self.timezone, cases)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
