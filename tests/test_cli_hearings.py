@@ -241,6 +241,14 @@ def test_hearings_table(cli: Cli) -> None:
     assert "courtroom: зал 3 → зал 5" in output
     assert "status: scheduled → cancelled" not in output, "cancelled is not upcoming"
     assert output.rstrip().endswith("4 rows")
+    code, output = cli.run("hearings", "--all", "--history", "--case", TORTURE)
+    assert code == 0, output
+    # seen and moved times in the court's zone, named, with the offset of their date
+    assert (
+        "2024-02-01 15:00 (Asia/Almaty, UTC+06:00) scheduled_at: "
+        "2024-02-13 10:00 (Asia/Almaty, UTC+06:00) → 2024-02-20 10:00 (Asia/Almaty, UTC+06:00)"
+    ) in output
+    assert "local_time: 2024-02-13 10:00 → 2024-02-20 10:00" in output
 
 
 def test_unknown_case_warns(cli: Cli) -> None:

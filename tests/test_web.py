@@ -15,10 +15,11 @@ from fastapi.testclient import TestClient
 
 from pipeline.cli.context import configured_sources
 from pipeline.cli.main import main
+from pipeline.events.kinds import BY_NAME, KINDS, EventKind
 from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.store.captures import add_capture
 from pipeline.web import WebDeps, create_app
-from pipeline.web.i18n import pick_language
+from pipeline.web.i18n import LANGUAGES, pick_language
 from pipeline.web.security import http_url, token_ok
 
 from support.web_data import CASE_A, CASE_B, HOSTILE, Filled, fill
@@ -75,7 +76,10 @@ def test_case_dashboard_next_hearing_history_chart_articles(client: TestClient) 
     assert "2026-12-03 11:30 (Asia/Almaty, UTC+05:00)" in next_card
     assert "зал 5" in next_card and CASE_A in next_card
     timeline = html[html.index('id="timeline"') : html.index('id="coverage"')]
-    assert "rescheduled 2026-12-01 10:00 (UTC+05:00) → 2026-12-03 11:30 (UTC+05:00)" in timeline
+    assert (
+        "rescheduled 2026-12-01 10:00 (Asia/Almaty, UTC+05:00) → "
+        "2026-12-03 11:30 (Asia/Almaty, UTC+05:00)"
+    ) in timeline
     assert "courtroom: зал 3 → зал 5" in timeline
     assert re.search(r'<li class="off">\s*<span class="when">2026-12-10 15:00', timeline)
     assert 'class="change-cancelled"' in timeline
@@ -83,6 +87,41 @@ def test_case_dashboard_next_hearing_history_chart_articles(client: TestClient) 
     assert len(bars) == 26 and sum(float(h) > 0 for h in bars) == 3  # 4 articles in 3 weeks
     assert "Torture trial in Taldykorgan resumes" in html
     assert "hearing.rescheduled" in html
+
+
+def test_times_on_pages_are_local_in_the_cases_zone_with_the_zone_named(
+    client: TestClient,
+) -> None:
+    """Published 19 Nov 09:00 +05:00 in Taldykorgan reads 09:00 in Almaty, not 04:00 UTC;
+    the Kostanay case's events read in Asia/Qostanay; sources in settings.timezone."""
+    case = page(client, "/cases/taldykorgan-torture")
+    assert "2026-11-19 09:00 (Asia/Almaty, UTC+05:00)" in case  # latest articles
+    events = case[case.index('id="events"') :]
+    assert "2026-11-21 11:00 (Asia/Almaty, UTC+05:00)" in events  # created at T1, 06:00 UTC
+    assert "2026-11-21 11:00 (Asia/Qostanay, UTC+05:00)" in page(client, "/cases/kostanay-case")
+    assert "2026-11-19 09:00 (Asia/Almaty, UTC+05:00)" in page(client, "/articles/1")
+    assert "(Asia/Almaty, UTC+05:00)" in page(client, "/search?q=пытки")
+    deliveries = page(client, "/deliveries")
+    assert "(Asia/Qostanay, UTC+05:00)" in deliveries and "(Asia/Almaty, UTC+05:00)" in deliveries
+    for html in (case, deliveries, page(client, "/sources")):
+        assert not re.search(r"\d:\d\d UTC\b", html)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_every_event_kind_has_a_label_in_every_page_language(kind: EventKind, lang: str) -> None:
+    """A kind added to the registry without its ``labels`` fails here, before a Russian page
+    shows ``hearing.scheduled`` to a reader."""
+    assert kind.labels.get(lang), f"{kind.name}: no label in {lang!r} (EventKind.labels)"
+    assert kind.label(lang) != kind.name
+
+
+def test_event_kinds_read_in_the_pages_language(client: TestClient) -> None:
+    ru = page(client, "/cases/taldykorgan-torture?lang=ru")
+    shown = re.findall(r'<span class="tag kind" title="([a-z_.]+)">([^<]*)</span>', ru)
+    assert {name for name, _ in shown} >= {"article.new", "hearing.rescheduled"}
+    assert all(label == BY_NAME[name].labels["ru"] for name, label in shown), shown
+    assert "заседание перенесено" in page(client, "/deliveries?lang=ru")
 
 
 def test_pages_in_russian_by_query_or_accept_language(client: TestClient) -> None:

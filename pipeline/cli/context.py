@@ -8,7 +8,7 @@ so the store is opened (and migrated) only when a command asks for it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,6 +23,7 @@ from pipeline.config.models import parse_duration
 from pipeline.config.news import news_search_sources
 from pipeline.config.sources import Source
 from pipeline.errors import ConfigError, UnknownCaseError
+from pipeline.normalize.dates import Zones, readable_time
 from pipeline.output import FORMATS, render, to_row
 
 if TYPE_CHECKING:
@@ -66,6 +67,12 @@ class AppContext:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             where = self.config().directory / "settings.yaml"
             raise ConfigError(f"{where}: settings.timezone: unknown time zone {name!r}") from exc
+
+    def zones(self) -> Zones:
+        """Where a person reads each time: the case's zone, else ``settings.timezone``."""
+        self.zone()  # an unknown settings.timezone is a config error, named
+        config = self.config()
+        return Zones(config.settings.timezone, {c.slug: case_zone(self, c) for c in config.cases})
 
 
 def one_line(exc: BaseException) -> str:
@@ -151,7 +158,36 @@ def warn_unknown_case(app: AppContext, case: str | None) -> None:
         click.echo(f"casewatch: warning: case {case!r} is not in the config", err=True)
 
 
-def emit(records: Sequence[Any], fmt: str, columns: Sequence[str]) -> None:
-    """Records as rows on stdout in the chosen format."""
+def emit(
+    records: Sequence[Any],
+    fmt: str,
+    columns: Sequence[str],
+    *,
+    times: Sequence[str] = (),
+    zone_of: Callable[[Any], str] | None = None,
+) -> None:
+    """Records as rows on stdout in the chosen format. In a table the ``times`` fields are
+    shown for a person (:func:`shown_times`), in ``zone_of(record)``; JSON and CSV keep ISO."""
     rows = [to_row(r) for r in records]
+    if fmt == "table" and zone_of is not None:
+        rows = [
+            shown_times(row, r, times, zone_of(r)) for row, r in zip(rows, records, strict=True)
+        ]
     render(rows, fmt, sys.stdout, columns)  # type: ignore[arg-type]
+
+
+def zone_by_case(
+    app: AppContext,
+    case: str | None,
+    cases_of: Callable[[Any], Iterable[str | None]] = lambda record: (),
+) -> Callable[[Any], str]:
+    """The zone a record's times are read in: the ``--case`` asked for, else the zone its
+    ``cases_of(record)`` share, else ``settings.timezone``."""
+    zones = app.zones()
+    return lambda record: zones.of([case] if case else cases_of(record))
+
+
+def shown_times(row: dict[str, Any], record: Any, names: Sequence[str], tz: str) -> dict[str, Any]:
+    """``row`` with each of ``names`` as local time in ``tz``, the zone named (the rule of
+    every time a person reads: the case's zone, else ``settings.timezone``)."""
+    return row | {name: readable_time(getattr(record, name), tz) for name in names}

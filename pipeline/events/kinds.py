@@ -3,7 +3,8 @@
 Adding an alert kind = one entry in :data:`KINDS` plus its two templates,
 ``pipeline/notify/templates/<kind>.en.j2`` and ``<kind>.ru.j2`` (blocks ``subject``, ``text``,
 ``markdown``, ``html``). Everything else reads the entry: quiet hours (``urgency``), digest
-order (position in :data:`KINDS`) and headings (``titles``), template names, Atom entries.
+order (position in :data:`KINDS`) and headings (``titles``), template names, Atom entries,
+and what the web pages call the kind (``labels``).
 """
 
 from __future__ import annotations
@@ -38,9 +39,14 @@ class EventKind:
     ops: bool = False
     """The health of casewatch itself, for the ops route (``config/alerts.yaml``): no case, so
     only routes with ``cases: ["*"]`` get it."""
+    labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """What one event of the kind is called on the pages, per language (``en``, ``ru``)."""
 
     def title(self, language: str) -> str:
         return self.titles.get(language) or self.titles.get("en") or self.name
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.name
 
     def templates(self, language: str) -> list[str]:
         """Template names to try, in the language first, then English."""
@@ -55,12 +61,14 @@ KINDS: tuple[EventKind, ...] = (
         Urgency.ALWAYS,
         {"en": "Hearings cancelled", "ru": "Заседания отменены"},
         atom_title="Hearing cancelled: {when} — {court}",
+        labels={"en": "hearing cancelled", "ru": "заседание отменено"},
     ),
     HEARING_REMOVED := EventKind(
         "hearing.removed",
         Urgency.ALWAYS,
         {"en": "Hearings gone from the schedule", "ru": "Заседания исчезли из графика"},
         atom_title="Hearing no longer listed: {when} — {court}",
+        labels={"en": "hearing no longer listed", "ru": "заседание исчезло из графика"},
     ),
     HEARING_REINSTATED := EventKind(
         "hearing.reinstated",
@@ -68,61 +76,78 @@ KINDS: tuple[EventKind, ...] = (
         {"en": "Hearings back on the schedule", "ru": "Заседания вернулись в график"},
         template="hearing.scheduled",
         atom_title="Hearing listed again: {when} — {court}",
+        labels={"en": "hearing listed again", "ru": "заседание снова в графике"},
     ),
     HEARING_RESCHEDULED := EventKind(
         "hearing.rescheduled",
         Urgency.SOON,
         {"en": "Hearings moved", "ru": "Заседания перенесены"},
         atom_title="Hearing moved: {old} → {new} — {court}",
+        labels={"en": "hearing moved", "ru": "заседание перенесено"},
     ),
     HEARING_SCHEDULED := EventKind(
         "hearing.scheduled",
         Urgency.SOON,
         {"en": "Hearings scheduled", "ru": "Заседания назначены"},
         atom_title="Hearing set: {when} — {court}",
+        labels={"en": "hearing scheduled", "ru": "заседание назначено"},
     ),
     HEARING_REMINDER := EventKind(
         "hearing.reminder",
         Urgency.SOON,
         {"en": "Hearings coming up", "ru": "Скоро заседания"},
         atom_title="Hearing soon: {when} — {court}",
+        labels={"en": "hearing reminder", "ru": "напоминание о заседании"},
     ),
     ARTICLE_NEW := EventKind(
         "article.new",
         titles={"en": "New articles", "ru": "Новые публикации"},
         atom_title="Article: {title}",
         atom_summary="article",
+        labels={"en": "new article", "ru": "новая публикация"},
     ),
-    ALERTS_TEST := EventKind("alerts.test"),  # `casewatch alerts test`: sent, never routed
-    ARTICLE_CHANGED := EventKind("article.changed"),
-    ARTICLE_REMOVED := EventKind("article.removed"),
+    # `casewatch alerts test`: sent, never routed
+    ALERTS_TEST := EventKind(
+        "alerts.test", labels={"en": "test alert", "ru": "тестовое оповещение"}
+    ),
+    ARTICLE_CHANGED := EventKind(
+        "article.changed", labels={"en": "article edited", "ru": "публикация изменена"}
+    ),
+    ARTICLE_REMOVED := EventKind(
+        "article.removed", labels={"en": "article removed", "ru": "публикация удалена"}
+    ),
     ARTICLES_FOLDED := EventKind(
         "articles.folded",
         titles={"en": "Floods of articles, folded", "ru": "Потоки публикаций, свёрнуты"},
         atom_title="{title}",
         atom_summary="article",
+        labels={"en": "articles folded", "ru": "публикации свёрнуты"},
     ),
     CHANNEL_FAILING := EventKind(
         "channel.failing",
         titles={"en": "Channels failing", "ru": "Каналы не работают"},
         ops=True,
+        labels={"en": "channel failing", "ru": "канал не работает"},
     ),
     CHANNEL_RECOVERED := EventKind(
         "channel.recovered",
         titles={"en": "Channels working again", "ru": "Каналы снова работают"},
         ops=True,
+        labels={"en": "channel working again", "ru": "канал снова работает"},
     ),
     SOURCE_FAILING := EventKind(
         "source.failing",
         titles={"en": "Sources failing", "ru": "Источники не работают"},
         template="generic",
         ops=True,
+        labels={"en": "source failing", "ru": "источник не работает"},
     ),
     SOURCE_RECOVERED := EventKind(
         "source.recovered",
         titles={"en": "Sources working again", "ru": "Источники снова работают"},
         template="generic",
         ops=True,
+        labels={"en": "source working again", "ru": "источник снова работает"},
     ),
 )
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.clock import utc_now
 
@@ -82,6 +83,62 @@ def _to_utc(value: datetime, tz: str) -> datetime:
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; raises ``ZoneInfoNotFoundError`` naming it when unknown."""
     return ZoneInfo(name)
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA zone this machine's tzdata knows."""
+    try:
+        zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def readable_time(moment: datetime | None, tz: str) -> str:
+    """A time for a person to read: local in ``tz``, the zone named with its offset that day,
+    ``'2026-12-07 11:30 (Asia/Almaty, UTC+05:00)'``; ``''`` for None. The CLI's tables and
+    the pages show every time this way (hearings too: ``hearing_time.local_text``)."""
+    if moment is None:
+        return ""
+    try:
+        local = moment.astimezone(zone(tz))
+    except OverflowError:  # the calendar's edge (year 9999 east of UTC): shown in UTC
+        local, tz = moment.astimezone(UTC), "UTC"
+    if tz in ("UTC", "Etc/UTC"):
+        return f"{local:%Y-%m-%d %H:%M} (UTC)"
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} ({tz}, UTC{offset[:3]}:{offset[3:]})"
+
+
+def readable_value(value: str | None, tz: str) -> str:
+    """A stored value as a person reads it: an ISO 8601 time with an offset (a hearing
+    change's ``scheduled_at``) as :func:`readable_time` in ``tz``; one without (a
+    ``local_time`` as the court printed it) as ``'2026-12-01 10:00'``; a date or any other
+    text as it is; ``''`` for None."""
+    if not value or len(value) <= 10 or not value[:4].isdigit():
+        return value or ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.utcoffset() is None:
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return readable_time(moment, tz)
+
+
+@dataclass(frozen=True, slots=True)
+class Zones:
+    """Which zone a person reads a time in: its case's zone, else ``default``
+    (``settings.timezone``). A record of several cases in different zones is shown in
+    ``default``; a view of one case (its page, ``--case``) passes just that case."""
+
+    default: str
+    cases: Mapping[str, str] = field(default_factory=dict)
+    """Case slug → the case's ``timezone``."""
+
+    def of(self, slugs: Iterable[str | None] = ()) -> str:
+        found = {self.cases[slug] for slug in slugs if slug in self.cases}
+        return found.pop() if len(found) == 1 else self.default
 
 
 def _rfc822(text: str) -> datetime | None:

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from pipeline.normalize.dates import zone
+from pipeline.normalize.dates import readable_time, zone
 
 LANGUAGES = ("ru", "kk", "en")
 
@@ -230,9 +229,7 @@ def local_text(scheduled_at: datetime | None, local_time: str, tz: str) -> str:
     """'2026-12-01 10:00 (Asia/Almaty, UTC+05:00)'; a date alone when no time was printed."""
     if scheduled_at is None:
         return f"{local_time[:10]} ({tz})"
-    local = scheduled_at.astimezone(ZoneInfo(tz))
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} ({tz}, UTC{offset[:3]}:{offset[3:]})"
+    return readable_time(scheduled_at, tz)
 
 
 def local_iso(scheduled_at: datetime | None, tz: str) -> str | None:

@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.clock import utc_now
 from pipeline.config.load import Config
+from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
+from pipeline.normalize.dates import Zones, known_zone
+from pipeline.store.read.cases import case_zones
 from pipeline.web.render import Renderer
 
 MAX_ROW_ID = 2**63 - 1
@@ -43,6 +46,19 @@ class WebDeps:
     renderer: Renderer = field(default_factory=Renderer)
     config: Config | None = None
     """With it, ``/healthz`` reports sources and deliveries too (:func:`pipeline.service.status.health`)."""
+
+    @property
+    def timezone(self) -> str:
+        """``settings.timezone``: where a time of no case is read (the default without config)."""
+        if self.config is not None:
+            return self.config.settings.timezone
+        return str(Settings.model_fields["timezone"].default)
+
+    def zones(self, session: Session) -> Zones:
+        """Where each time on a page is read: its case's zone, else :attr:`timezone` (also
+        for a case whose zone is unknown: check-config names it)."""
+        cases = {slug: name for slug, name in case_zones(session).items() if known_zone(name)}
+        return Zones(self.timezone, cases)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -67,13 +67,20 @@ def case_page(
         weeks = _coverage(request, session, slug, now)
         articles = find_articles(session, case=slug, limit=PAGE_SIZE)
         events = list_events(session, case=slug, limit=PAGE_SIZE)
+        zone = deps.zones(session).of([slug])
     return deps.renderer.page(
         request,
         "case.html",
         case=case,
+        zone=zone,
         next_hearing=next_hearing,
         hearings=[
-            (h, history_lines(history.get(h.identity, ())), is_off(h), starts_at(h) < now)
+            (
+                h,
+                history_lines(history.get(h.identity, ()), h.timezone),
+                is_off(h),
+                starts_at(h) < now,
+            )
             for h in shown
         ],
         hidden=hidden,
@@ -136,10 +143,12 @@ def search_page(
     with deps.session() as session:
         outcome = run_search(session, form, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         cases = list_cases(session)
+        zones = deps.zones(session)
     return deps.renderer.page(
         request,
         "search.html",
         form=form,
+        zone_of=lambda hit: zones.of([form.case] if form.case else hit.cases),
         outcome=outcome,
         page=page,
         page_size=PAGE_SIZE,
@@ -156,7 +165,10 @@ def article_page(request: Request, article_id: int) -> Response:
         if article is None:
             raise HTTPException(404, f"no article {article_id}")
         captures = captures_for(session, article_id)
-    return deps.renderer.page(request, "article.html", article=article, captures=captures)
+        zone = deps.zones(session).of(article.brief.cases)
+    return deps.renderer.page(
+        request, "article.html", article=article, captures=captures, zone=zone
+    )
 
 
 @router.get("/sources", response_class=HTMLResponse)
@@ -164,7 +176,7 @@ def sources_page(request: Request) -> Response:
     deps = deps_of(request)
     with deps.session() as session:
         sources = list_sources(session, deps.sources)
-    return deps.renderer.page(request, "sources.html", sources=sources)
+    return deps.renderer.page(request, "sources.html", sources=sources, zone=deps.timezone)
 
 
 @router.get("/deliveries", response_class=HTMLResponse)
@@ -172,7 +184,10 @@ def deliveries_page(request: Request) -> Response:
     deps = deps_of(request)
     with deps.session() as session:
         deliveries = list_deliveries(session)
-    return deps.renderer.page(request, "deliveries.html", deliveries=deliveries)
+        zones = deps.zones(session)
+    return deps.renderer.page(
+        request, "deliveries.html", deliveries=deliveries, zone_of=lambda d: zones.of([d.case])
+    )
 
 
 @router.get("/healthz")

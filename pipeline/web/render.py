@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -12,6 +11,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from pipeline.events.kinds import kind_of
+from pipeline.normalize.dates import readable_time
 from pipeline.normalize.hearing_time import local_text
 from pipeline.web.i18n import pick_language, translator
 from pipeline.web.searching import snippet_parts
@@ -22,8 +23,11 @@ CSS = (TEMPLATES / "style.css").read_text(encoding="utf-8")
 """Served inline in every page; the CSP allows exactly this block by its hash."""
 
 
-def utc_text(moment: datetime | None) -> str:
-    return "" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+def kind_label(name: str, lang: str) -> str:
+    """An event kind as the page's language calls it (the registry's label); an unknown
+    kind (an old row) shows its name."""
+    known = kind_of(name)
+    return known.label(lang) if known else name
 
 
 def hearing_when(hearing: Any) -> str:
@@ -41,10 +45,11 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["utc"] = utc_text
+        self.env.filters["local"] = readable_time
         self.env.filters["http_url"] = http_url
         self.env.filters["when"] = hearing_when
         self.env.filters["snippet_parts"] = snippet_parts
+        self.env.filters["kind_label"] = kind_label
         self.env.globals["css"] = Markup(CSS)
 
     def page(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from pipeline.normalize.dates import zone
+from pipeline.normalize.dates import readable_value, zone
 from pipeline.store.read.hearings import HearingHistoryEntry, HearingListing
 
 _MOVE_FIELDS = ("scheduled_at", "local_time")
@@ -25,15 +25,18 @@ class HistoryLine:
     new: str
 
 
-def history_lines(entries: Sequence[HearingHistoryEntry]) -> list[HistoryLine]:
-    """Oldest first. A move shows once (scheduled_at, else local_time), old → new."""
+def history_lines(entries: Sequence[HearingHistoryEntry], tz: str) -> list[HistoryLine]:
+    """Oldest first. A move shows once (scheduled_at, else local_time), old → new; a time
+    shows in ``tz`` (the court's zone), named."""
     lines: list[HistoryLine] = []
     for seen_at, group in groupby(entries, key=lambda e: e.seen_at):
         changes = {e.field: e for e in group}
         move = changes.get("scheduled_at") or changes.get("local_time")
         if move is not None:
             lines.append(
-                HistoryLine(seen_at, "rescheduled", "when", _short(move.old), _short(move.new))
+                HistoryLine(
+                    seen_at, "rescheduled", "when", _shown(move.old, tz), _shown(move.new, tz)
+                )
             )
         status = changes.get("status")
         if status is not None:
@@ -47,19 +50,9 @@ def history_lines(entries: Sequence[HearingHistoryEntry]) -> list[HistoryLine]:
     return lines
 
 
-def _short(value: str | None) -> str:
-    """'2026-12-01T10:00:00+05:00' → '2026-12-01 10:00 (UTC+05:00)'; a date stays a date."""
-    if not value:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if len(value) <= 10:
-        return value
-    offset = moment.strftime("%z")
-    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
-    return f"{moment:%Y-%m-%d %H:%M}{zone}"
+def _shown(value: str | None, tz: str) -> str:
+    """'2026-12-01T05:00:00+00:00' → '2026-12-01 10:00 (Asia/Almaty, UTC+05:00)'."""
+    return readable_value(value, tz) or "—"
 
 
 def is_off(hearing: HearingListing) -> bool:

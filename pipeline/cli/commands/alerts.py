@@ -16,6 +16,7 @@ import click
 from pipeline.cli.context import AppContext
 from pipeline.config.load import Config
 from pipeline.events.kinds import ALERTS_TEST
+from pipeline.normalize.dates import readable_time
 from pipeline.store import outbox
 
 if TYPE_CHECKING:
@@ -58,12 +59,12 @@ def test_channel(app: AppContext, channel_id: str, language: str | None) -> None
 
 def test_message(config: Config, channel_id: str, language: str | None, now: datetime) -> Message:
     """The ``alerts.test`` message, in the language of the first route sending to the channel."""
-    from pipeline.notify.render import EventView, format_time, render
+    from pipeline.notify.render import EventView, render
     from pipeline.notify.routing import DEFAULT_LANGUAGE, route_channels
 
     routed = [r for r in config.routes if channel_id in route_channels(r, config.channels)]
     lang = language or (routed[0].language if routed else DEFAULT_LANGUAGE)
-    sent_at = format_time(now, config.settings.timezone)
+    sent_at = readable_time(now, config.settings.timezone)
     event = EventView(ALERTS_TEST.name, None, {"channel": channel_id, "sent_at": sent_at})
     return replace(render(event, language=lang), ref=f"casewatch.test.{int(now.timestamp())}")
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from pipeline.cli.context import AppContext, cutoff, listing_options, warn_unknown_case
-from pipeline.output import render, to_row
+from pipeline.cli.context import (
+    AppContext,
+    cutoff,
+    emit,
+    listing_options,
+    warn_unknown_case,
+    zone_by_case,
+)
 from pipeline.store import outbox
 
 DELIVERY_COLUMNS = (
@@ -35,11 +39,14 @@ def command(
     fmt: str,
 ) -> None:
     """The delivery log, newest first: each alert per channel, its state, attempts, why a
-    pending one waits (quiet hours, digest time) and the last error."""
+    pending one waits (quiet hours, digest time) and the last error. Times in the case's
+    zone (settings.timezone for an alert of no case)."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
     with app.sessions(write=False)() as session:
         entries = outbox.delivery_log(
             session, status=status, channel=channel, case=case, since=after, limit=limit
         )
-    render([to_row(e) for e in entries], fmt, sys.stdout, DELIVERY_COLUMNS)  # type: ignore[arg-type]
+    times = ("created_at", "next_attempt_at")
+    when = zone_by_case(app, case, lambda entry: [entry.case])
+    emit(entries, fmt, DELIVERY_COLUMNS, times=times, zone_of=when)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import tzinfo
 from typing import Any
 
 import click
 
 from pipeline.cli.context import AppContext, cutoff, listing_options, warn_unknown_case
+from pipeline.normalize.dates import readable_time, readable_value
 from pipeline.normalize.hearing_time import local_text
 from pipeline.output import render, to_row
 from pipeline.store.read.hearings import HearingHistoryEntry, HearingListing, list_hearings
@@ -57,14 +57,14 @@ def command(
             history=with_history,
             matched_only=not every,
         )
-    rows = [hearing_row(r, fmt, app.zone()) for r in records]
+    rows = [hearing_row(r, fmt) for r in records]
     columns = (*HEARING_COLUMNS, "changes") if with_history else HEARING_COLUMNS
     render(rows, fmt, sys.stdout, columns)  # type: ignore[arg-type]
 
 
-def hearing_row(record: HearingListing, fmt: str, zone: tzinfo) -> dict[str, Any]:
+def hearing_row(record: HearingListing, fmt: str) -> dict[str, Any]:
     """JSON keeps ``history`` as a list, CSV as JSON text; the table gets a ``when`` (local
-    time with zone and offset), a ``url`` and a ``changes`` column."""
+    time with zone and offset), a ``url`` and a ``changes`` column (in the court's zone)."""
     row = to_row(record)
     if record.history is None:
         del row["history"]
@@ -73,11 +73,12 @@ def hearing_row(record: HearingListing, fmt: str, zone: tzinfo) -> dict[str, Any
     if fmt == "table":
         row["when"] = local_text(record.scheduled_at, record.local_time, record.timezone)
         row["url"] = record.article_url or record.source_url
-        row["changes"] = [change_text(c, zone) for c in record.history or ()]
+        row["changes"] = [change_text(c, record.timezone) for c in record.history or ()]
     return row
 
 
-def change_text(change: HearingHistoryEntry, zone: tzinfo) -> str:
-    """'2026-11-29 12:00 courtroom: зал 3 → зал 5' (seen at, in the configured zone)."""
-    seen = change.seen_at.astimezone(zone)
-    return f"{seen:%Y-%m-%d %H:%M} {change.field}: {change.old or '—'} → {change.new or '—'}"
+def change_text(change: HearingHistoryEntry, zone: str) -> str:
+    """'2026-11-29 12:00 (Asia/Almaty, UTC+05:00) courtroom: зал 3 → зал 5' (seen at)."""
+    seen = readable_time(change.seen_at, zone)
+    old, new = readable_value(change.old, zone), readable_value(change.new, zone)
+    return f"{seen} {change.field}: {old or '—'} → {new or '—'}"

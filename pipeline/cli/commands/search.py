@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from pipeline.cli.context import AppContext, parse_since
+from pipeline.cli.context import AppContext, parse_since, zone_by_case
+from pipeline.normalize.dates import readable_time
 from pipeline.output import FORMATS, jsonable, render
 from pipeline.search import SearchFilters, SearchHit, plain, search_articles
 from pipeline.store.search_index import reindex_all
@@ -33,10 +34,11 @@ def _when(app: AppContext, value: str | None, option: str, *, end: bool = False)
     return moment.astimezone(UTC)
 
 
-def hit_row(hit: SearchHit) -> dict[str, Any]:
+def hit_row(hit: SearchHit, tz: str | None = None) -> dict[str, Any]:
+    """``published`` in ISO 8601, or with ``tz`` (a table) local time for a person to read."""
     return {
         "id": hit.article_id,
-        "published": jsonable(hit.published),
+        "published": readable_time(hit.published, tz) if tz else jsonable(hit.published),
         "source": hit.source,
         "language": hit.language,
         "cases": list(hit.cases),
@@ -64,7 +66,7 @@ def command(
     since: str | None, until: str | None, limit: int, offset: int, fmt: str, reindex: bool,
 ) -> None:  # fmt: skip
     """Articles matching QUERY, best first: every case form of a word, names in either
-    script. "a phrase", word*, -word, a OR b."""
+    script. "a phrase", word*, -word, a OR b. Times in the case's zone."""
     if reindex:
         with app.sessions().begin() as session:
             click.echo(f"search index rebuilt: {reindex_all(session)} articles", err=True)
@@ -77,6 +79,7 @@ def command(
         result = search_articles(session, query, filters, limit=limit, offset=offset)
     if result.message:
         click.echo(f"casewatch: note: {result.message}", err=True)
-    rows = [hit_row(h) for h in result.hits]
+    when = zone_by_case(app, case, lambda hit: hit.cases)
+    rows = [hit_row(h, when(h) if fmt == "table" else None) for h in result.hits]
     render(rows, fmt, sys.stdout, SEARCH_COLUMNS)  # type: ignore[arg-type]
     click.echo(f"{len(rows)} of {result.total} matching articles", err=True)

@@ -11,6 +11,7 @@ from pipeline.cli.context import (
     emit,
     listing_options,
     warn_unknown_case,
+    zone_by_case,
 )
 from pipeline.store.read.sources import list_sources
 
@@ -29,11 +30,12 @@ def command(
     """Every configured source (a never-run one too) with its health.
     --case keeps the sources that feed the case; --since those run since then.
     raw_response: where the response is kept that made the last run fail (send it to the
-    developers with the error)."""
+    developers with the error). Times in settings.timezone (the case's zone with --case)."""
     after = cutoff(app, since)
     warn_unknown_case(app, case)
     with app.sessions(write=False)() as session:
         records = list_sources(
             session, configured_sources(app.config()), case=case, since=after, limit=limit
         )
-    emit(records, fmt, SOURCE_COLUMNS)
+    times = ("last_run_at", "last_success_at")
+    emit(records, fmt, SOURCE_COLUMNS, times=times, zone_of=zone_by_case(app, case))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from pipeline.cli.context import AppContext
+from pipeline.normalize.dates import readable_time
 from pipeline.output import render, to_row
 
 if TYPE_CHECKING:
@@ -40,12 +41,12 @@ def command(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(status_document(current), ensure_ascii=False, indent=2))
     else:
-        print_table(current, app.zone(), now)
+        print_table(current, app.zones().default, now)
     if not assess(current)["ok"]:
         click.get_current_context().exit(1)
 
 
-def print_table(current: Status, zone: tzinfo, now: datetime) -> None:
+def print_table(current: Status, zone: str, now: datetime) -> None:
     from pipeline.service.status import assess
 
     rows = [source_row(to_row(s), s.next_run_at, zone, now) for s in current.sources]
@@ -63,17 +64,15 @@ def print_table(current: Status, zone: tzinfo, now: datetime) -> None:
 
 
 def source_row(
-    row: dict[str, Any], next_run: datetime | None, zone: tzinfo, now: datetime
+    row: dict[str, Any], next_run: datetime | None, zone: str, now: datetime
 ) -> dict[str, Any]:
-    """Times in the configured zone; ``due now`` for a source whose time has come."""
+    """Times in ``settings.timezone``, the zone named; ``due now`` for a source whose time
+    has come."""
     last = row["last_run_at"]
-    row["last_run"] = _local(datetime.fromisoformat(last), zone) if last else "never"
-    row["next_run"] = "due now" if next_run is None or next_run <= now else _local(next_run, zone)
+    row["last_run"] = readable_time(datetime.fromisoformat(last), zone) if last else "never"
+    due = next_run is None or next_run <= now
+    row["next_run"] = "due now" if due else readable_time(next_run, zone)
     row["failures"] = row["consecutive_failures"] or ""
     row["result"] = (row["result"] or "") + (" (failing)" if row["failing"] else "")
     row["last_error"] = row["last_error"] or row["warning"]
     return row
-
-
-def _local(value: datetime, zone: tzinfo) -> str:
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")

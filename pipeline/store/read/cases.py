@@ -110,3 +110,9 @@ def case_activity(session: Session, now: datetime) -> dict[str, CaseActivity]:
         )
         for slug in {*counts, *newest, *upcoming}
     }
+
+
+def case_zones(session: Session) -> dict[str, str]:
+    """Case slug → the case's time zone (from its synced definition), for showing times."""
+    rows = session.execute(select(CaseRow.slug, CaseRow.definition))
+    return {slug: str(d["timezone"]) for slug, d in rows if (d or {}).get("timezone")}
