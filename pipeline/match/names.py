@@ -65,6 +65,19 @@ def is_patronymic(word: str) -> bool:
     return len(key) >= 6 and bool(_PATRONYMIC_RE.search(key))
 
 
+def one_vowel_apart(a: str, b: str) -> bool:
+    """Whether two keys differ by one vowel left out: Alexander = Aleksandr, Nurlan = Nurulan.
+
+    Only for names of five letters or more, and never a changed letter: Marat is not Murat.
+    """
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) != len(b) + 1 or len(b) < 5:
+        return False
+    cut = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(b))
+    return a[cut] in "aeiou" and a[:cut] + a[cut + 1 :] == b
+
+
 def looks_like_surname(word: str) -> bool:
     return skeleton(word).endswith(_SURNAME_ENDINGS)
 
@@ -221,7 +234,7 @@ class PersonName:
                 return True
             if forms.kazakh_stems and any(s in forms.kazakh_stems for s in kazakh_splits(key)):
                 return True
-        return False
+        return one_vowel_apart(skeleton(surface), skeleton(self.given))
 
     def _initials_agree(self, initials: list[str]) -> bool:
         if not initial_agrees(initials[0], self.given):
