@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from pipeline.match.terms import (
     WordForms,
+    _morph,
     clean_text,
     expand_word,
     fold,
@@ -264,6 +265,17 @@ def parse_name(entry: str) -> PersonName | None:
             return None
     else:
         given, surname = parts
-        if looks_like_surname(given) and not looks_like_surname(surname):
+        if _surname_first(given, surname):
             given, surname = surname, given
     return PersonName(given, surname, patronymic, expand_word(given, **NAME_FLAGS))
+
+
+def _surname_first(first: str, second: str) -> bool:
+    """«Абенов Нуржан»: only the first word looks like a surname, and it is no known given
+    name (Лев Толстой, Яков Ким stay as written)."""
+    if not looks_like_surname(first) or looks_like_surname(second):
+        return False
+    if is_cyrillic(first):
+        word = fold(first)
+        return not any("Name" in p.tag and p.normal_form == word for p in _morph().parse(word))
+    return True
