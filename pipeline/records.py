@@ -42,13 +42,17 @@ class Hit:
     """keyword | context | person | case_number | article | exclude"""
     field: str
     found: str
+    form: str = ""
+    """How a person's name was printed, when not as configured: 'surname first',
+    'surname and initials', 'initials and surname' (``pipeline.match.names``)."""
 
     def __str__(self) -> str:
-        shown = (
-            f"'{self.term}'"
-            if self.found.casefold() == self.term.casefold()
-            else f"'{self.term}' (as '{self.found}')"
-        )
+        if self.found.casefold() == self.term.casefold():
+            shown = f"'{self.term}'"
+        elif self.form:
+            shown = f"'{self.term}' (as '{self.found}', {self.form})"
+        else:
+            shown = f"'{self.term}' (as '{self.found}')"
         return f"{self.kind} {shown} in {self.field}"
 
 

@@ -21,19 +21,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.config.cases import Case
+from pipeline.match.index import Entry, KeyIndex
+from pipeline.match.names import NAME_FLAGS, PersonName, Words, parse_name
 from pipeline.match.terms import (
     ARTICLE_RE,
     CASE_NUMBER_RE,
-    MIN_SUFFIX_STEM,
-    WordForms,
     article_mentions,
     article_numbers,
     clean_text,
     expand_word,
     fold,
-    kazakh_splits,
     normalize_case_number,
-    token_keys,
     words,
 )
 from pipeline.records import Hit, Match
@@ -55,8 +53,6 @@ _KIND_ORDER = {"case_number": 0, "person": 1, "keyword": 2, "article": 3, "conte
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`\-‐‑][^\W_]+)*")
 _BREAK_RE = re.compile(r"[.!?;:…\n\u2028\u2029|]")
-Entry = tuple[int, int]
-"""(term id, index of the word within the term)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +65,8 @@ class _Term:
     size: int = 1
     head: str = ""
     """Fold of the first word as configured, to label a hit with the closest spelling."""
+    name: PersonName | None = None
+    """A person entry matched as a name (``pipeline.match.names``), indexed by its surname."""
 
 
 def _shared(a: str, b: str) -> int:
@@ -81,36 +79,8 @@ def _shared(a: str, b: str) -> int:
 
 
 @dataclass(slots=True)
-class _Index:
+class _Index(KeyIndex):
     terms: list[_Term] = field(default_factory=list)
-    exact: dict[str, list[Entry]] = field(default_factory=dict)
-    stems: dict[str, list[Entry]] = field(default_factory=dict)
-    prefixes: dict[int, dict[str, list[Entry]]] = field(default_factory=dict)
-    stem_heads: set[str] = field(default_factory=set)
-    """First letters of every Kazakh stem: most words skip suffix splitting after one lookup."""
-
-    def add(self, forms: WordForms, entry: Entry) -> None:
-        for key in forms.keys:
-            self.exact.setdefault(key, []).append(entry)
-        for stem in forms.kazakh_stems:
-            self.stems.setdefault(stem, []).append(entry)
-            self.stem_heads.add(stem[:MIN_SUFFIX_STEM])
-        for prefix in forms.prefixes:
-            self.prefixes.setdefault(len(prefix), {}).setdefault(prefix, []).append(entry)
-
-    def resolve(self, surface: str) -> tuple[Entry, ...]:
-        """Every (term, word) a text word stands for, through any of its keys."""
-        out: list[Entry] = []
-        for key in token_keys(surface):
-            out += self.exact.get(key, ())
-            if key[:MIN_SUFFIX_STEM] in self.stem_heads:
-                for stem in kazakh_splits(key):
-                    out += self.stems.get(stem, ())
-            if key.isascii():
-                for length, table in self.prefixes.items():
-                    if len(key) >= length:
-                        out += table.get(key[:length], ())
-        return tuple(dict.fromkeys(out))
 
 
 def _flags(kind: str, lang: str | None, word: str) -> dict[str, bool]:
@@ -120,7 +90,7 @@ def _flags(kind: str, lang: str | None, word: str) -> dict[str, bool]:
     any language list. ``lang`` None (courts, exclusions) turns every generator on.
     """
     if kind == "person":
-        return {"russian": True, "kazakh": True, "english": False, "name": True}
+        return NAME_FLAGS
     proper = word[:1].isupper()
     return {
         "russian": lang in ("ru", None) or proper,
@@ -157,8 +127,8 @@ class Matcher:
             if not value:
                 continue
             text = clean_text(value)
-            for term, surface, pos in self._scan(text):
-                hit = Hit(term.text, term.kind, name, surface)
+            for term, surface, pos, form in self._scan(text):
+                hit = Hit(term.text, term.kind, name, surface, form)
                 found.setdefault(term.case, _Found()).add(hit, term.alone, pos)
             for ci, hit, pos in self._scan_numbers(text, name):
                 found.setdefault(ci, _Found()).add(hit, False, pos)
@@ -184,8 +154,8 @@ class Matcher:
             out.append(hit)
         return out
 
-    def _scan(self, text: str) -> Iterator[tuple[_Term, str, int]]:
-        """(term, text as found, word position); one per case, kind and position."""
+    def _scan(self, text: str) -> Iterator[tuple[_Term, str, int, str]]:
+        """(term, text as found, word position, name form); one per case, kind and position."""
         surfaces = words(text)
         resolved = self._entries(surfaces)
         if not any(resolved):
@@ -209,16 +179,21 @@ class Matcher:
                     continue
                 if term.size == 1:
                     taken.add((term.case, term.kind))
-                    yield term, surfaces[pos], pos
+                    yield term, surfaces[pos], pos, ""
+                    continue
+                if term.name is not None:
+                    spans = spans or [m.span() for m in _WORD_RE.finditer(text)]
+                    if name := term.name.find(Words(text, surfaces, spans), pos):
+                        taken.add((term.case, term.kind))
+                        yield term, text[spans[name.start][0] : name.stop], name.start, name.form
                     continue
                 end = _phrase_end(resolved, pos, tid, term.size)
                 if end is None:
                     continue
                 spans = spans or [m.span() for m in _WORD_RE.finditer(text)]
-                between = text[spans[pos][1] : spans[end][0]]
-                if not _BREAK_RE.search(between):
+                if not _BREAK_RE.search(text[spans[pos][1] : spans[end][0]]):
                     taken.add((term.case, term.kind))
-                    yield term, text[spans[pos][0] : spans[end][1]], pos
+                    yield term, text[spans[pos][0] : spans[end][1]], pos, ""
 
     def _scan_numbers(self, text: str, name: str) -> Iterator[tuple[int, Hit, int]]:
         """Article mentions and case numbers, with the word position where they start."""
@@ -371,6 +346,12 @@ def _add_term(index: _Index, ci: int, spec: _Spec) -> None:
         log.warning("case term %r has no words; ignored", spec.text)
         return
     tid = len(index.terms)
+    name = parse_name(spec.text) if spec.kind == "person" else None
+    if name is not None:  # indexed by its surname; the words around it are checked in _scan
+        head = fold(name.surname)
+        index.terms.append(_Term(ci, spec.label, spec.kind, spec.alone, name.size, head, name))
+        index.add(expand_word(name.surname, **NAME_FLAGS), (tid, 0))
+        return
     head = fold(found[0].group())
     index.terms.append(_Term(ci, spec.label, spec.kind, spec.alone, len(found), head))
     for wi, word in enumerate(found):

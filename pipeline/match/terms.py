@@ -47,7 +47,7 @@ _TO_LATIN = str.maketrans("АаВЕеІіКкМНОоРрСсТУуХхҺһЈј"
 _CYR_TO_LAT = {
     **dict(zip("абвгдежзийклмнопрстуфхыэәғқңөұүһієјўıəøđłý", "abvgdejziiklmnoprstufhieagknouuhiejuiaodlu", strict=True)),
     "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ь": "", "ю": "iu", "я": "ia",
-    "ş": "sh", "ç": "ch", "æ": "ae",
+    "ş": "sh", "ç": "ch", "ž": "zh", "š": "sh", "č": "ch", "æ": "ae",
 }  # fmt: skip
 _TRANSLIT = str.maketrans(_CYR_TO_LAT)
 # One pass over the Latin string, the first listed rule winning at each position; each rule
