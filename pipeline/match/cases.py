@@ -122,6 +122,11 @@ class Matcher:
 
     def match(self, fields: Mapping[str, str]) -> list[Match]:
         """One Match per matching case, best first. ``fields``: plain text by field name."""
+        matches = [m for ci, f in self.collect(fields).items() if (m := self._decide(ci, f))]
+        return sorted(matches, key=lambda m: (-m.score, m.case))
+
+    def collect(self, fields: Mapping[str, str]) -> dict[int, _Found]:
+        """Each case's hits in ``fields``, before deciding (``explain`` reads them too)."""
         found: dict[int, _Found] = {}
         for name, value in fields.items():
             if not value:
@@ -132,8 +137,7 @@ class Matcher:
                 found.setdefault(term.case, _Found()).add(hit, term.alone, pos)
             for ci, hit, pos in self._scan_numbers(text, name):
                 found.setdefault(ci, _Found()).add(hit, False, pos)
-        matches = [m for ci, f in found.items() if (m := self._decide(ci, f))]
-        return sorted(matches, key=lambda m: (-m.score, m.case))
+        return found
 
     # ------------------------------------------------------------ scanning
 

@@ -1,8 +1,7 @@
 """Why a text matches a case or not: every term found (as which form), and what was missing.
 
 ``casewatch match`` asks this of every case. The scan and the decision are the matcher's own
-(:meth:`Matcher._scan`, :meth:`Matcher._scan_numbers`, :meth:`Matcher._decide`, the same
-``_Found`` bookkeeping), run over the same fields ingest gives it, so an explanation can never
+(:meth:`Matcher.collect` and :meth:`Matcher._decide`), run over the same fields ingest gives it, so an explanation can never
 disagree with what ingest would store: ``matched`` is the matcher's verdict, and only the
 sentence saying what was missing is composed here, from the hits the matcher collected.
 """
@@ -14,7 +13,6 @@ from dataclasses import dataclass
 
 from pipeline.config.cases import Case
 from pipeline.match.cases import _KIND_ORDER, LEAD_WORDS, NEAR_WORDS, Matcher, _Found
-from pipeline.match.terms import clean_text
 from pipeline.records import Hit
 
 MAX_TERMS_SHOWN = 4
@@ -44,25 +42,10 @@ def explain(matcher: Matcher, fields: Mapping[str, str], language: str = "") -> 
     """Every compiled case, in config order, against ``fields`` (plain text by field name:
     ``title``, ``summary``, ``text`` as ingest passes them). ``language`` picks which
     configured terms a 'missing' sentence names (all languages' terms are looked for)."""
-    found = collect(matcher, fields)
+    found = matcher.collect(fields)
     return [
         _explain(matcher, ci, found.get(ci, _Found()), language) for ci in range(len(matcher.cases))
     ]
-
-
-def collect(matcher: Matcher, fields: Mapping[str, str]) -> dict[int, _Found]:
-    """Each case's hits, as :meth:`Matcher.match` collects them before deciding."""
-    found: dict[int, _Found] = {}
-    for name, value in fields.items():
-        if not value:
-            continue
-        text = clean_text(value)
-        for term, surface, pos in matcher._scan(text):
-            hit = Hit(term.text, term.kind, name, surface)
-            found.setdefault(term.case, _Found()).add(hit, term.alone, pos)
-        for ci, hit, pos in matcher._scan_numbers(text, name):
-            found.setdefault(ci, _Found()).add(hit, False, pos)
-    return found
 
 
 def _explain(matcher: Matcher, ci: int, found: _Found, language: str) -> Explanation:
