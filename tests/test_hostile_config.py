@@ -164,7 +164,7 @@ def test_twenty_thousand_alerts_send_the_hourly_cap_plus_one_digest(
     flood(0, 20_000)
     first = casewatch(folder, database, "deliver")
     assert first.returncode == 0, first.stderr
-    assert "20000 sent in 26 message(s)" in first.stdout, first.stdout
+    assert "sent 20000 in 26 message(s)" in first.stdout, first.stdout
     messages = smtp_server.wait_for(26)
     assert len(messages) == 26
     digest = messages[-1]
