@@ -95,6 +95,7 @@ def test_a_broken_channel_fails_the_run_and_health_and_its_alerts_wait(
     assert f"channel team-email unusable: {why}" in run.stderr
     assert "Талдыкорган" not in run.stdout, "an alert went to the console"
     assert "deliveries   sent 0" in run.stdout
+    assert f"held 3 (channel team-email unusable: {why}" in run.stdout
     sessions = open_store(database)
     with sessions() as session:
         rows = session.execute(select(DeliveryRow.channel, DeliveryRow.status, DeliveryRow.note))

@@ -62,6 +62,8 @@ class Hold:
     route: str = ""
     """The route's id, else ``#n`` (its position in alerts.yaml)."""
     zone: str = "UTC"
+    channel: str = ""
+    """UNUSABLE: the channel the config cannot use, and ``detail`` why."""
     detail: str = ""
 
     @property
@@ -76,7 +78,7 @@ class Hold:
 
     def _text(self, when: str) -> str:
         if self.reason == UNUSABLE:
-            return f"{UNUSABLE}: {self.detail}"
+            return f"channel {self.channel} unusable: {self.detail}"
         if self.reason == DIGEST:
             return f"digest of route {self.route} at {when}"
         return f"quiet hours on route {self.route} until {when}"
@@ -101,7 +103,8 @@ def plan(
     routes: dict[tuple[str, int], tuple[int, Route]] = {}
     for item in items:
         if (why := config.broken_channels.get(item.channel)) is not None:
-            result.holds.setdefault(Hold(UNUSABLE, now, detail=why), []).append(item)
+            hold = Hold(UNUSABLE, now, channel=item.channel, detail=why)
+            result.holds.setdefault(hold, []).append(item)
             continue
         found = route_for(item.event.kind, item.event.case_slug, item.channel, config)
         wait = _wait(item, found, config, now, ignore_quiet)
