@@ -7,7 +7,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
 from rich.cells import cell_len
@@ -39,6 +39,13 @@ _TABLE_MAX_WIDTH = {
 }
 
 
+def iso_instant(value: datetime) -> str:
+    """A moment as JSON shows it everywhere (CLI, API, exports): ISO 8601 with a numeric UTC
+    offset — ``2026-12-01T05:00:00+00:00``, a hearing ``2026-12-01T10:00:00+05:00`` — never
+    ``Z``, so it reads like the times stored in alert payloads. A naive value is taken as UTC."""
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
+
+
 def to_row(record: Any) -> dict[str, Any]:
     """A dataclass instance as a JSON-ready dict: ISO 8601 datetimes, lists for tuples."""
     return {k: jsonable(v) for k, v in dataclasses.asdict(record).items()}
@@ -46,7 +53,7 @@ def to_row(record: Any) -> dict[str, Any]:
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return iso_instant(value)
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, dict):

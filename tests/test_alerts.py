@@ -198,7 +198,8 @@ def test_a_digest_goes_out_once_at_its_local_time(
     assert (first.sent, first.held) == (0, 4) and smtp_server.messages == []
     with store() as session:
         notes = {e.note for e in outbox.delivery_log(session)}
-    assert notes == {"digest at 2026-12-02 08:00 (Asia/Almaty)"}
+    assert notes == {"digest of route 'morning' at 2026-12-02 08:00 Asia/Almaty"}
+    assert first.waiting == (("digest of route 'morning' at 08:00 Asia/Almaty", 4),)
 
     clock.now = datetime(2026, 12, 2, 2, 59, tzinfo=UTC)  # 07:59 in Almaty
     assert deliver(store, config, clock).sent == 0 and smtp_server.messages == []
@@ -239,7 +240,8 @@ def test_quiet_hours_hold_an_article_but_not_an_urgent_hearing_change(
     assert "moved to 2026-12-02 10:00" in str(urgent["subject"])
     with store() as session:
         held = outbox.delivery_log(session, status="pending")
-    assert {e.note for e in held} == {"quiet hours until 2026-12-02 07:00 (Asia/Almaty)"}
+    assert {e.note for e in held} == {"quiet hours on route #1 until 2026-12-02 07:00 Asia/Almaty"}
+    assert report.waiting == (("quiet hours on route #1 until 07:00 Asia/Almaty", 2),)
 
     night.now = datetime(2026, 12, 2, 1, 59, tzinfo=UTC)  # 06:59
     assert deliver(store, config, night).sent == 0
@@ -400,7 +402,7 @@ def test_cli_alerts_test_deliver_and_deliveries(
     add(sessions, config, [article(1), article(2)], datetime.now(UTC))
     smtp_server.stop()
     down = runner.invoke(main, ["--config", str(folder), "deliver"])
-    assert down.exit_code == 0 and "2 to retry" in down.output
+    assert down.exit_code == 0 and "retry later 2" in down.output
     listed = runner.invoke(
         main, ["--config", str(folder), "deliveries", "--status", "pending", "--format", "json"]
     )

@@ -136,16 +136,16 @@ def test_an_alert_that_cannot_be_rendered_fails_alone_and_spares_the_channel(
 ) -> None:
     """A stored alert that breaks the template (here: made to) fails for good with the
     reason; the others go out in the same run and the channel is never counted failing."""
-    import pipeline.notify.deliver as deliver
+    import pipeline.notify.compose as compose  # renders each batch's message
 
-    real_render = deliver.render
+    real_render = compose.render
 
     def render(event, **kwargs):  # type: ignore[no-untyped-def]
         if "POISON" in str(event.payload.get("title")):
             raise OverflowError("date value out of range")
         return real_render(event, **kwargs)
 
-    monkeypatch.setattr(deliver, "render", render)
+    monkeypatch.setattr(compose, "render", render)
     mail = f"mailto://127.0.0.1:{smtp_server.port}?from=cw@example.org&to=m@example.org"
     config = Config(
         directory=Path("."),

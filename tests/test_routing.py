@@ -235,4 +235,5 @@ def test_shipped_alerts_yaml_routes_team_and_ops() -> None:
     assert channels_for("hearing.rescheduled", "taldykorgan-torture", config) == ("team-email",)
     assert channels_for("source.failing", None, config) == ("ops",)
     hearing = route_for("hearing.cancelled", "taldykorgan-torture", "team-email", config)
-    assert hearing is not None and hearing[1].quiet_hours is not None
+    assert hearing is not None and hearing[1].quiet_hours is None  # quiet hours: off unless set
+    assert all(route.quiet_hours is None for route in config.routes)

@@ -158,7 +158,7 @@ def test_hit_fields_and_snippet(shared: Corpus) -> None:
         "vlast-kz",
         "ru",
     )
-    assert hit.published == datetime(2024, 7, 1, 10, tzinfo=UTC)
+    assert hit.published_at == datetime(2024, 7, 1, 10, tzinfo=UTC)
     assert hit.cases == ("koshmambet-case",)
     assert hit.url.endswith("/vlast-kz/r18")
     assert f"{MARK_START}пытали{MARK_END}" in hit.snippet

@@ -66,7 +66,7 @@ def test_search_json(cli: Cli) -> None:
     first = rows[0]
     assert set(first) == {
         "id",
-        "published",
+        "published_at",
         "source",
         "language",
         "cases",
@@ -77,7 +77,8 @@ def test_search_json(cli: Cli) -> None:
     }
     assert first["cases"] == ["taldykorgan-torture"]
     assert "[Батырбаев" in first["snippet"]
-    assert datetime.fromisoformat(first["published"]).tzinfo is not None
+    assert first["published_at"].endswith("+00:00")  # one style in CLI, API and exports
+    assert datetime.fromisoformat(first["published_at"]).tzinfo is not None
 
 
 @pytest.mark.parametrize(
@@ -131,14 +132,18 @@ def test_search_bad_date(cli: Cli) -> None:
 
 
 def test_export_json_to_stdout(cli: Cli) -> None:
-    result = cli.invoke("export", "--case", "taldykorgan-torture", "--format", "json")
+    result = cli.invoke("export", "--case", "taldykorgan-torture")  # JSON on stdout by default
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
+    assert document == json.loads(
+        cli.invoke("export", "--case", "taldykorgan-torture", "--format", "json").stdout
+    )
     assert document["case"] == "taldykorgan-torture"
     articles = document["articles"]
     assert len(articles) == 16
-    published = [a["published"] for a in articles]
+    published = [a["published_at"] or a["first_seen_at"] for a in articles]
     assert published == sorted(published)
+    assert all(p.endswith("+00:00") for p in published)
     assert articles[0]["title"] == "Жители Капала просят защитить Батырбаева"
     (hearing,) = document["hearings"]
     assert hearing["case_number"] == "1917-22-00-1/215"
@@ -175,7 +180,7 @@ def test_export_one_kind_csv_to_stdout(cli: Cli) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--what", "articles,hearings"], "needs --out DIR"),
+        (["--format", "csv", "--what", "articles,hearings"], "needs --out DIR"),
         (["--what", "tweets"], "expected a comma-separated list"),
     ],
 )
@@ -185,8 +190,11 @@ def test_export_usage_errors(cli: Cli, args: list[str], fragment: str) -> None:
     assert fragment in result.output
 
 
-def test_export_unknown_case_warns(cli: Cli) -> None:
-    result = cli.invoke("export", "--case", "nope", "--format", "json")
-    assert result.exit_code == 0
-    assert "not in the config" in result.stderr
-    assert json.loads(result.stdout)["articles"] == []
+@pytest.mark.parametrize("args", [[], ["--format", "json"], ["--what", "articles"]])
+def test_export_unknown_case_is_a_usage_error_naming_the_known_ones(
+    cli: Cli, args: list[str]
+) -> None:
+    result = cli.invoke("export", "--case", "nope", *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "unknown case 'nope'" in result.output
+    assert "known: " in result.output and "taldykorgan-torture" in result.output

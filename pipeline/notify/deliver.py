@@ -1,9 +1,12 @@
 """Send the due deliveries of the outbox and record each outcome.
 
-A run looks at every due pending delivery and, by the route that sends it (``routing.route_for``):
+A run first plans the held deliveries again with the config it has (``batches``): a hold that
+no longer applies (quiet hours removed or shortened, ``ignore_quiet``) is lifted and the
+delivery is due now; a hold that changed is moved. Then it looks at every due pending delivery
+and, by the route that sends it (``routing.route_for``):
 
 * holds it without counting an attempt — until the route's next digest time, or until its
-  quiet hours end when it is not urgent (``timing``);
+  quiet hours end when it is not urgent (``timing``), unless ``ignore_quiet``;
 * collects it into a digest: one message per channel and route with every due event;
 * or sends it alone, right away.
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.config.load import Config
 from pipeline.config.settings import DeliverySettings
 from pipeline.events.health import channel_health_event
-from pipeline.notify.batches import Batch, Due, plan
+from pipeline.notify.batches import Batch, Due, Hold, plan
 from pipeline.notify.channels import (
     CONSOLE_CHANNEL,
     CONSOLE_URL,
@@ -44,15 +47,14 @@ from pipeline.notify.channels import (
     resolve_channel,
     scrub,
 )
-from pipeline.notify.digest import render_digest
-from pipeline.notify.render import EventView, Message, render
-from pipeline.notify.routing import channels_for, describe_route
+from pipeline.notify.compose import ERROR_LIMIT, rendered
+from pipeline.notify.render import EventView, Message
+from pipeline.notify.report import DeliveryReport, quiet_count, waiting_by_reason
+from pipeline.notify.routing import channels_for
 from pipeline.store import outbox
 from pipeline.store.events import add_events
 
 log = logging.getLogger(__name__)
-
-ERROR_LIMIT = 500
 
 __all__ = [
     "CONSOLE_CHANNEL",
@@ -70,22 +72,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryReport:
-    sent: int
-    """Deliveries sent in this run (each event of a digest counts)."""
-    failed: int
-    """Given up on in this run (reached ``max_attempts``)."""
-    retried: int
-    """Failed in this run and left pending for a later attempt."""
-    pending: int
-    """Pending in the whole outbox after this run (due now, later, or held)."""
-    held: int = 0
-    """Held in this run for quiet hours or a digest's time."""
-    messages: int = 0
-    """Messages sent in this run (a digest is one)."""
-
-
 def deliver_pending(
     sessions: sessionmaker[Session],
     config: Config,
@@ -93,21 +79,27 @@ def deliver_pending(
     clock: Callable[[], datetime],
     notifier: Notifier | None = None,
     limit: int | None = None,
+    ignore_quiet: bool = False,
 ) -> DeliveryReport:
-    """Send every due pending delivery (at most ``limit``), holding what must wait."""
+    """Send every due pending delivery (at most ``limit``), holding what must wait.
+
+    ``ignore_quiet``: quiet hours hold nothing, and what they held goes out now (``casewatch
+    deliver --now``) — each delivery still once: it is claimed before it is sent.
+    """
     settings = config.settings.delivery
     own = notifier is None
     notifier = notifier or AppriseNotifier(
         timeout=settings.timeout, min_interval=settings.min_interval
     )
-    run = _Run(sessions, config, notifier, clock)
+    run = _Run(sessions, config, notifier, clock, ignore_quiet)
     try:
         with sessions.begin() as session:
             outbox.ensure_channels(session, (c.id for c in config.channels))
             run.origin = outbox.installation_id(session, clock())
-        run.deliver(_load_due(sessions, clock(), limit))
+        run.recheck(_load(sessions, clock(), held=True))
+        run.deliver(_load(sessions, clock(), limit))
         if run.new_events:  # channel.failing / recovered: tell the ops channel now
-            run.deliver(_load_due(sessions, clock(), None, run.new_events))
+            run.deliver(_load(sessions, clock(), None, run.new_events))
     finally:
         close = getattr(notifier, "close", None)
         if own and callable(close):
@@ -115,22 +107,13 @@ def deliver_pending(
     with sessions() as session:
         pending = outbox.counts(session)[outbox.PENDING]
     o = run.outcomes
-    report = DeliveryReport(o["sent"], o["failed"], o["retried"], pending, o["held"], o["messages"])
+    report = DeliveryReport(
+        o["sent"], o["failed"], o["retried"], pending, o["held"], o["messages"],
+        waiting_by_reason(run.waiting, clock()), quiet_count(run.waiting),
+    )  # fmt: skip
     if sum(o.values()):
-        log.info("deliveries: %s", report)
+        log.info("deliveries: %s", report.summary())
     return report
-
-
-def _folded(batch: Batch, language: str, listed: int) -> str:
-    """The digest's heading note when it folds alerts over a channel's hourly limit."""
-    if not batch.folded:
-        return ""
-    count, more = len(batch.items), len(batch.items) > listed
-    if language == "ru":
-        note = f"(сверх лимита {batch.folded} в час: {count}"
-        return note + (f", в письме первые {listed}; все — casewatch events)" if more else ")")
-    note = f"(over the limit of {batch.folded} an hour: {count}"
-    return note + (f", the first {listed} listed; all in casewatch events)" if more else ")")
 
 
 def next_attempt_delay(attempts: int, settings: DeliverySettings) -> timedelta:
@@ -139,14 +122,21 @@ def next_attempt_delay(attempts: int, settings: DeliverySettings) -> timedelta:
     return min(settings.backoff * 2**exponent, settings.max_backoff)
 
 
-def _load_due(
+def _load(
     sessions: sessionmaker[Session],
     now: datetime,
-    limit: int | None,
+    limit: int | None = None,
     event_ids: Iterable[int] | None = None,
+    *,
+    held: bool = False,
 ) -> list[Due]:
+    """The due deliveries (at most ``limit``; of ``event_ids`` only), or with ``held`` the
+    held ones not due yet."""
     with sessions() as session:
-        rows = outbox.due(session, now, limit, event_ids=event_ids)
+        if held:
+            rows = outbox.held(session, now)
+        else:
+            rows = outbox.due(session, now, limit, event_ids=event_ids)
         events = outbox.events_by_id(session, (row.event_id for row in rows))
         return [
             Due(
@@ -156,6 +146,8 @@ def _load_due(
                 row.event_id,
                 row.created_at,
                 EventView.of(events[row.event_id]),
+                row.note,
+                row.next_attempt_at if row.note is not None else None,
             )
             for row in rows
             if row.event_id in events
@@ -174,10 +166,14 @@ class _Run:
         config: Config,
         notifier: Notifier,
         clock: Callable[[], datetime],
+        ignore_quiet: bool = False,
     ) -> None:
         self.sessions, self.config, self.notifier, self.clock = sessions, config, notifier, clock
+        self.ignore_quiet = ignore_quiet
         self.settings = config.settings.delivery
         self.outcomes: Counter[str] = Counter()
+        self.waiting: Counter[Hold] = Counter()
+        """Deliveries left held after this run, per hold."""
         self.streak: Counter[str] = Counter()
         self.healthy: set[str] = set()
         self.new_events: list[int] = []
@@ -185,12 +181,33 @@ class _Run:
         """This installation's id, for Message-IDs (read once per run)."""
         self._carry: list[tuple[str, tuple[Due, ...], SendResult]] = []
 
+    def recheck(self, items: Sequence[Due]) -> None:
+        """Plan held deliveries again with this run's config: lift the holds that no longer
+        apply (the deliveries are due now), move the ones that changed, keep the rest."""
+        if not items:
+            return
+        now = self.clock()
+        work = plan(items, self.config, now, ignore_quiet=self.ignore_quiet)
+        lifted = [i.id for b in work.batches for i in b.items]
+        with self.sessions.begin() as session:
+            for hold, held in work.holds.items():
+                if hold.until <= now:  # due now after all: planned with the due ones
+                    lifted += [i.id for i in held]
+                    continue
+                moved = [i.id for i in held if (i.held_until, i.note) != (hold.until, hold.note)]
+                outbox.hold(session, moved, hold.until, hold.note, now)
+                self.waiting[hold] += len(held)
+            outbox.release(session, lifted, now)
+
     def deliver(self, items: Sequence[Due]) -> None:
-        work = plan(items, self.config, self.clock())
+        now = self.clock()
+        work = plan(items, self.config, now, ignore_quiet=self.ignore_quiet)
         if work.holds:
             with self.sessions.begin() as session:
-                for (until, note), ids in work.holds.items():
-                    self.outcomes["held"] += outbox.hold(session, ids, until, note)
+                for hold, held in work.holds.items():
+                    count = outbox.hold(session, [i.id for i in held], hold.until, hold.note, now)
+                    self.outcomes["held"] += count
+                    self.waiting[hold] += count
         budget = self._hourly_budget()
         over: dict[str, list[Batch]] = defaultdict(list)
         for batch in work.batches:
@@ -232,7 +249,9 @@ class _Run:
             claimed = tuple(i for i in batch.items if outbox.claim(session, i.id, now, lease))
         if not claimed:
             return
-        batch, message, unrenderable = self._rendered(replace(batch, items=claimed))
+        batch, message, unrenderable = rendered(
+            replace(batch, items=claimed), self.config, self.origin
+        )
         if unrenderable:
             self._carry.append(unrenderable)
         if message is None:
@@ -252,35 +271,6 @@ class _Run:
         for channel, items, result in carried:
             self._record(session, channel, items, result)
 
-    def _rendered(
-        self, batch: Batch
-    ) -> tuple[Batch, Message | None, tuple[str, tuple[Due, ...], SendResult] | None]:
-        """``batch`` less the alerts that cannot be rendered, its message (None when none is
-        left), and the bad alerts as a failed outcome.
-
-        A digest with one bad alert still goes out with the others; the bad one fails alone
-        with the reason, and the channel is not blamed."""
-        try:
-            return batch, self._message(batch), None
-        except Exception as exc:  # a template or a stored value that cannot be shown
-            problem = f"{type(exc).__name__}: {exc}"
-        bad = []
-        for item in batch.items:
-            try:
-                self._message(replace(batch, items=(item,), digest=False))
-            except Exception:
-                bad.append(item)
-        rest = replace(batch, items=tuple(i for i in batch.items if i not in bad))
-        try:
-            message = self._message(rest) if bad and rest.items else None
-        except Exception:  # only the digest of them all fails: none of it can go out
-            message = None
-        if message is None:
-            rest, bad = replace(batch, items=()), list(batch.items)
-        log.error("alert(s) %s cannot be rendered: %s", [i.event_id for i in bad], problem)
-        failure = SendResult(False, f"cannot render this alert: {problem}"[:ERROR_LIMIT], False)
-        return rest, message, (batch.channel, tuple(bad), failure)
-
     def _attempt(self, batch: Batch, message: Message) -> SendResult:
         """Send one rendered message; any error becomes a readable failed result."""
         channel = resolve_channel(self.config, batch.channel)
@@ -298,34 +288,6 @@ class _Run:
             return result
         error = scrub(result.error or "the notifier reported a failure", channel.url)
         return SendResult(False, f"{channel.id}: {error}"[:ERROR_LIMIT])
-
-    def _message(self, batch: Batch) -> Message:
-        first = batch.items[0]
-        index, route = batch.route if batch.route else (-1, None)
-        language = route.language if route else "en"
-        why = describe_route(index, route) if route else ""
-        if batch.digest:
-            message = render_digest(
-                [(i.event, self._zone(i.event.case_slug)) for i in batch.items],
-                language=language,
-                route=why,
-                period=_folded(batch, language, self.settings.digest_entries),
-                listed=self.settings.digest_entries,
-            )
-            ref = f"casewatch.digest.{first.id}.{batch.items[-1].id}.{len(batch.items)}"
-        else:
-            message = render(
-                first.event,
-                language=language,
-                timezone=self._zone(first.event.case_slug),
-                route=why,
-            )
-            ref = f"casewatch.{first.id}.{first.event_id}"
-        return replace(message, ref=ref, origin=self.origin)
-
-    def _zone(self, case_slug: str | None) -> str:
-        case = next((c for c in self.config.cases if c.slug == case_slug), None)
-        return case.timezone if case else self.config.settings.timezone
 
     def _record(
         self, session: Session, channel: str, items: Sequence[Due], result: SendResult

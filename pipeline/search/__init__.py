@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "MAX_LIMIT",
     "SearchFilters",
     "SearchHit",
     "SearchResult",
@@ -64,7 +65,7 @@ class SearchHit:
     title: str
     source: str
     language: str | None
-    published: datetime | None
+    published_at: datetime | None
     cases: tuple[str, ...]
     snippet: str
     """Plain text around the found words, each between MARK_START and MARK_END."""
@@ -118,7 +119,13 @@ def _hits(
     ids = [article_id for article_id, _ in ranked]
     if not ids:
         return []
-    columns = (ArticleRow.id, ArticleRow.url, ArticleRow.title, ArticleRow.summary, ArticleRow.text)
+    columns = (
+        ArticleRow.id,
+        ArticleRow.canonical_url,
+        ArticleRow.title,
+        ArticleRow.summary,
+        ArticleRow.text,
+    )
     columns += (ArticleRow.source_id, ArticleRow.language, ArticleRow.published_at)
     rows = {row.id: row for row in session.execute(select(*columns).where(ArticleRow.id.in_(ids)))}
     cases: dict[int, list[str]] = defaultdict(list)
@@ -136,11 +143,11 @@ def _hit(row: Any, score: float, cases: tuple[str, ...], marker: Highlighter) ->
     body = row.text or row.summary or row.title
     return SearchHit(
         article_id=row.id,
-        url=row.url,
+        url=row.canonical_url,
         title=row.title,
         source=row.source_id,
         language=row.language or None,
-        published=row.published_at,
+        published_at=row.published_at,
         cases=cases,
         snippet=make_snippet(body, marker),
         score=round(score, 6),

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, func, select, update
+from sqlalchemy import CursorResult, Update, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pipeline.store.chunks import chunks
 from pipeline.store.models import ChannelStateRow, DeliveryRow, EventRow, InstallationRow
 
 PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
@@ -55,13 +56,26 @@ def due(
     return list(session.scalars(query.order_by(DeliveryRow.id).limit(limit)))
 
 
+def held(session: Session, now: datetime) -> list[DeliveryRow]:
+    """Pending deliveries held on purpose (quiet hours, a digest's time) that are not due yet
+    at ``now``, oldest first: each run plans them again from the config it has."""
+    query = select(DeliveryRow).where(
+        DeliveryRow.status == PENDING,
+        DeliveryRow.note.is_not(None),
+        DeliveryRow.next_attempt_at > now,
+    )
+    return list(session.scalars(query.order_by(DeliveryRow.id)))
+
+
 def events_by_id(session: Session, ids: Iterable[int]) -> dict[int, EventRow]:
     """The events with these ids, keyed by id."""
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = session.scalars(select(EventRow).where(EventRow.id.in_(wanted)))
-    return {row.id: row for row in rows}
+    wanted = sorted(set(ids))
+    found: dict[int, EventRow] = {}
+    for chunk in chunks(wanted):
+        found.update(
+            (r.id, r) for r in session.scalars(select(EventRow).where(EventRow.id.in_(chunk)))
+        )
+    return found
 
 
 def claim(session: Session, delivery_id: int, now: datetime, until: datetime) -> bool:
@@ -69,7 +83,8 @@ def claim(session: Session, delivery_id: int, now: datetime, until: datetime) ->
 
     Two overlapping runs (cron and the service) load the same due rows; only the one whose
     claim succeeds sends. A run that dies after claiming leaves the row to be retried once
-    the claim expires.
+    the claim expires. The claim clears the row's hold note: a claimed row is never taken
+    for a held one (:func:`held`, :func:`release`, :func:`hold`).
     """
     return _changed(
         session,
@@ -79,7 +94,7 @@ def claim(session: Session, delivery_id: int, now: datetime, until: datetime) ->
             DeliveryRow.status == PENDING,
             DeliveryRow.next_attempt_at <= now,
         )
-        .values(next_attempt_at=until),
+        .values(next_attempt_at=until, note=None),
     )
 
 
@@ -125,19 +140,37 @@ def mark_failed(
     )
 
 
-def hold(session: Session, delivery_ids: Sequence[int], until: datetime, note: str) -> int:
+def hold(
+    session: Session, delivery_ids: Sequence[int], until: datetime, note: str, now: datetime
+) -> int:
     """Postpone pending deliveries to ``until`` without counting an attempt (quiet hours, a
-    digest's time); ``note`` says why in the delivery log. Returns how many were held."""
-    if not delivery_ids:
-        return 0
-    statement = (
-        update(DeliveryRow)
-        .where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == PENDING)
-        .values(next_attempt_at=until, note=note)
-    )
-    options = {"synchronize_session": False}
-    result = cast(CursorResult[Any], session.execute(statement, execution_options=options))
-    return int(result.rowcount)
+    digest's time); ``note`` says why in the delivery log. Only rows due at ``now`` or held
+    already change (never one another run has claimed meanwhile). Returns how many."""
+    still = or_(DeliveryRow.next_attempt_at <= now, DeliveryRow.note.is_not(None))
+    return _update_pending(session, delivery_ids, still, next_attempt_at=until, note=note)
+
+
+def release(session: Session, delivery_ids: Sequence[int], now: datetime) -> int:
+    """Make held deliveries due at ``now`` (their hold no longer applies); a row claimed or
+    sent meanwhile is left alone. Returns how many were released."""
+    held_still = DeliveryRow.note.is_not(None)
+    return _update_pending(session, delivery_ids, held_still, next_attempt_at=now, note=None)
+
+
+def _update_pending(
+    session: Session, delivery_ids: Sequence[int], condition: Any, **values: Any
+) -> int:
+    changed = 0
+    for chunk in chunks(delivery_ids):
+        statement = (
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(chunk), DeliveryRow.status == PENDING, condition)
+            .values(**values)
+        )
+        options = {"synchronize_session": False}
+        result = cast(CursorResult[Any], session.execute(statement, execution_options=options))
+        changed += int(result.rowcount)
+    return changed
 
 
 def retry_failed(session: Session, now: datetime, channel: str | None = None) -> int:

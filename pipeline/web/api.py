@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
 from pipeline.normalize.hearing_time import local_iso
+from pipeline.output import iso_instant
 from pipeline.store.read.articles import find_articles
 from pipeline.store.read.cases import get_case, list_cases
 from pipeline.store.read.events import list_events
@@ -18,6 +19,14 @@ from pipeline.web.searching import SearchForm, hit_json, run_search
 
 router = APIRouter(prefix="/api", tags=["api"])
 MAX_LIMIT = 500
+
+Instant = Annotated[
+    datetime,
+    PlainSerializer(iso_instant, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A moment in the API's JSON: ISO 8601 with a numeric offset (``+00:00``), as the CLI and
+exports write it (:func:`pipeline.output.iso_instant`)."""
 
 
 class CaseOut(BaseModel):
@@ -33,7 +42,7 @@ class ChangeOut(BaseModel):
     field: str
     old: str | None
     new: str | None
-    seen_at: datetime
+    seen_at: Instant
 
 
 class HearingOut(BaseModel):
@@ -46,13 +55,14 @@ class HearingOut(BaseModel):
     status: str
     courtroom: str
     judge: str
+    parties: str
     category: str
     stage: str
     cases: list[str]
     source: str
     source_url: str
     article_url: str
-    first_seen_at: datetime
+    first_seen_at: Instant
     history: list[ChangeOut]
 
 
@@ -60,8 +70,8 @@ class ArticleOut(BaseModel):
     id: int
     url: str
     title: str
-    published_at: datetime | None
-    first_seen_at: datetime
+    published_at: Instant | None
+    first_seen_at: Instant
     language: str
     source: str
     cases: list[str]
@@ -72,7 +82,7 @@ class EventOut(BaseModel):
     kind: str
     case: str | None
     url: str | None
-    created_at: datetime
+    created_at: Instant
     payload: dict[str, Any]
 
 
@@ -82,7 +92,7 @@ class SearchHitOut(BaseModel):
     title: str
     source: str
     language: str
-    published: datetime | None
+    published_at: Instant | None
     cases: list[str]
     snippet: str
     score: float
@@ -141,6 +151,7 @@ def _hearing_out(h: HearingListing) -> HearingOut:
         status=h.status,
         courtroom=h.courtroom,
         judge=h.judge,
+        parties=h.parties,
         category=h.category,
         stage=h.stage,
         cases=list(h.cases),

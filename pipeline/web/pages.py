@@ -209,14 +209,21 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-async def http_error(request: Request, exc: HTTPException) -> Response:
-    """JSON for the API and feeds, a page for people."""
+def wants_json(request: Request) -> bool:
+    """JSON for the API, the feeds and ``/healthz``, and for a client that asks for JSON and
+    not HTML; a page for everything else — a browser, ``curl`` (``*/*``), a link checker."""
     path = request.url.path
-    if (
-        path.startswith("/api/")
-        or path.endswith((".ics", ".atom"))
-        or "html" not in request.headers.get("accept", "html")
-    ):
+    if path.startswith("/api/") or path == "/api" or path.endswith((".ics", ".atom")):
+        return True
+    if path in ("/healthz", "/openapi.json"):
+        return True
+    accept = request.headers.get("accept", "").lower()
+    return "json" in accept and "html" not in accept
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    """JSON for the API and feeds (:func:`wants_json`), a page for people."""
+    if wants_json(request):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
     deps = deps_of(request)
     detail: Any = exc.detail

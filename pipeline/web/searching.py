@@ -84,7 +84,7 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
         "title": hit.title,
         "source": hit.source,
         "language": hit.language,
-        "published": hit.published,
+        "published_at": hit.published_at,
         "cases": list(hit.cases),
         "snippet": hit.snippet,
         "score": hit.score,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from pipeline.cli.commands.deliver import report_lines
 from pipeline.cli.context import AppContext
 from pipeline.errors import UnknownSourceError
 from pipeline.logs import LogFormat, level_for, url_secrets
@@ -111,11 +112,8 @@ def summary_lines(summary: RunSummary) -> list[str]:
         lines.append(
             f"not due      {summary.skipped_not_due} source(s) (use --all to fetch them anyway)"
         )
-    d = summary.delivery
-    if d is not None:
-        lines.append(
-            f"deliveries   sent {d.sent}, retry later {d.retried}, gave up {d.failed}, pending {d.pending}"
-        )
+    if summary.delivery is not None:
+        lines += report_lines(summary.delivery, prefix="deliveries   ")
     lines.append(f"sources      {len(summary.results)} fetched, {summary.failed_sources} failed")
     return lines
 

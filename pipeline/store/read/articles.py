@@ -2,6 +2,8 @@
 
 ``ArticleListing`` is what ``casewatch articles`` prints (its fields are the CSV/JSON
 columns); ``ArticleBrief`` carries the row id the web links by; ``ArticleDetail`` one page.
+The ``url`` a person reads is the article's canonical URL (tracking parameters such as
+``utm_source`` removed), as alerts show it.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def list_articles(
     cases = article_cases(session, [row.id for row in rows])
     return [
         ArticleListing(
-            url=row.url,
+            url=row.canonical_url,
             title=row.title,
             published_at=row.published_at,
             language=row.language,
@@ -120,7 +122,7 @@ def article_cases(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, 
 def _brief(row: Any, cases: dict[int, tuple[str, ...]]) -> ArticleBrief:
     return ArticleBrief(
         id=row.id,
-        url=row.url,
+        url=row.canonical_url,
         title=row.title,
         published_at=row.published_at,
         first_seen_at=row.first_seen_at,
@@ -132,7 +134,7 @@ def _brief(row: Any, cases: dict[int, tuple[str, ...]]) -> ArticleBrief:
 
 _BRIEF_COLUMNS = (
     ArticleRow.id,
-    ArticleRow.url,
+    ArticleRow.canonical_url,
     ArticleRow.title,
     ArticleRow.published_at,
     ArticleRow.first_seen_at,

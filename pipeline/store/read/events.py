@@ -19,7 +19,7 @@ class EventListing:
     kind: str
     case: str | None
     url: str | None
-    """The article's URL, else the ``url`` the payload carries (a hearing's source)."""
+    """The article's canonical URL, else the ``url`` the payload carries (a hearing's source)."""
     created_at: datetime
     payload: dict[str, Any]
 
@@ -33,7 +33,7 @@ def list_events(
 ) -> list[EventListing]:
     """Newest first."""
     query = (
-        select(EventRow, ArticleRow.url)
+        select(EventRow, ArticleRow.canonical_url)
         .outerjoin(ArticleRow, EventRow.article_id == ArticleRow.id)
         .order_by(EventRow.created_at.desc(), EventRow.id.desc())
     )

@@ -3,12 +3,13 @@ hearings (with their history) and events. Read-only; rows are JSON-ready dicts."
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline.output import to_row
+from pipeline.output import iso_instant, to_row
 from pipeline.store.models import ArticleRow, MatchRow
 from pipeline.store.read.events import list_events
 from pipeline.store.read.hearings import list_hearings
@@ -22,12 +23,12 @@ def article_rows(session: Session, case: str) -> list[dict[str, Any]]:
     query = (
         select(
             ArticleRow.id,
-            when.label("published"),
+            ArticleRow.published_at,
             ArticleRow.first_seen_at,
             ArticleRow.source_id,
             ArticleRow.language,
             ArticleRow.title,
-            ArticleRow.url,
+            ArticleRow.canonical_url,
             ArticleRow.summary,
             MatchRow.score,
             MatchRow.why,
@@ -39,12 +40,12 @@ def article_rows(session: Session, case: str) -> list[dict[str, Any]]:
     return [
         {
             "id": row.id,
-            "published": _iso(row.published),
+            "published_at": _iso(row.published_at),
             "first_seen_at": _iso(row.first_seen_at),
             "source": row.source_id,
             "language": row.language,
             "title": row.title,
-            "url": row.url,
+            "url": row.canonical_url,
             "summary": row.summary,
             "score": row.score,
             "why": [" ".join(map(str, hit)) for hit in row.why or ()],
@@ -54,7 +55,7 @@ def article_rows(session: Session, case: str) -> list[dict[str, Any]]:
 
 
 def _iso(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    return iso_instant(value) if isinstance(value, datetime) else value
 
 
 def hearing_rows(session: Session, case: str) -> list[dict[str, Any]]:
