@@ -124,9 +124,6 @@ class PostRange:
     seen: tuple[int, ...] = ()
     """Every post id the pages showed (with text or without), ascending."""
 
-    def gone(self, number: int) -> bool:
-        return number >= self.lowest and number not in self.seen
-
 
 @dataclass(frozen=True, slots=True)
 class RawResponse:

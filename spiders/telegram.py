@@ -66,9 +66,7 @@ class TelegramSpider(SourceSpider):
         yield self._page(run, None)
 
     def _page(self, run: SourceRun, before: int | None) -> scrapy.Request:
-        headers = {"Accept": self.accept}
-        if run.entry is not None and run.entry.language:
-            headers["Accept-Language"] = run.entry.language
+        headers = {"Accept": self.accept}  # no Accept-Language: the markup's words stay English
         meta = {"step": "page", "page": (run.state.pages if run.state else 0) + 1,
                 "handle_httpstatus_list": self.passed_statuses,
                 "download_maxsize": self.max_body}  # fmt: skip

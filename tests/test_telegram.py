@@ -33,6 +33,10 @@ from pipeline.parse.telegram import (
 from pipeline.parse.telegram_scan import ChannelScan, older_page
 from pipeline.store.models import ArticleRow, CaptureRow, EventRow
 
+from support.crawling import crawl_in_subprocess
+from support.http_server import LocalHTTPServer
+from support.telegram_pages import FakePost, serve_channel
+
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 PAGE = "http://127.0.0.1:9/s/demo_kz_news"
@@ -131,6 +135,38 @@ def test_a_row_with_a_wrong_address_or_key_is_named() -> None:
     assert kind_problems(typo)[0][0] == ".dept"
     too_deep = Source(id="tg", kind="telegram", url="https://t.me/s/orda_kz", depth=0)
     assert kind_problems(too_deep)[0][0] == ".depth"
+
+
+# ---------------------------------------------------------------- the spider in a real crawl
+
+
+def test_a_read_goes_out_whole_or_not_at_all(http_server: LocalHTTPServer) -> None:
+    posts = [FakePost(n, weather(n), T0 + timedelta(minutes=n)) for n in range(100, 160)]
+    serve_channel(http_server, "whole_chan", posts)
+    serve_channel(http_server, "known_chan", posts)
+    broken = serve_channel(http_server, "broken_chan", posts)[1]  # its second page
+    http_server.route(broken, body="<html><body>oops</body></html>",
+                      headers={"Content-Type": "text/html"})  # fmt: skip
+    rows = [{"id": n.replace("_", "-"), "kind": "telegram", "url": http_server.url(f"/s/{n}"),
+             "depth": 30, "recheck": 5} for n in ("whole_chan", "known_chan", "broken_chan")]  # fmt: skip
+    specs = [{"source_id": r["id"], "url": r["url"], "kind": "telegram"} for r in rows]
+    specs[1]["newest_url"] = "https://t.me/known_chan/150"
+    settings = {"DOWNLOAD_DELAY": 0, "ITEM_PIPELINES": {}, "LOG_LEVEL": "WARNING"}
+    items = crawl_in_subprocess("spiders.telegram:TelegramSpider", settings, sources=rows,
+                                specs=specs)  # fmt: skip
+
+    stored = {r["id"]: 0 for r in rows}
+    for item in items:
+        if item["_type"] == "RawArticle":
+            stored[item["source_id"]] += 1
+    reports = {i["source_id"]: i for i in items if i["_type"] == "FetchReport"}
+    assert stored == {"whole-chan": 40, "known-chan": 20, "broken-chan": 0}
+    assert reports["whole-chan"]["posts"]["lowest"] == 120 and reports["whole-chan"]["ok"]
+    assert reports["known-chan"]["posts"]["lowest"] == 140  # one page reached #150
+    error = reports["broken-chan"]["error"]
+    assert not reports["broken-chan"]["ok"] and reports["broken-chan"]["posts"] is None
+    assert error.startswith("broken-chan: ") and "/s/broken_chan?before=140" in error
+    assert "no posts container" in error
 
 
 # ---------------------------------------------------------------- ingest, through the store
