@@ -96,12 +96,6 @@ def url_problem(url: str) -> str:
     return ""
 
 
-def channel_of(url: str) -> str:
-    """The channel name in a preview address (lower case: Telegram names ignore case)."""
-    found = _PATH_RE.match(urlsplit(url).path)
-    return found.group(1).lower() if found else ""
-
-
 def page_url(url: str, before: int | None = None) -> str:
     """The preview page listing the posts before ``before`` (the newest ones without it)."""
     parts = urlsplit(url)
