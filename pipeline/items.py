@@ -115,6 +115,17 @@ class ScanWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class PostRange:
+    """What a read of a channel covered completely (``kind: telegram``): every post from
+    ``lowest`` up to the channel's newest, its pages chained back from the newest without a
+    gap. A stored post of the source in that range that is not in ``seen`` has been deleted."""
+
+    lowest: int
+    seen: tuple[int, ...] = ()
+    """Every post id the pages showed (with text or without), ascending."""
+
+
+@dataclass(frozen=True, slots=True)
 class RawResponse:
     """A response a spider could not read, as received: kept for the developers in the shape
     of a spider fixture (body, ``.headers.json``, ``.request.json``), so it replays as one."""
@@ -178,6 +189,9 @@ class FetchReport:
     response: RawResponse | None = None
     """A failed fetch: the response that lacked what the spider expected, for ingest to keep
     under the data folder (``pipeline.store.responses``) and name in ``error``."""
+    posts: PostRange | None = None
+    """Channel sources: the posts this read covered completely (ingest marks a stored post
+    missing from it removed); None when it covered none or is no channel read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,3 +206,6 @@ class FetchSpec:
     last_modified: str = ""
     body_sha256: str = ""
     """sha256 of the last body ingested; an identical body is reported as not modified."""
+    newest_url: str = ""
+    """For a spider that reads a source back to what it stored (``SourceSpider.rereads``):
+    the URL of the source's newest stored article (by publication time); '' when none is."""

@@ -152,6 +152,11 @@ class SourceSpider(scrapy.Spider):
     """The keys of a sources.yaml row this spider reads, beyond those every source has."""
     needs_entry: ClassVar[bool] = True
     """False when a FetchSpec says all the spider needs: no config row is looked up."""
+    rereads: ClassVar[bool] = False
+    """True when the spider reads a source back to what it stored and sees its items' edits
+    and removals itself (a Telegram channel): its FetchSpec carries the URL of the source's
+    newest stored article (``newest_url``), and its articles' pages are not re-checked as
+    evidence (its own reading is the check)."""
     checks: ClassVar[bool] = False
     """True when the spider takes ``check=True`` (``casewatch crawl SOURCE --check``): it then
     yields a ``CheckStep`` per answer, walks only as far as proving the site needs, and stores
@@ -205,6 +210,10 @@ class SourceSpider(scrapy.Spider):
             run.options = self.options_for(run.entry)
         except ValidationError as exc:
             yield self.fail(run, f"config: {options_problem(exc)}")
+            return
+        problem = self.Options.url_problem(run.spec.url)
+        if problem:
+            yield self.fail(run, f"config: url: {problem}")
             return
         try:
             yield from self.begin(run)

@@ -115,6 +115,8 @@ def to_json(obj: Any) -> Any:
             doc["response"] = response_summary(doc["response"])
         elif "response" in doc:  # a report with no response to keep
             del doc["response"]
+        if "posts" in doc and doc["posts"] is None:  # a report of no channel read
+            del doc["posts"]
         return doc
     if isinstance(obj, Request):
         callback = getattr(obj.callback, "__name__", None)

@@ -30,6 +30,8 @@ class Kind:
     """The name of the spider serving it."""
     options: type[BaseModel]
     """The spider's ``Options``: the keys a row of this kind may have beyond the common ones."""
+    rereads: bool = False
+    """The spider's ``rereads``: it reads a source back to what it stored (Telegram)."""
 
 
 @functools.cache
@@ -46,7 +48,8 @@ def source_kinds(settings_module: str = SCRAPY_SETTINGS) -> Mapping[str, Kind]:
         spider = loader.load(name)
         options = getattr(spider, "Options", SourceOptions)
         for kind in getattr(spider, "kinds", ()):
-            kinds.setdefault(kind, Kind(kind, name, options))
+            rereads = bool(getattr(spider, "rereads", False))
+            kinds.setdefault(kind, Kind(kind, name, options, rereads))
     return kinds
 
 
@@ -62,4 +65,13 @@ def kind_problems(source: Source) -> list[tuple[str, str]]:
         kind.options.model_validate(source.options)
     except ValidationError as exc:
         return locate(exc)
-    return []
+    options = kind.options
+    problem = options.url_problem(source.url) if issubclass(options, SourceOptions) else ""
+    return [(".url", problem)] if problem else []
+
+
+def rereads(kind: str) -> bool:
+    """Whether the spider serving ``kind`` reads its sources back to what it stored and sees
+    its items' edits and removals itself (their pages are then not re-checked as evidence)."""
+    found = source_kinds().get(kind)
+    return found.rereads if found else False

@@ -23,6 +23,12 @@ class SourceOptions(_Model):
     each spider declares its own as ``Options``, a subclass; a key it does not know is an
     error."""
 
+    @classmethod
+    def url_problem(cls, url: str) -> str:
+        """Why a row's ``url`` is no address this kind reads ('' when it is one): a kind that
+        reads one shape of page (a Telegram channel's preview) says so here."""
+        return ""
+
 
 class Source(_Model):
     model_config = ConfigDict(extra="allow", frozen=True)

@@ -23,7 +23,13 @@ from typing import Any
 
 from pipeline.config.sources import Source
 from pipeline.fetch.pipeline import CrawlBinding, bind
-from pipeline.fetch.plan import crawl_settings, orphan_report, plan_crawls, recheck_crawl
+from pipeline.fetch.plan import (
+    crawl_settings,
+    orphan_report,
+    plan_crawls,
+    recheck_crawl,
+    with_newest,
+)
 from pipeline.ingest.batch import safe_ingest
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import RunLog, SourceResult
@@ -49,6 +55,8 @@ def crawl(
     process = AsyncCrawlerProcess(settings)
     binding = CrawlBinding(deps, run_log)
     for spider_cls, mine in plan:
+        if getattr(spider_cls, "rereads", False):
+            mine = with_newest(deps, mine)
         _start(process, spider_cls, binding, specs=mine, sources=sources)
     for spec in orphans:
         run_log.results.append(safe_ingest(deps, orphan_report(spec), [], deps.clock()))
@@ -96,6 +104,8 @@ class SourceCrawler:
         spider_cls = self._spider_for(spec)
         if spider_cls is None:
             return safe_ingest(deps, orphan_report(spec), [], started)
+        if getattr(spider_cls, "rereads", False):
+            spec = (await asyncio.to_thread(with_newest, deps, [spec]))[0]
         binding = CrawlBinding(deps, follow=False)
         crawler = Crawler(spider_cls, self.settings)
         bind(crawler, binding)

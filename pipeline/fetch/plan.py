@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from pipeline.config.kinds import rereads
 from pipeline.config.load import Config
 from pipeline.config.settings import EvidenceSettings
 from pipeline.config.sources import Source
 from pipeline.fetch.schedule import next_run_at
 from pipeline.ingest.deps import IngestDeps
 from pipeline.items import ArticleTarget, FetchReport, FetchSpec
-from pipeline.store import captures
+from pipeline.store import captures, posts
 from pipeline.store.models import SourceRow
 
 DUE_SLACK = timedelta(minutes=1)
@@ -86,9 +88,12 @@ def fetch_spec(source: Source, state: SourceRow | None) -> FetchSpec:
 
 def due_rechecks(deps: IngestDeps) -> list[ArticleTarget]:
     """Matched articles whose page is due a re-check (``settings.evidence``), capped per run;
-    never of a source configured ``full_text: never`` (no page fetches for it at all)."""
+    never of a source configured ``full_text: never`` (no page fetches for it at all), nor of
+    one whose spider reads its items again itself (``rereads``: a Telegram channel)."""
     evidence = deps.config.settings.evidence
-    never = {s.id for s in deps.config.enabled_sources() if s.full_text == "never"}
+    never = {
+        s.id for s in deps.config.enabled_sources() if s.full_text == "never" or rereads(s.kind)
+    }
     with deps.sessions.begin() as session:
         return captures.due_rechecks(
             session,
@@ -98,6 +103,14 @@ def due_rechecks(deps: IngestDeps) -> list[ArticleTarget]:
             limit=evidence.recheck_per_run,
             skip_sources=never,
         )
+
+
+def with_newest(deps: IngestDeps, specs: Sequence[FetchSpec]) -> list[FetchSpec]:
+    """``specs`` with the URL of each source's newest stored article (``newest_url``), for a
+    spider that reads sources back to what it stored (``rereads``)."""
+    with deps.sessions() as session:
+        newest = posts.newest_urls(session, [s.source_id for s in specs])
+    return [replace(s, newest_url=newest.get(s.source_id, "")) for s in specs]
 
 
 def crawl_settings(config: Config, overrides: dict[str, Any] | None = None) -> Any:

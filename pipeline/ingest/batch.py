@@ -24,6 +24,7 @@ from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.followup import Tally, capture_page, note_story_alerts, story_repeats
 from pipeline.ingest.fulltext import choose_targets
 from pipeline.ingest.health import judge_fetch
+from pipeline.ingest.posts import channel_events
 from pipeline.ingest.runlog import SourceResult
 from pipeline.items import ArticlePage, FetchReport, RawArticle, RawHearing
 from pipeline.logs import redact_source
@@ -59,6 +60,7 @@ def ingest_fetch(
         )
         tally = _articles(session, deps, articles, case_titles, now, pages)
         tally.skipped += len(raws) - len(articles)
+        tally.events += channel_events(session, deps, report, articles, pages, now)
         if report.ok and not report.not_modified and (hearings or report.window is not None):
             ingest_hearings.scan_batch(session, deps, report, hearings, tz, case_titles, now, tally)
         tally.events += _run_events(session, deps, report, tally, started_at, now)

@@ -197,6 +197,23 @@ def _recheck(
     if seen == "gone":
         reason = f"the page no longer holds the article (title now {title!r})"
         return _removed(session, deps, row, page, reason, now, title=title, text=text)
+    events = record_change(session, deps, row, previous, page, title, text, found.modified, now)
+    return _Outcome("changed", events)
+
+
+def record_change(
+    session: Session,
+    deps: IngestDeps,
+    row: ArticleRow,
+    previous: CaptureRow,
+    page: ArticlePage,
+    title: str,
+    text: str,
+    modified: datetime | None,
+    now: datetime,
+) -> list[Event]:
+    """An edit of a matched article: ``page`` kept as a ``changed`` capture, the article's text
+    replaced, and ``article.changed`` (with the diff from ``previous``) for its cases."""
     capture = captures.add_capture(session, page, kind="changed", title=title, text=text, now=now)
     diff = text_diff(
         previous.title, previous.text, title, text,
@@ -207,13 +224,12 @@ def _recheck(
         **_facts(row, previous), "diff": diff, "old_title": previous.title,
         "new_title": title, "sha256": capture.sha256, "fetched_at": now.isoformat(),
     }  # fmt: skip
-    row.text, row.modified_at = text, found.modified or now
+    row.text, row.modified_at = text, modified or now
     _reindex(session, row)
     captures.mark_checked(session, row.id, now)
     cases = captures.matched_cases(session, row.id)
     key = capture.text_sha256[:16]
-    events = article_changed_events(row.id, cases, deps.case_titles(), facts, key)
-    return _Outcome("changed", events)
+    return article_changed_events(row.id, cases, deps.case_titles(), facts, key)
 
 
 def _removed(
@@ -227,6 +243,23 @@ def _removed(
     title: str = "",
     text: str = "",
 ) -> _Outcome:
+    events = record_removal(session, deps, row, page, reason, now, title=title, text=text)
+    return _Outcome("removed", events)
+
+
+def record_removal(
+    session: Session,
+    deps: IngestDeps,
+    row: ArticleRow,
+    page: ArticlePage,
+    reason: str,
+    now: datetime,
+    *,
+    title: str = "",
+    text: str = "",
+) -> list[Event]:
+    """A matched article gone: ``page`` (what shows it gone) kept as a ``removed`` capture, the
+    article marked removed, and ``article.removed`` (with ``reason``) for its cases."""
     previous = captures.latest_capture(session, row.id)
     capture = captures.add_capture(session, page, kind="removed", title=title, text=text, now=now)
     captures.mark_checked(session, row.id, now, removed=True)
@@ -236,10 +269,7 @@ def _removed(
     }  # fmt: skip
     cases = captures.matched_cases(session, row.id)
     key = previous.sha256[:16] if previous else "never-captured"
-    return _Outcome(
-        "removed",
-        article_removed_events(row.id, cases, deps.case_titles(), facts, key),
-    )
+    return article_removed_events(row.id, cases, deps.case_titles(), facts, key)
 
 
 def _facts(row: ArticleRow, previous: CaptureRow | None) -> dict[str, Any]:
