@@ -41,6 +41,7 @@ EXPECTED_COMMANDS = [
     "serve",
     "sources",
     "status",
+    "worker",
 ]
 HEAVY = ("scrapy", "fastapi", "alembic", "trafilatura", "apprise")
 CLI_DIR = Path(commands.__file__).parent.parent

@@ -93,6 +93,35 @@ class ServiceSettings(_Model):
     )(_duration_field)  # fmt: skip
 
 
+class WorkerSettings(_Model):
+    """``casewatch worker`` (several machines on one PostgreSQL, Procrastinate jobs).
+
+    ``tick``: how often the workers look for due sources (and stalled jobs); the jobs'
+    periodic schedules are cron lines, so an interval under a minute must divide a minute
+    and one of a minute or more is rounded to whole minutes. ``heartbeat``: how often a
+    worker tells the database it is alive; ``stalled_after``: a worker silent this long is
+    dead, and its running jobs are retried by another. ``concurrency``: jobs one worker runs
+    at once (``--concurrency``). ``poll``: the longest a waiting job goes unnoticed when a
+    database notification is lost."""
+
+    tick: timedelta = timedelta(minutes=1)
+    heartbeat: timedelta = timedelta(seconds=10)
+    stalled_after: timedelta = timedelta(minutes=1)
+    concurrency: int = Field(default=4, ge=1)
+    poll: timedelta = timedelta(seconds=5)
+
+    _durations = field_validator("tick", "heartbeat", "stalled_after", "poll", mode="before")(
+        _duration_field
+    )
+
+    @field_validator("tick", "heartbeat", "stalled_after", "poll")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than 0s")
+        return value
+
+
 class EvidenceSettings(_Model):
     """Full articles and evidence (``settings.yaml`` → ``evidence:``).
 
@@ -147,6 +176,7 @@ class Settings(_Model):
     delivery: DeliverySettings = DeliverySettings()
     evidence: EvidenceSettings = EvidenceSettings()
     service: ServiceSettings = ServiceSettings()
+    workers: WorkerSettings = WorkerSettings()
 
     _durations = field_validator(
         "default_every", "download_timeout", "download_delay", "reminder_before",

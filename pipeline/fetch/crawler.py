@@ -96,7 +96,7 @@ class SourceCrawler:
         spider_cls = self._spider_for(spec)
         if spider_cls is None:
             return safe_ingest(deps, orphan_report(spec), [], started)
-        binding = CrawlBinding(deps, follow=False)
+        binding = CrawlBinding(deps, follow=False, started={spec.source_id: started})
         crawler = Crawler(spider_cls, self.settings)
         bind(crawler, binding)
         task = self.runner.crawl(crawler, specs=[spec], sources=self.sources)

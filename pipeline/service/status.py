@@ -22,7 +22,7 @@ from pipeline.config.sources import Source
 from pipeline.fetch.plan import due_at
 from pipeline.logs import redact_source
 from pipeline.output import jsonable, to_row
-from pipeline.store import outbox
+from pipeline.store import cluster, outbox
 from pipeline.store.health import LastRun, deliveries_by_channel, last_runs, source_rows
 from pipeline.store.models import SourceRow
 
@@ -72,6 +72,10 @@ class Status:
     channels: tuple[ChannelStatus, ...]
     unusable_channels: tuple[tuple[str, str], ...] = ()
     """(id, why) of the channels the config cannot make usable: their alerts wait."""
+    workers: tuple[cluster.WorkerSeen, ...] = ()
+    """``casewatch worker`` processes seen in the last day (PostgreSQL only)."""
+    queues: tuple[cluster.QueueDepth, ...] = ()
+    """The workers' job queues with unfinished jobs: depth and oldest waiting job."""
 
 
 def source_status(
@@ -152,6 +156,8 @@ def read_status(session: Session, config: Config, now: datetime) -> Status:
         deliveries=outbox.delivery_counts(session),
         channels=channel_statuses(queued, outbox.channel_health(session)),
         unusable_channels=tuple(sorted(config.broken_channels.items())),
+        workers=tuple(cluster.workers_seen(session, now, config.settings.workers.stalled_after)),
+        queues=tuple(cluster.queue_depths(session)),
     )
 
 
@@ -225,7 +231,15 @@ def status_document(status: Status) -> dict[str, Any]:
         "sources": [to_row(s) for s in status.sources],
         "deliveries": dict(status.deliveries),
         "channels": [to_row(c) for c in status.channels],
+        "workers": [_worker_row(w) for w in status.workers],
+        "queues": [to_row(q) for q in status.queues],
     }
+
+
+def _worker_row(worker: cluster.WorkerSeen) -> dict[str, Any]:
+    row = to_row(worker)
+    row.pop("job_worker_id")
+    return row
 
 
 def _duration_text(value: timedelta) -> str:
