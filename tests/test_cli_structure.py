@@ -43,7 +43,7 @@ EXPECTED_COMMANDS = [
     "status",
     "worker",
 ]
-HEAVY = ("scrapy", "fastapi", "alembic", "trafilatura", "apprise")
+HEAVY = ("scrapy", "fastapi", "alembic", "trafilatura", "apprise", "procrastinate")
 CLI_DIR = Path(commands.__file__).parent.parent
 
 

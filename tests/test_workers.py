@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.store.engine import open_store
-
 from support.cli import Cli, run_casewatch
 from support.cluster import (
     Feed,
+    cluster_database,
     logged_sources,
     overlaps,
     serve_feeds,
@@ -29,7 +28,6 @@ from support.cluster import (
     write_cluster_config,
 )
 from support.http_server import LocalHTTPServer
-from support.pgserver import scratch_database
 
 HOURLY = [Feed(f"court-{i:02d}") for i in range(24)]
 FAST = [Feed(f"fast-{i}", every="1s", delay=1.5) for i in range(3)]
@@ -39,9 +37,7 @@ PINNED = [Feed(f"kz-{i}", queue="kz") for i in range(3)]
 
 @pytest.fixture
 def pg_url(postgres_url: str) -> Iterator[str]:
-    """A fresh database, migrated (the workers would do it; the test reads it from the start)."""
-    with scratch_database(postgres_url) as url:
-        open_store(url).kw["bind"].dispose()
+    with cluster_database(postgres_url) as url:
         yield url
 
 

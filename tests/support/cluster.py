@@ -12,7 +12,8 @@ import signal
 import subprocess
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +22,13 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import make_url
 
+from pipeline.store.engine import open_store
+from pipeline.workers.schema import ensure_schema
+
 from .cli import start_casewatch
 from .feeds import rss
 from .http_server import LocalHTTPServer
+from .pgserver import scratch_database
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,17 @@ class Feed:
     every: str = "1h"
     queue: str | None = None
     delay: float = 0.3
+
+
+@contextmanager
+def cluster_database(server_url: str) -> Iterator[str]:
+    """A fresh database with casewatch's schema and the workers' tables (as the first
+    worker would make them; the test reads them from the start)."""
+    with scratch_database(server_url) as url:
+        engine = open_store(url).kw["bind"]
+        ensure_schema(engine)
+        engine.dispose()
+        yield url
 
 
 def serve_feeds(http: LocalHTTPServer, feeds: Iterable[Feed]) -> None:
@@ -135,15 +151,16 @@ def overlaps(runs: Sequence[tuple[datetime, datetime, str]]) -> list[tuple[datet
     return [(a[0], b[0]) for a, b in itertools.pairwise(ordered) if b[0] < a[1]]
 
 
-def pid_running(db_url: str, lock: str) -> int | None:
-    """The pid of the worker running the job with this lock, if one is."""
+def pids_running(db_url: str, *, task: str | None = None, lock: str | None = None) -> list[int]:
+    """The pids of the workers running a job of ``task`` (or with ``lock``) now."""
     rows = query(
         db_url,
         "SELECT w.pid FROM procrastinate_jobs j JOIN casewatch_worker w"
-        " ON w.job_worker_id = j.worker_id WHERE j.status = 'doing' AND j.lock = %s",
-        lock,
-    )
-    return rows[0][0] if rows else None
+        " ON w.job_worker_id = j.worker_id WHERE j.status = 'doing'"
+        " AND (%s::text IS NULL OR j.task_name = %s) AND (%s::text IS NULL OR j.lock = %s)",
+        task, task, lock, lock,
+    )  # fmt: skip
+    return [pid for (pid,) in rows]
 
 
 def logged_sources(log: Path) -> set[str]:
