@@ -28,6 +28,7 @@ EXPECTED_COMMANDS = [
     "cases",
     "check-config",
     "crawl",
+    "db",
     "deliver",
     "deliveries",
     "events",
