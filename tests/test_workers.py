@@ -29,7 +29,7 @@ from support.cluster import (
 )
 from support.http_server import LocalHTTPServer
 
-HOURLY = [Feed(f"court-{i:02d}") for i in range(24)]
+HOURLY = [Feed(f"src-{i:02d}", kind="court_table" if i % 2 else "feed") for i in range(24)]
 FAST = [Feed(f"fast-{i}", every="1s", delay=1.5) for i in range(3)]
 """Due again every second but 1.5 s to answer: the ticks want them while they run."""
 PINNED = [Feed(f"kz-{i}", queue="kz") for i in range(3)]

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,33 @@ class Feed:
     every: str = "1h"
     queue: str | None = None
     delay: float = 0.3
+    kind: str = "feed"
+    """``feed`` (an RSS feed at ``/<id>.xml``) or ``court_table`` (a schedule page at
+    ``/<id>.html``)."""
+
+    @property
+    def path(self) -> str:
+        return f"/{self.id}.html" if self.kind == "court_table" else f"/{self.id}.xml"
+
+
+SCHEDULE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>График</title></head><body>"
+    "<table class='schedule'><thead><tr><th>Дата</th><th>Время</th><th>Номер дела</th>"
+    "<th>Судья</th><th>Стороны</th><th>Категория</th><th>Зал</th></tr></thead><tbody>{rows}"
+    "</tbody></table></body></html>"
+)
+
+
+def schedule_page(feed: Feed) -> str:
+    """A court's hearing schedule: two hearings a week and more ahead."""
+    day = date.today() + timedelta(days=7)
+    rows = "".join(
+        f"<tr><td>{day + timedelta(days=i):%d.%m.%Y}</td><td>1{i}:00</td>"
+        f"<td>3310-26-00-2/{abs(hash(feed.id)) % 900 + i}</td><td>Судья А.</td>"
+        f"<td>Истец {i} к ответчику</td><td>взыскание долга</td><td>Зал № {i}</td></tr>"
+        for i in range(2)
+    )
+    return SCHEDULE.format(rows=rows)
 
 
 @contextmanager
@@ -51,11 +78,15 @@ def cluster_database(server_url: str) -> Iterator[str]:
 
 
 def serve_feeds(http: LocalHTTPServer, feeds: Iterable[Feed]) -> None:
-    """Each feed at ``/<id>.xml``: two items, answered after its delay."""
+    """Each feed at its path: two items (or two hearings), answered after its delay."""
     for feed in feeds:
+        if feed.kind == "court_table":
+            http.route(feed.path, body=schedule_page(feed), delay=feed.delay,
+                       headers={"Content-Type": "text/html; charset=utf-8"})  # fmt: skip
+            continue
         items = [(f"{feed.id}: новости {i}", f"https://example.kz/{feed.id}/{i}", "Текст.")
                  for i in range(2)]  # fmt: skip
-        http.route(f"/{feed.id}.xml", body=rss(items), delay=feed.delay,
+        http.route(feed.path, body=rss(items), delay=feed.delay,
                    headers={"Content-Type": "application/rss+xml; charset=utf-8"})  # fmt: skip
 
 
@@ -77,8 +108,9 @@ def write_cluster_config(
         encoding="utf-8",
     )
     rows = "".join(
-        f"  - {{id: {f.id}, kind: feed, url: '{http.url(f'/{f.id}.xml')}', every: {f.every}"
+        f"  - {{id: {f.id}, kind: {f.kind}, url: '{http.url(f.path)}', every: {f.every}"
         + (f", queue: {f.queue}" if f.queue else "")
+        + (", court: Суд, timezone: Asia/Almaty" if f.kind == "court_table" else "")
         + "}\n"
         for f in feeds
     )
@@ -132,7 +164,8 @@ def libpq(db_url: str) -> str:
 
 def query(db_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     with psycopg.connect(libpq(db_url), autocommit=True) as conn:
-        return list(conn.execute(sql, params or None).fetchall())
+        cursor = conn.execute(sql, params or None)
+        return list(cursor.fetchall()) if cursor.description else []
 
 
 def source_runs(db_url: str) -> dict[str, list[tuple[datetime, datetime, str]]]:
