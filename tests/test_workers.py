@@ -18,6 +18,7 @@ from support.cli import Cli, run_casewatch
 from support.cluster import (
     Feed,
     cluster_database,
+    errors_logged,
     logged_sources,
     overlaps,
     serve_feeds,
@@ -90,6 +91,7 @@ def test_workers_crawl_each_source_once_a_cycle_never_twice_at_once_and_by_queue
     assert logged_sources(logs[3]) == pinned  # the kz worker crawled the kz sources only
     for log in logs[:3]:
         assert not logged_sources(log) & pinned
+    assert [e for log in logs for e in errors_logged(log)] == []  # deliver, reminders… ran clean
 
     document = json.loads(status.stdout)
     seen = document["workers"]

@@ -102,6 +102,7 @@ class WorkerProcess:
             log.exception("the worker failed")
             self.exit_code = 1
         finally:
+            self.runtime.abandon_crawls()
             self._unregister()
             _stop_reactor()
 
@@ -147,7 +148,9 @@ class WorkerProcess:
             )  # fmt: skip
             try:
                 await self._worker.run()
-                return
+                if self._stopping:
+                    return
+                log.error("the worker stopped by itself: taking jobs again in %gs", pause)
             except ConnectorException as exc:
                 log.error("the job queue's database failed (%s): taking jobs again in %gs",
                           exc.__cause__ or exc, pause)  # fmt: skip

@@ -92,10 +92,14 @@ class WorkerRuntime:
         specs = [FetchSpec(source_id=k, url="https://example.org/", kind=k) for k in kinds]
         plan_crawls(crawl_settings(self.deps.config, self.scrapy_overrides), specs)
 
-    def close(self) -> None:
+    def abandon_crawls(self) -> None:
+        """Stop the crawlers still running (on the loop, at the end)."""
         self.halt.set()
         if self.crawler is not None:
             self.crawler.abandon_all()
+
+    def close(self) -> None:
+        self.halt.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     async def in_thread(self, func: Callable[..., T], *args: Any) -> T:

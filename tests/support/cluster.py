@@ -196,6 +196,19 @@ def pids_running(db_url: str, *, task: str | None = None, lock: str | None = Non
     return [pid for (pid,) in rows]
 
 
+def errors_logged(log: Path) -> list[str]:
+    """The ERROR lines of a worker's JSON log."""
+    found = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("level") in ("ERROR", "CRITICAL"):
+            found.append(f"{record.get('logger')}: {record.get('message')}")
+    return found
+
+
 def logged_sources(log: Path) -> set[str]:
     """Sources whose crawl result this worker logged (its JSON lines' ``source``)."""
     found = set()
