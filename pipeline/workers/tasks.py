@@ -8,7 +8,10 @@
 - ``casewatch.recover`` (periodic, ``workers.tick``): the jobs of workers silent for
   ``workers.stalled_after`` (killed, cut off) go back to their queue for another worker.
 - ``casewatch.deliver`` / ``reminders`` / ``rechecks`` (periodic, the ``service.*_every``
-  intervals): as in ``casewatch run``.
+  intervals): as in ``casewatch run``. One delivery job runs at a time in the whole cluster,
+  so a channel's hourly limit and its digests stay exact; each delivery is still claimed in
+  the outbox before it is sent, so a job cut off mid-send leaves at most that one message to
+  send again.
 
 Every worker defers the periodic jobs; Procrastinate keeps one job per period. The app is
 built per process (the intervals and queues come from the config), never at import.
@@ -82,11 +85,11 @@ def _periodic_tasks(app: Any, runtime: WorkerRuntime, settings: Settings, crawl:
 
     workers, service = settings.workers, settings.service
 
-    def periodic(name: str, every: timedelta, *, exclusive: bool = True) -> Any:
-        """Deferred by every worker, once per period; ``exclusive``: one running at a time."""
+    def periodic(name: str, every: timedelta) -> Any:
+        """Deferred by every worker, once per period; one running and one waiting at most."""
         lock = f"casewatch:{name}"
         task = app.task(name=f"casewatch.{name}", queue=DEFAULT_QUEUE, queueing_lock=lock,
-                        lock=lock if exclusive else None)  # fmt: skip
+                        lock=lock)  # fmt: skip
         return lambda func: app.periodic(cron=cron_every(every))(task(func))
 
     @periodic("tick", workers.tick)
@@ -107,7 +110,7 @@ def _periodic_tasks(app: Any, runtime: WorkerRuntime, settings: Settings, crawl:
     async def recover(timestamp: int) -> int:
         return await recover_stalled(app, workers.stalled_after)
 
-    @periodic("deliver", service.deliver_every, exclusive=False)
+    @periodic("deliver", service.deliver_every)
     async def deliver(timestamp: int) -> None:
         await runtime.deliver()
 
