@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.cli.commands.status import print_cluster
 from pipeline.config.sources import Source
-from pipeline.service.status import Status, status_document
+from pipeline.service.status import Status, assess, status_document
 from pipeline.store.cluster import QueueDepth, WorkerSeen, crawl_lock
 from pipeline.workers.tasks import cron_every
 
@@ -68,6 +68,16 @@ def test_status_shows_the_workers_their_queues_and_each_queues_depth(
     table = capsys.readouterr().out
     assert "almaty-1:41" in table and "kz" in table and "lost" in table
     assert "2026-12-07 07:59:30" in table  # the oldest waiting job, in the local zone
+
+
+def test_status_names_lost_workers_and_queues_nobody_takes() -> None:
+    kz = QueueDepth("kz", 3, 0, 0, NOW)
+    status = Status(NOW, (), {}, (), workers=WORKERS, queues=(*QUEUES, kz))
+    problems = assess(status)["problems"]
+    assert "workers lost (no heartbeat): hetzner:7" in problems
+    # almaty-1 (running) takes kz; the default queue's only worker is lost
+    assert "queues no running worker takes: default (12 waiting)" in problems
+    assert assess(status)["status"] == "degraded"
 
 
 def test_status_without_workers_says_nothing_of_them(capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,6 +26,9 @@ from pipeline.store import cluster, outbox
 from pipeline.store.health import LastRun, deliveries_by_channel, last_runs, source_rows
 from pipeline.store.models import SourceRow
 
+LOST_RECENTLY = timedelta(hours=1)
+"""A worker lost (killed, cut off) this recently makes ``status`` degraded; older ones are
+only listed."""
 DELIVERY_OVERDUE = timedelta(minutes=10)
 """A pending delivery this long past its attempt time means delivery is not running."""
 
@@ -185,6 +188,7 @@ def assess(status: Status) -> dict[str, Any]:
         *([f"{status.deliveries.get('failed', 0)} deliveries failed"]
           if status.deliveries.get("failed") else []),
     ]  # fmt: skip
+    problems += cluster_problems(status)
     state = "down" if stalled or unusable else "degraded" if problems else "ok"
     return {
         "status": state,
@@ -204,6 +208,21 @@ def assess(status: Status) -> dict[str, Any]:
             "failing_channels": channels_failing,
         },
     }
+
+
+def cluster_problems(status: Status) -> list[str]:
+    """Workers that vanished in the last hour, and queues with jobs waiting that no running
+    worker takes (a source pinned to ``queue: kz`` with no ``--queue kz`` worker is never
+    crawled)."""
+    recent = status.checked_at - LOST_RECENTLY
+    lost = [w.name for w in status.workers if w.state == "lost" and w.last_seen_at >= recent]
+    served = {q for w in status.workers if w.state == "running" for q in w.queues}
+    orphaned = [f"{q.queue} ({q.waiting} waiting)" for q in status.queues
+                if q.waiting and q.queue not in served]  # fmt: skip
+    return [
+        *([f"workers lost (no heartbeat): {', '.join(lost)}"] if lost else []),
+        *([f"queues no running worker takes: {', '.join(orphaned)}"] if orphaned else []),
+    ]
 
 
 def health(sessions: sessionmaker[Session], config: Config, now: datetime) -> dict[str, Any]:
