@@ -73,9 +73,9 @@ def test_workers_crawl_each_source_once_a_cycle_never_twice_at_once_and_by_queue
     workers.append(start_worker(config, pg_url, logs[3], "--queue", "kz", "--concurrency", "2"))
     try:
         once = {f.id for f in [*HOURLY, *PINNED]}
-        wait_for(lambda: once <= set(source_runs(pg_url)), 60, "every source's first run")
+        wait_for(lambda: once <= set(source_runs(pg_url)), 120, "every source's first run")
         fast = {f.id for f in FAST}
-        wait_for(lambda: all(len(source_runs(pg_url).get(s, [])) >= 2 for s in fast), 30,
+        wait_for(lambda: all(len(source_runs(pg_url).get(s, [])) >= 2 for s in fast), 60,
                  "two runs of each fast source")  # fmt: skip
         status = run_casewatch(config, pg_url, "status", "--format", "json")
         table = run_casewatch(config, pg_url, "status")

@@ -93,7 +93,7 @@ def test_killed_workers_lose_nothing_crawl_redone_alerts_at_most_one_twice(
     workers = [start_worker(config, pg_url, log, "--concurrency", "2") for log in logs]
     by_pid = {w.pid: w for w in workers}
     try:
-        wait_for(lambda: http.requests_to("/slow-court.xml"), 60, "the slow page asked for")
+        wait_for(lambda: http.requests_to("/slow-court.xml"), 120, "the slow page asked for")
         crawling = wait_for(lambda: pids_running(pg_url, lock="crawl:slow-court"), 60,
                             "the slow crawl running")[0]  # fmt: skip
         kill(crawling)
