@@ -85,7 +85,7 @@ def test_killed_workers_lose_nothing_crawl_redone_alerts_at_most_one_twice(
     serve_feeds(http, [SLOW])
     config = write_cluster_config(
         tmp_path / "config", http, [SLOW],
-        settings="delivery: {min_interval: 0s, timeout: 2s, max_per_hour: 0, backoff: 0s}\n",
+        settings="delivery: {min_interval: 10ms, timeout: 2s, max_per_hour: 0, backoff: 0s}\n",
         alerts=f"channels:\n  - id: mail\n    url: '{smtp_url(smtp_server)}'\n"
         "routes:\n  - {events: ['*'], channels: [mail]}\n",
     )  # fmt: skip
