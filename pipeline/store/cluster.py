@@ -34,6 +34,8 @@ REGISTRY_DDL = (
 
 SHOWN_FOR = timedelta(days=1)
 """``status`` lists the workers seen this recently."""
+KEPT_FOR = timedelta(days=7)
+"""A worker's row is deleted when another worker starts this long after it was last seen."""
 
 CRAWL_TASK = "casewatch.crawl"
 CRAWL_LOCK = "crawl:"
@@ -86,7 +88,9 @@ def register(
     session: Session, *, name: str, host: str, pid: int, queues: Sequence[str],
     concurrency: int, now: datetime,
 ) -> int:  # fmt: skip
-    """A new worker process's row; returns its id."""
+    """A new worker process's row; returns its id. Rows not seen for ``KEPT_FOR`` go."""
+    session.execute(text(f"DELETE FROM {REGISTRY} WHERE last_seen_at < :old"),
+                    {"old": now - KEPT_FOR})  # fmt: skip
     row = session.execute(
         text(
             f"INSERT INTO {REGISTRY} (name, host, pid, queues, concurrency, started_at,"
