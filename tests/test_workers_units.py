@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pipeline.cli.commands.status import print_cluster
+from pipeline.config.settings import WorkerSettings
 from pipeline.config.sources import Source
 from pipeline.service.status import Status, assess, status_document
 from pipeline.store.cluster import QueueDepth, WorkerSeen, crawl_lock
@@ -40,6 +41,12 @@ def test_a_source_names_its_queue_or_takes_the_default() -> None:
     with pytest.raises(ValueError, match="queue"):
         Source.model_validate({**row, "queue": "no spaces"})
     assert crawl_lock("court-kz") == "crawl:court-kz"
+
+
+def test_a_worker_is_declared_dead_only_after_missing_heartbeats() -> None:
+    assert WorkerSettings().stalled_after == timedelta(minutes=1)
+    with pytest.raises(ValueError, match="twice heartbeat"):
+        WorkerSettings.model_validate({"heartbeat": "10s", "stalled_after": "15s"})
 
 
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)

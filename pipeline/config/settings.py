@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from pipeline.config.models import _duration_field, _Model, parse_duration
 
@@ -96,11 +96,12 @@ class ServiceSettings(_Model):
 class WorkerSettings(_Model):
     """``casewatch worker`` (several machines on one PostgreSQL, Procrastinate jobs).
 
-    ``tick``: how often the workers look for due sources (and stalled jobs); the jobs'
-    periodic schedules are cron lines, so an interval under a minute must divide a minute
-    and one of a minute or more is rounded to whole minutes. ``heartbeat``: how often a
-    worker tells the database it is alive; ``stalled_after``: a worker silent this long is
-    dead, and its running jobs are retried by another. ``concurrency``: jobs one worker runs
+    ``tick``: how often the workers look for due sources (and stalled jobs); the periodic
+    jobs' schedules are cron lines, so this and the ``service.*_every`` intervals are rounded
+    down to a step that divides the minute (under a minute), the hour or the day.
+    ``heartbeat``: how often a worker tells the database it is alive; ``stalled_after``: a
+    worker silent this long is dead, and its running jobs are retried by another (at least
+    twice ``heartbeat``). ``concurrency``: jobs one worker runs
     at once (``--concurrency``). ``poll``: the longest a waiting job goes unnoticed when a
     database notification is lost."""
 
@@ -119,6 +120,14 @@ class WorkerSettings(_Model):
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise ValueError("must be longer than 0s")
+        return value
+
+    @field_validator("stalled_after")
+    @classmethod
+    def _after_heartbeats(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        heartbeat = info.data.get("heartbeat")
+        if heartbeat is not None and value < heartbeat * 2:
+            raise ValueError(f"must be at least twice heartbeat ({heartbeat.total_seconds():g}s)")
         return value
 
 
