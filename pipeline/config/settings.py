@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
 from pipeline.config.models import _duration_field, _Model, parse_duration
 
@@ -100,8 +100,8 @@ class WorkerSettings(_Model):
     jobs' schedules are cron lines, so this and the ``service.*_every`` intervals are rounded
     down to a step that divides the minute (under a minute), the hour or the day.
     ``heartbeat``: how often a worker tells the database it is alive; ``stalled_after``: a
-    worker silent this long is dead, and its running jobs are retried by another (at least
-    twice ``heartbeat``). ``concurrency``: jobs one worker runs
+    worker silent this long is dead, and its running jobs are retried by another (twice
+    ``heartbeat`` when set shorter). ``concurrency``: jobs one worker runs
     at once (``--concurrency``). ``poll``: the longest a waiting job goes unnoticed when a
     database notification is lost."""
 
@@ -122,13 +122,11 @@ class WorkerSettings(_Model):
             raise ValueError("must be longer than 0s")
         return value
 
-    @field_validator("stalled_after")
-    @classmethod
-    def _after_heartbeats(cls, value: timedelta, info: ValidationInfo) -> timedelta:
-        heartbeat = info.data.get("heartbeat")
-        if heartbeat is not None and value < heartbeat * 2:
-            raise ValueError(f"must be at least twice heartbeat ({heartbeat.total_seconds():g}s)")
-        return value
+    @property
+    def silent_for(self) -> timedelta:
+        """``stalled_after``, but never under two heartbeats: shorter, a live worker would
+        look dead between two of them and have its jobs run a second time by another."""
+        return max(self.stalled_after, self.heartbeat * 2)
 
 
 class EvidenceSettings(_Model):

@@ -159,7 +159,7 @@ def read_status(session: Session, config: Config, now: datetime) -> Status:
         deliveries=outbox.delivery_counts(session),
         channels=channel_statuses(queued, outbox.channel_health(session)),
         unusable_channels=tuple(sorted(config.broken_channels.items())),
-        workers=tuple(cluster.workers_seen(session, now, config.settings.workers.stalled_after)),
+        workers=tuple(cluster.workers_seen(session, now, config.settings.workers.silent_for)),
         queues=tuple(cluster.queue_depths(session)),
     )
 

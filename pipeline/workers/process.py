@@ -140,7 +140,7 @@ class WorkerProcess:
                 app, queues=list(self.queues), name=self.name, concurrency=self.concurrency,
                 install_signal_handlers=False,
                 update_heartbeat_interval=workers.heartbeat.total_seconds(),
-                stalled_worker_timeout=workers.stalled_after.total_seconds(),
+                stalled_worker_timeout=workers.silent_for.total_seconds(),
                 fetch_job_polling_interval=workers.poll.total_seconds(),
                 abort_job_polling_interval=workers.poll.total_seconds(),
                 shutdown_graceful_timeout=settings.service.shutdown_grace.total_seconds(),

@@ -108,7 +108,7 @@ def _periodic_tasks(app: Any, runtime: WorkerRuntime, settings: Settings, crawl:
 
     @periodic("recover", workers.tick)
     async def recover(timestamp: int) -> int:
-        return await recover_stalled(app, workers.stalled_after)
+        return await recover_stalled(app, workers.silent_for)
 
     @periodic("deliver", service.deliver_every)
     async def deliver(timestamp: int) -> None:
