@@ -28,6 +28,7 @@ EXPECTED_COMMANDS = [
     "cases",
     "check-config",
     "crawl",
+    "db",
     "deliver",
     "deliveries",
     "events",
@@ -41,8 +42,9 @@ EXPECTED_COMMANDS = [
     "serve",
     "sources",
     "status",
+    "worker",
 ]
-HEAVY = ("scrapy", "fastapi", "alembic", "trafilatura", "apprise")
+HEAVY = ("scrapy", "fastapi", "alembic", "trafilatura", "apprise", "procrastinate")
 HELP_HEAVY = (*HEAVY, "sqlalchemy", "pydantic", "yaml", "rich")
 """``casewatch --help`` (≤ 0.3 s) imports no command, no config and no store."""
 CLI_DIR = Path(commands.__file__).parent.parent

@@ -84,6 +84,18 @@ def test_compose_file_wires_casewatch_to_a_healthy_postgres() -> None:
     assert app["stop_signal"] == "SIGTERM"
 
 
+def test_compose_cluster_profile_runs_scalable_workers_instead_of_the_single_process() -> None:
+    doc = compose()
+    app, worker = doc["services"]["casewatch"], doc["services"]["worker"]
+    assert app["profiles"] == ["single"] and worker["profiles"] == ["cluster"]
+    assert worker["command"] == ["casewatch", "worker"]
+    assert "container_name" not in worker and "ports" not in worker  # --scale worker=3 works
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    assert worker["environment"] == app["environment"] and worker["volumes"] == app["volumes"]
+    example = (REPO / "deploy" / "env.example").read_text(encoding="utf-8").splitlines()
+    assert "COMPOSE_PROFILES=single" in example  # `docker compose up -d` stays one process
+
+
 def _compose_client() -> bool:
     if shutil.which("docker") is None:
         return False

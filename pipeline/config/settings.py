@@ -93,6 +93,42 @@ class ServiceSettings(_Model):
     )(_duration_field)  # fmt: skip
 
 
+class WorkerSettings(_Model):
+    """``casewatch worker`` (several machines on one PostgreSQL, Procrastinate jobs).
+
+    ``tick``: how often the workers look for due sources (and stalled jobs); the periodic
+    jobs' schedules are cron lines, so this and the ``service.*_every`` intervals are rounded
+    down to a step that divides the minute (under a minute), the hour or the day.
+    ``heartbeat``: how often a worker tells the database it is alive; ``stalled_after``: a
+    worker silent this long is dead, and its running jobs are retried by another (twice
+    ``heartbeat`` when set shorter). ``concurrency``: jobs one worker runs
+    at once (``--concurrency``). ``poll``: the longest a waiting job goes unnoticed when a
+    database notification is lost."""
+
+    tick: timedelta = timedelta(minutes=1)
+    heartbeat: timedelta = timedelta(seconds=10)
+    stalled_after: timedelta = timedelta(minutes=1)
+    concurrency: int = Field(default=4, ge=1)
+    poll: timedelta = timedelta(seconds=5)
+
+    _durations = field_validator("tick", "heartbeat", "stalled_after", "poll", mode="before")(
+        _duration_field
+    )
+
+    @field_validator("tick", "heartbeat", "stalled_after", "poll")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than 0s")
+        return value
+
+    @property
+    def silent_for(self) -> timedelta:
+        """``stalled_after``, but never under two heartbeats: shorter, a live worker would
+        look dead between two of them and have its jobs run a second time by another."""
+        return max(self.stalled_after, self.heartbeat * 2)
+
+
 class EvidenceSettings(_Model):
     """Full articles and evidence (``settings.yaml`` → ``evidence:``).
 
@@ -147,6 +183,7 @@ class Settings(_Model):
     delivery: DeliverySettings = DeliverySettings()
     evidence: EvidenceSettings = EvidenceSettings()
     service: ServiceSettings = ServiceSettings()
+    workers: WorkerSettings = WorkerSettings()
 
     _durations = field_validator(
         "default_every", "download_timeout", "download_delay", "reminder_before",

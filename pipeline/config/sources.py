@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, field_validator
 from pipeline.config.models import SLUG_RE, _Model, check_http_url, parse_duration
 
 KIND_RE = r"^[a-z][a-z0-9_]*$"
+QUEUE_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 class SourceOptions(_Model):
@@ -49,6 +50,10 @@ class Source(_Model):
     """Fetch article pages of new items: ``auto`` those that match or partly match a case (a
     keyword, a person or a context word) and those whose feed text is short; ``always`` every
     new item; ``never`` none (then no evidence is kept for this source's articles)."""
+    queue: str | None = Field(default=None, pattern=QUEUE_RE, max_length=100)
+    """``casewatch worker``: the job queue of this source's crawls (default ``default``); only
+    workers started with ``--queue NAME`` take it — e.g. a portal that answers only from
+    inside its country, crawled by a worker there. ``casewatch run`` ignores it."""
 
     _every = field_validator("every", mode="before")(
         lambda v: None if v is None else parse_duration(v)

@@ -106,7 +106,7 @@ class SourceCrawler:
             return safe_ingest(deps, orphan_report(spec), [], started)
         if getattr(spider_cls, "rereads", False):
             spec = (await asyncio.to_thread(with_newest, deps, [spec]))[0]
-        binding = CrawlBinding(deps, follow=False)
+        binding = CrawlBinding(deps, follow=False, started={spec.source_id: started})
         crawler = Crawler(spider_cls, self.settings)
         bind(crawler, binding)
         task = self.runner.crawl(crawler, specs=[spec], sources=self.sources)

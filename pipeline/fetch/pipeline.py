@@ -42,6 +42,9 @@ class CrawlBinding:
     for a re-check."""
     abandoned: bool = False
     """Set when the crawl overran its timeout: reports it still yields are dropped."""
+    started: dict[str, datetime] = field(default_factory=dict)
+    """When each source's crawl started, if known (its run's ``started_at``; else the time
+    its first item arrived)."""
 
 
 def bind(crawler: Any, binding: CrawlBinding) -> None:
@@ -56,7 +59,7 @@ class IngestPipeline:
         self.crawler = crawler
         self.buffers: dict[str, list[RawArticle]] = defaultdict(list)
         self.hearings: dict[str, list[RawHearing]] = defaultdict(list)
-        self.started: dict[str, datetime] = {}
+        self.started: dict[str, datetime] = dict(binding.started)
         self._article_spider: type[Any] | None = None
         self.workers = ParseWorkers.from_settings(getattr(crawler, "settings", None))
         """Article pages are read off the loop, each within the parse budget."""

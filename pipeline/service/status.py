@@ -22,10 +22,13 @@ from pipeline.config.sources import Source
 from pipeline.fetch.plan import due_at
 from pipeline.logs import redact_source
 from pipeline.output import jsonable, to_row
-from pipeline.store import outbox
+from pipeline.store import cluster, outbox
 from pipeline.store.health import LastRun, deliveries_by_channel, last_runs, source_rows
 from pipeline.store.models import SourceRow
 
+LOST_RECENTLY = timedelta(hours=1)
+"""A worker lost (killed, cut off) this recently makes ``status`` degraded; older ones are
+only listed."""
 DELIVERY_OVERDUE = timedelta(minutes=10)
 """A pending delivery this long past its attempt time means delivery is not running."""
 
@@ -72,6 +75,10 @@ class Status:
     channels: tuple[ChannelStatus, ...]
     unusable_channels: tuple[tuple[str, str], ...] = ()
     """(id, why) of the channels the config cannot make usable: their alerts wait."""
+    workers: tuple[cluster.WorkerSeen, ...] = ()
+    """``casewatch worker`` processes seen in the last day (PostgreSQL only)."""
+    queues: tuple[cluster.QueueDepth, ...] = ()
+    """The workers' job queues with unfinished jobs: depth and oldest waiting job."""
 
 
 def source_status(
@@ -152,6 +159,8 @@ def read_status(session: Session, config: Config, now: datetime) -> Status:
         deliveries=outbox.delivery_counts(session),
         channels=channel_statuses(queued, outbox.channel_health(session)),
         unusable_channels=tuple(sorted(config.broken_channels.items())),
+        workers=tuple(cluster.workers_seen(session, now, config.settings.workers.silent_for)),
+        queues=tuple(cluster.queue_depths(session)),
     )
 
 
@@ -179,6 +188,7 @@ def assess(status: Status) -> dict[str, Any]:
         *([f"{status.deliveries.get('failed', 0)} deliveries failed"]
           if status.deliveries.get("failed") else []),
     ]  # fmt: skip
+    problems += cluster_problems(status)
     state = "down" if stalled or unusable else "degraded" if problems else "ok"
     return {
         "status": state,
@@ -198,6 +208,21 @@ def assess(status: Status) -> dict[str, Any]:
             "failing_channels": channels_failing,
         },
     }
+
+
+def cluster_problems(status: Status) -> list[str]:
+    """Workers that vanished in the last hour, and queues with jobs waiting that no running
+    worker takes (a source pinned to ``queue: kz`` with no ``--queue kz`` worker is never
+    crawled)."""
+    recent = status.checked_at - LOST_RECENTLY
+    lost = [w.name for w in status.workers if w.state == "lost" and w.last_seen_at >= recent]
+    served = {q for w in status.workers if w.state == "running" for q in w.queues}
+    orphaned = [f"{q.queue} ({q.waiting} waiting)" for q in status.queues
+                if q.waiting and q.queue not in served]  # fmt: skip
+    return [
+        *([f"workers lost (no heartbeat): {', '.join(lost)}"] if lost else []),
+        *([f"queues no running worker takes: {', '.join(orphaned)}"] if orphaned else []),
+    ]
 
 
 def health(sessions: sessionmaker[Session], config: Config, now: datetime) -> dict[str, Any]:
@@ -225,7 +250,15 @@ def status_document(status: Status) -> dict[str, Any]:
         "sources": [to_row(s) for s in status.sources],
         "deliveries": dict(status.deliveries),
         "channels": [to_row(c) for c in status.channels],
+        "workers": [_worker_row(w) for w in status.workers],
+        "queues": [to_row(q) for q in status.queues],
     }
+
+
+def _worker_row(worker: cluster.WorkerSeen) -> dict[str, Any]:
+    row = to_row(worker)
+    row.pop("job_worker_id")
+    return row
 
 
 def _duration_text(value: timedelta) -> str:

@@ -81,10 +81,12 @@ def events_by_id(session: Session, ids: Iterable[int]) -> dict[int, EventRow]:
 def claim(session: Session, delivery_id: int, now: datetime, until: datetime) -> bool:
     """Reserve a due pending delivery until ``until``; False when another run has it.
 
-    Two overlapping runs (cron and the service) load the same due rows; only the one whose
-    claim succeeds sends. A run that dies after claiming leaves the row to be retried once
-    the claim expires. The claim clears the row's hold note: a claimed row is never taken
-    for a held one (:func:`held`, :func:`release`, :func:`hold`).
+    Two overlapping runs (cron and the service, or several ``casewatch worker``) load the same
+    due rows; only the one whose claim succeeds sends. On PostgreSQL the second ``UPDATE``
+    waits for the first's row lock and re-checks its ``WHERE`` on the committed row, which is
+    no longer due: it changes nothing. A run that dies after claiming leaves the row to be
+    retried once the claim expires. The claim clears the row's hold note: a claimed row is
+    never taken for a held one (:func:`held`, :func:`release`, :func:`hold`).
     """
     return _changed(
         session,

@@ -20,6 +20,8 @@ SOURCE_COLUMNS = (
     "id", "kind", "every", "last_run", "result", "failures", "next_run", "last_error",
 )  # fmt: skip
 CHANNEL_COLUMNS = ("channel", "pending", "failed", "overdue", "failing", "last_error")
+WORKER_COLUMNS = ("worker", "queues", "concurrency", "state", "running_jobs", "last_seen")
+QUEUE_COLUMNS = ("queue", "waiting", "running", "scheduled", "oldest_waiting")
 
 
 @click.command("status")
@@ -59,8 +61,30 @@ def print_table(current: Status, zone: str, now: datetime) -> None:
     )
     if current.channels:
         render([to_row(c) for c in current.channels], "table", sys.stdout, CHANNEL_COLUMNS)
+    print_cluster(current, zone)
     summary = assess(current)
     click.echo(f"health: {summary['status']}" + "".join(f"; {p}" for p in summary["problems"]))
+
+
+def print_cluster(current: Status, zone: tzinfo) -> None:
+    """The workers seen and their queues' depth (``casewatch worker`` on PostgreSQL)."""
+    if current.workers:
+        click.echo("workers:")
+        rows = [
+            {**to_row(w), "worker": w.name, "queues": ",".join(w.queues),
+             "last_seen": _local(w.last_seen_at, zone)}
+            for w in current.workers
+        ]  # fmt: skip
+        render(rows, "table", sys.stdout, WORKER_COLUMNS)
+    if current.workers or current.queues:
+        click.echo("queues:" if current.queues else "queues: no job waiting or running")
+    if current.queues:
+        rows = [
+            {**to_row(q), "oldest_waiting": _local(q.oldest_waiting_at, zone)
+             if q.oldest_waiting_at else ""}
+            for q in current.queues
+        ]  # fmt: skip
+        render(rows, "table", sys.stdout, QUEUE_COLUMNS)
 
 
 def source_row(

@@ -1,0 +1,180 @@
+"""What a worker's jobs do, with this process's dependencies: the same calls as the single
+process (``pipeline.service``), minus the scheduling, which Procrastinate does.
+
+Blocking work (delivery: the network and the database; reminders; the due-source query) runs
+in a small thread pool, so the crawls on the loop go on meanwhile; crawls run on the loop
+through Scrapy's asyncio reactor, each bounded by ``service.crawl_timeout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pipeline.fetch.crawler import SourceCrawler
+from pipeline.fetch.plan import due_rechecks, fetch_spec, is_due
+from pipeline.ingest.deps import IngestDeps
+from pipeline.ingest.runlog import SourceResult
+from pipeline.logs import extra
+from pipeline.notify.deliver import Notifier, deliver_pending
+from pipeline.service.once import enqueue_reminders
+from pipeline.store.cluster import active_crawls
+from pipeline.store.models import SourceRow
+from pipeline.store.sources import source_states
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "default"
+"""The queue of the jobs that are not a pinned source's crawl, and of a worker without
+``--queue``."""
+
+MAX_BATCHES = 50
+"""Delivery batches per job; the rest waits for the next job (as in the service)."""
+
+T = TypeVar("T")
+
+
+def queue_of(queue: str | None) -> str:
+    return queue or DEFAULT_QUEUE
+
+
+class WorkerRuntime:
+    """One worker process's dependencies and the work behind each job."""
+
+    def __init__(
+        self,
+        deps: IngestDeps,
+        *,
+        notifier: Notifier | None = None,
+        scrapy_overrides: dict[str, Any] | None = None,
+    ) -> None:
+        self.deps = deps
+        self.settings = deps.config.settings
+        self.sources = {s.id: s for s in deps.config.enabled_sources()}
+        self.notifier = notifier
+        self.scrapy_overrides = scrapy_overrides or {}
+        self.halt = threading.Event()
+        """Set on a stop request: a delivery job stops between batches."""
+        self.crawler: SourceCrawler | None = None
+        self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="casewatch-job")
+
+    def start(self) -> None:
+        """Make the crawler (on the running reactor)."""
+        self.crawler = SourceCrawler(
+            self.deps, self.sources, timeout=self.settings.service.crawl_timeout,
+            overrides=self.scrapy_overrides,
+        )  # fmt: skip
+
+    def warm_up(self) -> None:
+        """Load what the first crawl would load on the loop (language model, morphology,
+        spiders), before the worker takes jobs: a loop blocked for seconds misses its
+        heartbeats, and a worker silent too long looks dead to the others."""
+        from datetime import UTC, datetime
+
+        from pipeline.fetch.plan import crawl_settings, plan_crawls
+        from pipeline.items import FetchSpec, RawArticle
+        from pipeline.match.keys import index_keys
+        from pipeline.normalize.article import normalize_article
+
+        sample = "Суд в Талдыкоргане: заседание по делу о пытках, статья 146"
+        raw = RawArticle(source_id="warm-up", url="https://example.org/warm-up", title=sample,
+                         summary=sample)  # fmt: skip
+        article = normalize_article(raw, fetched_at=datetime.now(UTC))
+        if article is not None:
+            self.deps.matcher.match({"title": article.title, "summary": article.summary,
+                                     "text": article.text})  # fmt: skip
+        index_keys(sample)
+        kinds = {s.kind for s in self.sources.values()}
+        specs = [FetchSpec(source_id=k, url="https://example.org/", kind=k) for k in kinds]
+        plan_crawls(crawl_settings(self.deps.config, self.scrapy_overrides), specs)
+
+    def abandon_crawls(self) -> None:
+        """Stop the crawlers still running (on the loop, at the end)."""
+        self.halt.set()
+        if self.crawler is not None:
+            self.crawler.abandon_all()
+
+    def close(self) -> None:
+        self.halt.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def in_thread(self, func: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
+
+    # ------------------------------------------------------------ jobs
+
+    async def crawl(self, source_id: str) -> SourceResult | None:
+        """One fetch of one source, stored like any other (``SourceCrawler.crawl``)."""
+        source = self.sources.get(source_id)
+        if source is None or self.crawler is None:
+            log.warning("%s: not an enabled source in this worker's config; crawl skipped",
+                        source_id, extra=extra(source=source_id))  # fmt: skip
+            return None
+        with self.deps.sessions() as session:
+            spec = fetch_spec(source, session.get(SourceRow, source_id))
+        result = await self.crawler.crawl(spec)
+        log_result(result)
+        return result
+
+    def due_crawls(self) -> list[tuple[str, str]]:
+        """(source, queue) of the enabled sources due by their ``every:`` (backed off while
+        failing: the rule ``run --once`` and the service use) that have no crawl job waiting
+        or running."""
+        now, settings = self.deps.clock(), self.settings
+        with self.deps.sessions() as session:
+            states = source_states(session)
+            busy = active_crawls(session)
+        return [
+            (s.id, queue_of(s.queue))
+            for s in self.sources.values()
+            if s.id not in busy
+            and is_due(
+                s, states.get(s.id), now, settings.default_every, settings.failing_backoff_max
+            )
+        ]
+
+    async def deliver(self) -> None:
+        await self.in_thread(self._deliver_batches)
+
+    def _deliver_batches(self) -> None:
+        """Due deliveries in batches; each delivery is claimed before it is sent, so workers
+        delivering at once never send one twice (``pipeline.store.outbox.claim``)."""
+        batch = self.settings.service.delivery_batch
+        for _ in range(MAX_BATCHES):
+            if self.halt.is_set():
+                return
+            report = deliver_pending(
+                self.deps.sessions, self.deps.config, clock=self.deps.clock,
+                notifier=self.notifier, limit=batch,
+            )  # fmt: skip
+            if report.sent + report.failed + report.retried + report.held < batch:
+                return
+
+    async def reminders(self) -> int:
+        queued = await self.in_thread(enqueue_reminders, self.deps)
+        if queued:
+            log.info("reminders: %d hearing reminder(s) queued", queued)
+        return queued
+
+    async def rechecks(self) -> int:
+        """Matched articles' pages fetched again when due (``article.changed``/``.removed``)."""
+        targets = await self.in_thread(due_rechecks, self.deps)
+        if not targets or self.crawler is None:
+            return 0
+        read = await self.crawler.recheck(targets)
+        log.info("evidence: %d of %d due article page(s) re-checked", read, len(targets))
+        return read
+
+
+def log_result(result: SourceResult) -> None:
+    fields = extra(source=result.source_id, status=result.status, seen=result.seen,
+                   new=result.new, changed=result.changed, alerts=result.events)  # fmt: skip
+    if result.status == "error":
+        log.warning("%s", result.error, extra=fields)
+    else:
+        log.info("%s: %s, %d seen, %d new", result.source_id, result.status, result.seen,
+                 result.new, extra=fields)  # fmt: skip

@@ -1,0 +1,94 @@
+"""The pieces of ``casewatch worker`` that need no process: periodic schedules as cron lines,
+the ``queue:`` of a source, and the status table's workers and queues."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from pipeline.cli.commands.status import print_cluster
+from pipeline.config.settings import WorkerSettings
+from pipeline.config.sources import Source
+from pipeline.service.status import Status, assess, status_document
+from pipeline.store.cluster import QueueDepth, WorkerSeen, crawl_lock
+from pipeline.workers.tasks import cron_every
+
+
+@pytest.mark.parametrize(
+    ("every", "cron"),
+    [
+        (timedelta(seconds=1), "* * * * * */1"),
+        (timedelta(seconds=30), "* * * * * */30"),
+        (timedelta(seconds=45), "* * * * * */30"),  # the largest step dividing a minute
+        (timedelta(minutes=1), "*/1 * * * *"),
+        (timedelta(minutes=5), "*/5 * * * *"),
+        (timedelta(minutes=15), "*/15 * * * *"),
+        (timedelta(minutes=50), "*/30 * * * *"),
+        (timedelta(hours=6), "0 */6 * * *"),
+        (timedelta(days=2), "0 0 * * *"),
+        (timedelta(milliseconds=200), "* * * * * */1"),
+    ],
+)
+def test_periodic_jobs_run_about_as_often_as_asked(every: timedelta, cron: str) -> None:
+    assert cron_every(every) == cron
+
+
+def test_a_source_names_its_queue_or_takes_the_default() -> None:
+    row = {"id": "court-kz", "kind": "court_table", "url": "https://court.example/"}
+    assert Source.model_validate(row).queue is None
+    assert Source.model_validate({**row, "queue": "kz"}).queue == "kz"
+    with pytest.raises(ValueError, match="queue"):
+        Source.model_validate({**row, "queue": "no spaces"})
+    assert crawl_lock("court-kz") == "crawl:court-kz"
+
+
+def test_a_worker_is_declared_dead_only_after_missing_heartbeats() -> None:
+    assert WorkerSettings().silent_for == timedelta(minutes=1)
+    short = WorkerSettings.model_validate({"heartbeat": "10s", "stalled_after": "15s"})
+    assert short.silent_for == timedelta(seconds=20)
+
+
+NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+WORKERS = (
+    WorkerSeen("almaty-1:41", "almaty-1", 41, ("kz",), 2, NOW, NOW, "running", 1, 7),
+    WorkerSeen("hetzner:7", "hetzner", 7, ("default",), 4, NOW, NOW, "lost", 0, 8),
+)
+QUEUES = (QueueDepth("default", 12, 4, 1, NOW - timedelta(seconds=30)),)
+
+
+def test_status_shows_the_workers_their_queues_and_each_queues_depth(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = Status(NOW, (), {}, (), workers=WORKERS, queues=QUEUES)
+    document = status_document(status)
+    assert document["workers"][0] == {
+        "name": "almaty-1:41", "host": "almaty-1", "pid": 41, "queues": ["kz"],
+        "concurrency": 2, "started_at": NOW.isoformat(), "last_seen_at": NOW.isoformat(),
+        "state": "running", "running_jobs": 1,
+    }  # fmt: skip
+    assert document["queues"] == [
+        {"queue": "default", "waiting": 12, "running": 4, "scheduled": 1,
+         "oldest_waiting_at": (NOW - timedelta(seconds=30)).isoformat()},
+    ]  # fmt: skip
+    print_cluster(status, UTC)
+    table = capsys.readouterr().out
+    assert "almaty-1:41" in table and "kz" in table and "lost" in table
+    assert "2026-12-07 07:59:30" in table  # the oldest waiting job, in the local zone
+
+
+def test_status_names_lost_workers_and_queues_nobody_takes() -> None:
+    kz = QueueDepth("kz", 3, 0, 0, NOW)
+    status = Status(NOW, (), {}, (), workers=WORKERS, queues=(*QUEUES, kz))
+    problems = assess(status)["problems"]
+    assert "workers lost (no heartbeat): hetzner:7" in problems
+    # almaty-1 (running) takes kz; the default queue's only worker is lost
+    assert "queues no running worker takes: default (12 waiting)" in problems
+    assert assess(status)["status"] == "degraded"
+
+
+def test_status_without_workers_says_nothing_of_them(capsys: pytest.CaptureFixture[str]) -> None:
+    status = Status(NOW, (), {}, ())
+    assert status_document(status)["workers"] == [] == status_document(status)["queues"]
+    print_cluster(status, UTC)
+    assert capsys.readouterr().out == ""
