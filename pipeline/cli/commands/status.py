@@ -66,13 +66,13 @@ def print_table(current: Status, zone: str, now: datetime) -> None:
     click.echo(f"health: {summary['status']}" + "".join(f"; {p}" for p in summary["problems"]))
 
 
-def print_cluster(current: Status, zone: tzinfo) -> None:
+def print_cluster(current: Status, zone: str) -> None:
     """The workers seen and their queues' depth (``casewatch worker`` on PostgreSQL)."""
     if current.workers:
         click.echo("workers:")
         rows = [
             {**to_row(w), "worker": w.name, "queues": ",".join(w.queues),
-             "last_seen": _local(w.last_seen_at, zone)}
+             "last_seen": readable_time(w.last_seen_at, zone)}
             for w in current.workers
         ]  # fmt: skip
         render(rows, "table", sys.stdout, WORKER_COLUMNS)
@@ -80,7 +80,7 @@ def print_cluster(current: Status, zone: tzinfo) -> None:
         click.echo("queues:" if current.queues else "queues: no job waiting or running")
     if current.queues:
         rows = [
-            {**to_row(q), "oldest_waiting": _local(q.oldest_waiting_at, zone)
+            {**to_row(q), "oldest_waiting": readable_time(q.oldest_waiting_at, zone)
              if q.oldest_waiting_at else ""}
             for q in current.queues
         ]  # fmt: skip
