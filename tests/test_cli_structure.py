@@ -36,6 +36,7 @@ EXPECTED_COMMANDS = [
     "extract",
     "hearings",
     "match",
+    "report",
     "run",
     "search",
     "serve",
