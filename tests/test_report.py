@@ -242,7 +242,8 @@ def test_a_date_only_the_news_announced_is_a_hearing_with_its_sentence() -> None
         announced={"announced": said},
     )  # fmt: skip
     [entry] = built.hearings
-    assert entry.announced == said and entry.outcome == "upcoming"
+    assert [(m.kind, m.sentence) for m in entry.news] == [("announced", said)]
+    assert entry.outcome == "upcoming" and [s.kind for s in entry.steps] == ["announced"]
     assert "2026-12-03 (Asia/Almaty)" in render_report(built, "md")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from pipeline.report.hearings import days_of, fold, from_court, hearing_day, starts_at, steps
+from pipeline.report.hearings import days_of, fold, hearing_day, starts_at, steps
 from pipeline.report.model import (
     OFF,
     ArticleEntry,
@@ -96,11 +96,6 @@ def _entry(
     *,
     postponed_by_news: bool,
 ) -> HearingEntry:
-    announced = ""
-    if not from_court(h):
-        kinds = ("announced", "postponed_to")
-        day = hearing_day(h)
-        announced = next((m.sentence for m in news if m.kind in kinds and m.day == day), "")
     return HearingEntry(
         hearing=h,
         day=hearing_day(h),
@@ -108,7 +103,6 @@ def _entry(
         outcome=outcome(h, now, postponed_by_news=postponed_by_news),
         steps=tuple(history),
         news=tuple(news),
-        announced=announced,
     )
 
 

@@ -42,7 +42,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hearing.history": ("History", "История"),
     "hearing.news": ("In the news", "В новостях"),
     "hearing.source": ("Source", "Источник"),
-    "hearing.announced_by": ("Announced in", "Объявлено в публикации"),
     "outcome.held": ("held", "состоялось"),
     "outcome.upcoming": ("upcoming", "предстоит"),
     "outcome.postponed": ("postponed", "отложено"),

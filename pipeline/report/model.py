@@ -82,8 +82,7 @@ class HearingEntry:
     """held | upcoming | postponed | cancelled | removed"""
     steps: tuple[Step, ...]
     news: tuple[Mention, ...]
-    announced: str = ""
-    """The announcing sentence, for a hearing known from the news (not a court listing)."""
+    """What the news said of it, by publication: announced, postponed, reported."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ that hearing ("27 ноября в суде допросили потерпевш
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -88,11 +89,13 @@ def reports(
     near = {d for d in hearing_days if d - BEFORE <= published <= d + AFTER}
     if not near:
         return []
-    numbers = {str(d.day) for d in near}
+    numbers = {d.day for d in near}
+    if not _names_a_day(article.text, numbers):
+        return []
     found: list[Mention] = []
     seen: set[tuple[str, date]] = set()
     for sentence in sentences(article.text):
-        if not any(n in sentence for n in numbers) and not _today_word(sentence):
+        if not _names_a_day(sentence, numbers):
             continue
         for hit in date_hits(sentence, month_first=article.language == "en"):
             day = printed_day(hit, published)
@@ -101,6 +104,16 @@ def reports(
                 kind = "reported" if published >= day else "mentioned"
                 found.append(Mention(kind, day, _quoted(sentence), ref))
     return found
+
+
+def _names_a_day(text: str, numbers: Collection[int]) -> bool:
+    """Whether ``text`` prints one of the days of the month ``numbers`` alone (5, 05; not
+    inside 2025), or «сегодня»: the cheap look before reading its dates."""
+    found = any(int(m[0]) in numbers for m in _NUMBER_RE.finditer(text))
+    return found or _today_word(text)
+
+
+_NUMBER_RE = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 
 
 def printed_day(hit: DateHit, published: date) -> date | None:

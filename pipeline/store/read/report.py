@@ -48,9 +48,23 @@ class ReportCapture:
 
 
 def report_articles(session: Session, case: str) -> list[ReportArticle]:
-    """The articles matched to ``case``, oldest first (publication, else first sighting)."""
+    """The articles matched to ``case``, oldest first (publication, else first sighting);
+    the columns a report reads (no raw body)."""
     query = (
-        select(ArticleRow, MatchRow.why)
+        select(
+            ArticleRow.id,
+            ArticleRow.canonical_url,
+            ArticleRow.title,
+            ArticleRow.summary,
+            ArticleRow.text,
+            ArticleRow.published_at,
+            ArticleRow.first_seen_at,
+            ArticleRow.source_id,
+            ArticleRow.publisher,
+            ArticleRow.language,
+            ArticleRow.removed_at,
+            MatchRow.why,
+        )
         .join(MatchRow, MatchRow.article_id == ArticleRow.id)
         .where(MatchRow.case_slug == case)
         .order_by(sort_time(), ArticleRow.id)
@@ -66,10 +80,10 @@ def report_articles(session: Session, case: str) -> list[ReportArticle]:
             publisher=row.publisher,
             language=row.language,
             text="\n\n".join(p for p in (row.title, row.summary, row.text) if p),
-            why=tuple(why_text(hit) for hit in why or ()),
+            why=tuple(why_text(hit) for hit in row.why or ()),
             removed_at=row.removed_at,
         )
-        for row, why in session.execute(query)
+        for row in session.execute(query)
     ]
 
 
