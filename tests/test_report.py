@@ -185,6 +185,17 @@ def test_an_article_reporting_a_postponement_puts_off_that_days_hearing() -> Non
     assert (built.summary.held, built.summary.postponed) == (1, 1)
 
 
+def test_a_postponement_of_a_hearing_casewatch_never_saw_is_still_listed() -> None:
+    said = "Заседание по делу о пытках в Талдыкоргане отложено на 2 декабря."
+    built = report([], [article(1, "2026-11-19T09:00:00+05:00", said)])
+    [postponement] = built.postponements
+    assert (postponement.how, postponement.old, postponement.new) == ("news", "", "2026-12-02")
+    assert postponement.hearing is None and postponement.day == date(2026, 11, 19)
+    md = render_report(built, "md")
+    assert "**a hearing not in the database** → **2026-12-02** · reported in the news" in md
+    assert built.summary.postponed == 1
+
+
 def test_a_court_move_and_the_article_that_reported_it_are_one_postponement() -> None:
     moved = hearing(
         "2026-12-03", "11:30",

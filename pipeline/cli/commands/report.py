@@ -46,11 +46,13 @@ def command(
     lang: str | None,
     out: Path | None,
 ) -> None:
-    """A case's chronology for a statement: a summary (hearings held, postponed, cancelled,
-    the next hearing), the hearings with their history and what the news said of each, the
-    postponements with the reasons the news gave, the articles by outlet and the evidence
-    behind each (capture time, sha256, WARC record id). --from/--to are days in the case's
-    time zone. Markdown, or HTML that prints one page a section."""
+    """Write a case's chronology for a statement.
+
+    A summary (hearings held, postponed, cancelled, the next hearing), the hearings with
+    their history and what the news said of each, the postponements with the reasons the
+    news gave, the articles by outlet and the evidence behind each (capture time, sha256,
+    WARC record id). --from/--to are days in the case's time zone. Markdown, or HTML that
+    prints one page a section."""
     from pipeline.report.collect import case_report, stored_case_info
     from pipeline.report.labels import report_language
     from pipeline.report.model import CaseInfo, Period
