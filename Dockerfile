@@ -8,7 +8,7 @@
 # Without a mounted folder the shipped config/ (in /app/config) is used. The SQLite database
 # lives in /data unless CASEWATCH_DATABASE_URL points at PostgreSQL (see compose.yaml).
 # Every setting can be given as an environment variable: CASEWATCH_<FIELD>,
-# CASEWATCH_<SECTION>__<FIELD> (README, "Running as a service").
+# CASEWATCH_<SECTION>__<FIELD> (docs/running.md, "Running as a service").
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -152,15 +152,23 @@ def configure_logging(
     for name in ("scrapy", "apscheduler", "twisted", "py.warnings"):
         logging.getLogger(name).setLevel(quiet)
     if verbose < 2:
-        handler.addFilter(_no_robots_errors)
+        handler.addFilter(_no_reported_errors)
     return handler
 
 
-def _no_robots_errors(record: logging.LogRecord) -> bool:
+REPORTED_ELSEWHERE = (
+    "scrapy.downloadermiddlewares.robotstxt",
+    "scrapy.downloadermiddlewares.retry",
+)
+"""Scrapy's loggers whose errors the run reports itself, once, by source."""
+
+
+def _no_reported_errors(record: logging.LogRecord) -> bool:
     """A robots.txt that cannot be fetched is no error of its own: Scrapy goes on with the
-    request, whose failure is the one reported (by source, in one line), not a traceback.
+    request, whose failure is the one reported (by source, in one line), not a traceback; and
+    "Gave up retrying <GET …>" is that same failure, which the source's line already names.
     A filter on the handler, since Scrapy resets its loggers' levels when a crawl starts."""
-    return not record.name.startswith("scrapy.downloadermiddlewares.robotstxt")
+    return not record.name.startswith(REPORTED_ELSEWHERE)
 
 
 def extra(**fields: Any) -> dict[str, Any]:

@@ -253,3 +253,13 @@ def test_an_alert_email_renders_in_a_browser(filled: Filled, page: Any, tmp_path
     assert "2026-12-01 10:00 (Asia/Almaty, UTC+05:00)" in text
     assert "2026-12-03 11:30 (Asia/Almaty, UTC+05:00)" in text
     shoot(page, tmp_path, "alert-email", docs=True)
+
+
+def test_an_unknown_case_is_an_html_404_page(server: UvicornThread, page: Any) -> None:
+    """A browser asking for a case that does not exist gets a page, not a JSON body."""
+    response = page.goto(f"{server.url}/cases/nope")
+    assert response is not None and response.status == 404
+    assert "text/html" in (response.header_value("content-type") or "")
+    assert page.locator("h1").inner_text().startswith("404")
+    assert "nope" in page.locator("main").inner_text()
+    assert page.locator("nav a").count() >= 1  # the way back to the dashboard

@@ -287,15 +287,20 @@ def test_configure_logging_replaces_its_own_handler() -> None:
                 logging.root.removeHandler(handler)
 
 
+@pytest.mark.parametrize(
+    "logger", ["scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"]
+)
 @pytest.mark.parametrize(("verbose", "shown"), [(0, False), (1, False), (2, True)])
-def test_robots_txt_fetch_errors_are_not_shown_below_vv(verbose: int, shown: bool) -> None:
-    """A robots.txt that cannot be fetched is not an error of its own (the source's is)."""
+def test_errors_the_source_line_reports_are_not_shown_below_vv(
+    logger: str, verbose: int, shown: bool
+) -> None:
+    """A robots.txt that cannot be fetched, or Scrapy's "Gave up retrying <GET …>", is not an
+    error of its own: the source's one line names the failure."""
     handler = configure_logging(verbose, "text")
     try:
         record = logging.LogRecord(
-            "scrapy.downloadermiddlewares.robotstxt", logging.ERROR, __file__, 1,
-            "Error downloading robots.txt", None, None,
-        )  # fmt: skip
+            logger, logging.ERROR, __file__, 1, "Gave up retrying <GET https://x/>", None, None
+        )
         other = logging.LogRecord(
             "pipeline.ingest.batch", logging.ERROR, __file__, 1, "x", None, None
         )
