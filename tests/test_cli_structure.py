@@ -37,6 +37,7 @@ EXPECTED_COMMANDS = [
     "extract",
     "hearings",
     "match",
+    "report",
     "run",
     "search",
     "serve",

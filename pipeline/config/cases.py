@@ -38,6 +38,9 @@ class Case(_Model):
     search: Terms = Field(default_factory=dict)
     """News-search queries per language; default: the first keywords of each language."""
     timezone: str = "Asia/Almaty"
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    """The language the case's reports are written in (``casewatch report``: ru or en; any
+    other, or none: English)."""
     enabled: bool = True
 
     @field_validator("keywords", "require", "search")

@@ -16,7 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline.web import api, feeds, pages
+from pipeline.report.render import CSS as REPORT_CSS
+from pipeline.web import api, feeds, pages, reports
 from pipeline.web.deps import WebDeps
 from pipeline.web.render import CSS
 from pipeline.web.security import (
@@ -48,13 +49,14 @@ def create_app(deps: WebDeps) -> FastAPI:
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    app.include_router(reports.router)
     app.add_exception_handler(StarletteHTTPException, pages.http_error)  # type: ignore[arg-type]
     app.add_exception_handler(SQLAlchemyError, _store_error)  # type: ignore[arg-type]
     return app
 
 
 def _install_middleware(app: FastAPI, deps: WebDeps) -> None:
-    policy = content_security_policy(CSS)
+    policy = content_security_policy(CSS, REPORT_CSS)
 
     @app.middleware("http")
     async def guard(

@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.events": ("Latest events", "Последние события"),
     "case.calendar": ("Calendar (.ics)", "Календарь (.ics)"),
     "case.feed": ("Atom feed", "Лента Atom"),
+    "case.report": ("Chronology report (printable)", "Хронология для печати"),
     "case.articles": ("articles", "статей"),
     "case.hearings": ("hearings", "заседаний"),
     "case.earlier": ("earlier hearings", "более ранних заседаний"),

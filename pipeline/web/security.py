@@ -6,9 +6,10 @@ import base64
 import hashlib
 import hmac
 import ipaddress
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
+
+from pipeline.normalize.urls import http_url as http_url  # the pages' link rule, shared
 
 TOKEN_COOKIE = "casewatch_token"
 MIN_TOKEN_LENGTH = 16
@@ -52,12 +53,13 @@ def style_hash(css: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def content_security_policy(css: str) -> str:
-    """No script at all, no plug-ins, no framing; styles only from our own inline block."""
+def content_security_policy(*styles: str) -> str:
+    """No script at all, no plug-ins, no framing; styles only from our own inline blocks
+    (the pages' and the printable report's)."""
     return "; ".join(
         (
             "default-src 'none'",
-            f"style-src {style_hash(css)}",
+            "style-src " + " ".join(style_hash(css) for css in styles),
             "img-src 'self' data:",
             "form-action 'self'",
             "base-uri 'none'",
@@ -72,16 +74,3 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-
-
-def http_url(url: str | None) -> str | None:
-    """``url`` when it is an absolute http(s) URL with a host, else None (never a link)."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url.strip()

@@ -187,7 +187,7 @@ def get_article(session: Session, article_id: int) -> ArticleDetail | None:
         select(MatchRow).where(MatchRow.article_id == article_id).order_by(MatchRow.case_slug)
     )
     infos = tuple(
-        MatchInfo(case=m.case_slug, score=m.score, why=tuple(_why_text(hit) for hit in m.why))
+        MatchInfo(case=m.case_slug, score=m.score, why=tuple(why_text(hit) for hit in m.why))
         for m in matches
     )
     source = session.get(SourceRow, row.source_id)
@@ -203,7 +203,7 @@ def get_article(session: Session, article_id: int) -> ArticleDetail | None:
     )
 
 
-def _why_text(hit: Any) -> str:
+def why_text(hit: Any) -> str:
     """A stored hit ``[kind, term, field, found]`` as one readable line."""
     if not isinstance(hit, list | tuple) or len(hit) != 4:
         return str(hit)
