@@ -40,8 +40,12 @@ BRIEF_COLUMNS = (
     HearingRow.source_id,
     HearingRow.fingerprint,
     HearingRow.raw_hash,
+    HearingRow.article_url,
 )
-STORED_COLUMNS = (*BRIEF_COLUMNS, *(getattr(HearingRow, name) for name in TRACKED))
+STORED_COLUMNS = (
+    *BRIEF_COLUMNS,
+    *(getattr(HearingRow, name) for name in TRACKED if name != "article_url"),
+)
 
 
 def upsert_hearings(
