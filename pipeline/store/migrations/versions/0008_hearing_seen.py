@@ -2,7 +2,7 @@
 
 Revision ID: 0008_hearing_seen
 Revises: 0007_unreadable_rows
-Create Date: 2026-12-08 12:00:00
+Create Date: 2026-12-07 12:00:00
 
 A re-scan of an unchanged schedule used to write ``hearing.last_seen_at`` on every row, which
 rewrites every page of the wide ``hearing`` table (≈ 45 % of a re-scan's time on SQLite). The
