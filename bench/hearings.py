@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.items import RawHearing
-from pipeline.records import Change, HearingChange, ScanWindow
+from pipeline.items import RawHearing, ScanWindow
+from pipeline.records import Change, HearingChange
 from pipeline.store.engine import open_store
 from pipeline.store.hearings import scan_hearings
 from pipeline.store.models import SourceRow
@@ -122,7 +122,7 @@ def scan(
 
 
 def _kind(change: HearingChange) -> str:
-    return "cancelled" if change.cancelled else change.change.value
+    return "removed" if change.removed else change.change.value
 
 
 def perturb(pages: dict[str, list[Row]], rng: random.Random) -> dict[str, list[Row]]:

@@ -8,81 +8,35 @@ hearing.rescheduled with old and new local times; v3 without it → hearing.remo
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import UTC, date, datetime, timedelta
-from email.utils import format_datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from support.e2e import REPO, casewatch
+from support.court_site import (
+    CASE_NUMBER,
+    D1,
+    D2,
+    D3,
+    OTHERS,
+    OURS,
+    add_news_source,
+    said_in_russian,
+    schedule,
+    serve,
+    serve_news,
+    write_court_config,
+)
+from support.e2e import casewatch
 from support.http_server import LocalHTTPServer
 from support.smtp import LocalSMTPServer, bodies
 
 pytestmark = pytest.mark.e2e
 
-COURT = "Талдыкорганский городской суд области Жетісу"
-CASE_NUMBER = "3310-26-00-1/215"
-TODAY = date.today()
-D0, D1, D2, D3 = (TODAY + timedelta(days=n) for n in (8, 10, 12, 20))
-
-
-def schedule(rows: list[tuple[date, str, str, str, str]]) -> str:
-    """A court page in the shape of a Kazakh court schedule (columns in Russian)."""
-    body = "".join(
-        f"<tr><td>{d:%d.%m.%Y}</td><td>{t}</td><td>{number}</td><td>Дуйсенбеков Б.</td>"
-        f"<td>{parties}</td><td>{category}</td><td>Зал № 3</td></tr>"
-        for d, t, number, parties, category in rows
-    )
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>График</title></head><body>"
-        "<h1>График судебных заседаний</h1><table class='schedule'><thead><tr>"
-        "<th>Дата</th><th>Время</th><th>Номер дела</th><th>Судья</th><th>Стороны</th>"
-        "<th>Категория</th><th>Зал</th></tr></thead><tbody>"
-        f"{body}</tbody></table></body></html>"
-    )
-
-
-OTHERS = [
-    (D0, "09:00", "3310-26-00-2/101", "Иванов И.И. к ТОО «Береке»", "взыскание долга"),
-    (D3, "15:00", "3310-26-00-2/102", "Ахметова А. к Ахметову Б.", "расторжение брака"),
-]
-OURS = ("Токташ Е., Буханов А., Жумашев Н.", "ст. 146 ч. 2 УК РК (пытки)")
-
-
-def serve(http: LocalHTTPServer, ours_on: tuple[date, str] | None) -> None:
-    rows = list(OTHERS)
-    if ours_on:
-        rows.append((ours_on[0], ours_on[1], CASE_NUMBER, *OURS))
-    http.route(
-        "/schedule.html",
-        body=schedule(sorted(rows)),
-        headers={"Content-Type": "text/html; charset=utf-8"},
-    )
-
 
 @pytest.fixture
 def court_world(tmp_path: Path, http_server: LocalHTTPServer) -> Path:
-    folder = tmp_path / "config"
-    folder.mkdir()
-    shutil.copy(REPO / "config" / "cases.yaml", folder / "cases.yaml")
-    (folder / "settings.yaml").write_text(
-        f"data_dir: {tmp_path / 'data'}\ndownload_delay: 0s\nnews_search: {{enabled: false}}\n"
-        "delivery: {backoff: 0s}\n",
-        encoding="utf-8",
-    )
-    (folder / "sources.yaml").write_text(
-        "sources:\n"
-        f"  - {{id: taldykorgan-court, kind: court_table, url: '{http_server.url('/schedule.html')}',"
-        f" court: '{COURT}', timezone: Asia/Almaty, every: 6h}}\n",
-        encoding="utf-8",
-    )
-    (folder / "alerts.yaml").write_text(
-        "channels:\n  - id: team-email\n    url: ${E2E_SMTP_URL}\n"
-        "routes:\n  - cases: ['*']\n    events: ['hearing.*']\n    channels: [team-email]\n",
-        encoding="utf-8",
-    )
-    return folder
+    return write_court_config(tmp_path / "config", http_server, tmp_path / "data")
 
 
 def test_schedule_changes_alert_once_each(
@@ -218,30 +172,6 @@ def test_a_page_that_fails_half_way_removes_nothing(
     assert kinds == ["hearing.scheduled"] and len(smtp_server.messages) == 1
 
 
-RU_MONTHS = (
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
-).split()
-NEWS_TITLE = "Суд над полицейскими, обвиняемыми в пытках задержанных в Талдыкоргане"
-
-
-def said_in_russian(day: date) -> str:
-    return f"{day.day} {RU_MONTHS[day.month - 1]} {day.year} года"
-
-
-def serve_news(http: LocalHTTPServer, link: str, description: str) -> None:
-    """A feed of one article published now, at ``/news.xml``."""
-    item = (
-        f"<item><title>{NEWS_TITLE}</title><link>{link}</link><guid>{link}</guid>"
-        f"<pubDate>{format_datetime(datetime.now(UTC))}</pubDate>"
-        f"<description>{description}</description></item>"
-    )
-    http.route(
-        "/news.xml",
-        body=f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{item}</channel></rss>',
-        headers={"Content-Type": "application/rss+xml"},
-    )
-
-
 def test_a_date_announced_in_the_news_then_listed_by_the_court_is_one_scheduled_alert(
     court_world: Path, db_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
 ) -> None:
@@ -252,12 +182,7 @@ def test_a_date_announced_in_the_news_then_listed_by_the_court_is_one_scheduled_
         "https://vlast.kz/novosti/1.html",
         f"Следующее заседание по делу о пытках в Талдыкоргане назначено на {said_in_russian(D1)}.",
     )
-    sources = court_world / "sources.yaml"
-    sources.write_text(
-        sources.read_text(encoding="utf-8")
-        + f"  - {{id: news, kind: feed, url: '{http_server.url('/news.xml')}', every: 1h}}\n",
-        encoding="utf-8",
-    )
+    add_news_source(court_world, http_server)
     serve(http_server, None)  # the court does not list it yet
     first = casewatch(court_world, db_url, smtp_server, "run", "--once", "--all")
     assert first.returncode == 0, first.stdout + first.stderr

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 
 from pipeline.events.hearings import hearing_events, reminder_events
+from pipeline.events.postponed import case_postponed_events, postponed_events
 from pipeline.items import RawHearing
 from pipeline.normalize.hearing import normalize_hearing
 from pipeline.notify.render import EventView, Message, hearing_context, render
-from pipeline.records import Change, Event, FieldChange, Hearing, HearingChange
+from pipeline.parse.news_hearings import Postponement
+from pipeline.records import Article, Change, Event, FieldChange, Hearing, HearingChange
 
 CASE, CASE_TITLE = "taldykorgan-torture", "Taldykorgan police torture trials"
 COURT = "Талдыкорганский городской суд"
@@ -242,3 +244,38 @@ def test_a_date_without_a_time_shows_the_date_and_zone() -> None:
 def test_hearing_context(payload: dict[str, Any], expected: dict[str, Any]) -> None:
     context = hearing_context(payload)
     assert {k: context[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "reported", "unknown"),
+    [
+        ("en", "postponed, no new date yet", "Reported in: ", "no upcoming hearing"),
+        ("ru", "отложено, новой даты пока нет", "Сообщение: ", "не известно"),
+    ],
+)
+def test_news_of_a_postponement_names_the_article(
+    language: str, subject: str, reported: str, unknown: str
+) -> None:
+    """A hearing the news reports postponed (its date kept) and the case-level notice when no
+    hearing is known: both say "no new date yet" and which article said so, in what words."""
+    article = Article(
+        "news", ARTICLE, ARTICLE, "Суд над полицейскими отложен", "", "", "ru", SEEN, "", "", ""
+    )
+    said = "Заседание по делу о пытках отложено на неопределённый срок."
+    p = Postponement(CASE, SEEN.date(), None, said, "отложено на неопределённый срок", COURT, "",
+                     "Asia/Almaty")  # fmt: skip
+    change = HearingChange(
+        Change.CHANGED, 7, replace(BASE, status="postponed"),
+        (FieldChange("status", "scheduled", "postponed"),),
+    )  # fmt: skip
+    [hearing] = postponed_events(
+        change, [CASE], {CASE: CASE_TITLE}, now=SEEN, article_id=3, article=article, postponement=p
+    )
+    [notice] = case_postponed_events(p, CASE_TITLE, article_id=3, article=article, latest="")
+    for event, when in ((hearing, BEFORE), (notice, "")):
+        message = render(EventView(event.kind, event.case, event.payload), language=language)
+        assert subject in message.title and when in message.title and COURT in message.title
+        for body in bodies(message):
+            assert reported in body and "Суд над полицейскими отложен" in body and said in body
+            assert ARTICLE in body
+            assert (unknown in body) is (event is notice)

@@ -16,9 +16,11 @@ from pipeline.events.hearings import reminder_events
 from pipeline.items import RawHearing, ScanWindow
 from pipeline.normalize.hearing import Skipped, normalize_hearing
 from pipeline.records import Change, FieldChange, HearingChange, Hit, Match
+from pipeline.store import hearing_seen
 from pipeline.store.engine import alembic_config, make_engine
 from pipeline.store.events import add_events
 from pipeline.store.hearing_matches import due_reminders, matched_cases, save_hearing_matches
+from pipeline.store.hearing_seen import last_sightings
 from pipeline.store.hearings import scan_hearings, upsert_hearings
 from pipeline.store.models import (
     DeliveryRow,
@@ -91,6 +93,12 @@ def rows(sessions: sessionmaker[Session]) -> list[HearingRow]:
         return list(session.scalars(select(HearingRow).order_by(HearingRow.id)))
 
 
+def last_seen(sessions: sessionmaker[Session]) -> set[datetime]:
+    """Every stored hearing's last sighting, as the read side shows it."""
+    with sessions() as session:
+        return set(last_sightings(session, rows(sessions)).values())
+
+
 def history(sessions: sessionmaker[Session]) -> list[tuple[int, str, str | None, str | None]]:
     with sessions() as session:
         query = select(
@@ -115,7 +123,7 @@ def test_first_scan_is_new_and_a_repeat_is_same(store: sessionmaker[Session]) ->
     assert history(store) == []
     stored = rows(store)
     assert len(stored) == 2
-    assert {r.last_seen_at for r in stored} == {T0 + timedelta(hours=6)}
+    assert last_seen(store) == {T0 + timedelta(hours=6)}
     assert {r.first_seen_at for r in stored} == {T0}
 
 
@@ -309,6 +317,21 @@ def test_migration_0002_keeps_data_and_downgrades(db_url: str) -> None:
     engine.dispose()
 
 
+def test_migration_0008_puts_sightings_back_on_downgrade(store: sessionmaker[Session]) -> None:
+    """Downgrading 0008 keeps the last sighting a re-scan recorded in ``hearing_seen``."""
+    scan_raw(store, V1, T0)
+    scan_raw(store, V1, T0 + timedelta(hours=6))
+    engine = store.kw["bind"]
+    cfg = alembic_config(engine)
+    command.downgrade(cfg, "0007_unreadable_rows")
+    with store() as session:
+        assert "hearing_seen" not in inspect(session.connection()).get_table_names()
+        stored = session.scalars(select(HearingRow.last_seen_at)).all()
+    assert set(stored) == {T0 + timedelta(hours=6)}
+    command.upgrade(cfg, "head")
+    assert last_seen(store) == {T0 + timedelta(hours=6)}
+
+
 def scan_raw(
     sessions: sessionmaker[Session],
     raws: Sequence[RawHearing],
@@ -324,10 +347,12 @@ def test_scan_hearings_skips_rows_printed_as_stored(store: sessionmaker[Session]
     assert ([c.change for c in first], skipped, unchanged) == ([Change.NEW, Change.NEW], [], 0)
     again, skipped, unchanged = scan_raw(store, V1, T0 + timedelta(hours=1))
     assert (again, skipped, unchanged) == ([], [], 2)
-    assert {r.last_seen_at for r in rows(store)} == {T0 + timedelta(hours=1)}
+    assert last_seen(store) == {T0 + timedelta(hours=1)}
     reprinted = [replace(V1[0], time="10.00"), V1[1]]  # printed differently, same hearing
     third, _, unchanged = scan_raw(store, reprinted, T0 + timedelta(hours=2))
     assert ([c.change for c in third], unchanged) == ([Change.SAME], 1)
+    fourth, _, unchanged = scan_raw(store, reprinted, T0 + timedelta(hours=3))
+    assert (fourth, unchanged) == ([], 2)  # the reprint's hash was kept: not read again
     assert history(store) == []
 
 
@@ -342,6 +367,40 @@ def test_scan_hearings_detects_moves_and_cancellations_among_unchanged_rows(
     assert [(c.change, c.hearing_id, c.removed) for c in changes] == [
         (Change.CHANGED, first[0].hearing_id, False),
         (Change.CHANGED, first[2].hearing_id, True),
+    ]
+
+
+@pytest.mark.parametrize("by_list", [False, True], ids=["by-query", "by-id"])
+def test_a_rescan_records_a_sighting_only_of_what_it_printed(
+    store: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, by_list: bool
+) -> None:
+    """The sighting of an unchanged re-scan is not the row's own column: a hearing it did not
+    print (outside its window, or gone) keeps its last sighting; within the resolution nothing
+    is written; a moved one is seen when it is written. ``by_list``: as when more rows than
+    an ``IN`` list holds went unprinted (the sightings are then written by id)."""
+    if by_list:
+        monkeypatch.setattr(hearing_seen, "CHUNK", 0)
+    v1 = [*V1, raw(C, "03.12.2026", row=3), raw(C, "20.12.2026", row=4)]
+    first, _, _ = scan_raw(store, v1, T0)
+    ids = [c.hearing_id for c in first]
+    narrow = ScanWindow(date(2026, 11, 28), date(2026, 12, 5))
+    moved = [raw(A, "04.12.2026", row=1), v1[1]]  # A moved, B same, C gone, C's 20th unread
+    scan_raw(store, moved, T0 + timedelta(hours=6), window=narrow)
+    scan_raw(store, moved, T0 + timedelta(hours=6, minutes=20), window=narrow)
+    with store() as session:
+        seen = last_sightings(session, rows(store))
+    assert [seen[i] - T0 for i in ids] == [
+        timedelta(hours=6),
+        timedelta(hours=6),
+        *[timedelta(0)] * 2,
+    ]
+    scan_raw(store, moved, T0 + timedelta(hours=7), window=narrow)
+    with store() as session:
+        seen = last_sightings(session, rows(store))
+    assert [seen[i] - T0 for i in ids] == [
+        timedelta(hours=7),
+        timedelta(hours=7),
+        *[timedelta(0)] * 2,
     ]
 
 

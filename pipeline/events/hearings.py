@@ -86,8 +86,8 @@ def _hearing_kind(change: HearingChange, now: datetime) -> tuple[str, str] | Non
         return (HEARING_SCHEDULED.name, "") if ahead and hearing.status in _ON_STATUSES else None
     if change.change is not Change.CHANGED:
         return None
-    if change.removed:
-        return HEARING_REMOVED.name, ""
+    if change.removed:  # a postponed hearing dropped from the schedule: the news already told
+        return None if change.old("status") == "postponed" else (HEARING_REMOVED.name, "")
     when = _when_key(hearing)
     if change.changed(*_MOVE_FIELDS):
         return (HEARING_RESCHEDULED.name, f":{when}") if ahead else None

@@ -33,7 +33,8 @@ class EventKind:
     template: str = ""
     """Template stem (``<stem>.<language>.j2``); empty = the kind's name."""
     atom_title: str = ""
-    """``str.format`` pattern over ``title``, ``when``, ``court``, ``old``, ``new``; empty = name."""
+    """``str.format`` pattern over ``title``, ``when``, ``court``, ``old``, ``new``, ``off``
+    ('cancelled', or 'postponed, no new date yet' for a postponed hearing); empty = name."""
     atom_summary: Literal["article", "hearing"] = "hearing"
     """``article`` (summary and match reason) or ``hearing`` (case number, room, judge, status)."""
     ops: bool = False
@@ -60,8 +61,8 @@ KINDS: tuple[EventKind, ...] = (
         "hearing.cancelled",
         Urgency.ALWAYS,
         {"en": "Hearings cancelled", "ru": "Заседания отменены"},
-        atom_title="Hearing cancelled: {when} — {court}",
-        labels={"en": "hearing cancelled", "ru": "заседание отменено"},
+        atom_title="Hearing {off}: {when} — {court}",
+        labels={"en": "hearing cancelled or postponed", "ru": "заседание отменено или отложено"},
     ),
     HEARING_REMOVED := EventKind(
         "hearing.removed",

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from pipeline.events.hearings import hearing_events
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.followup import Tally
+from pipeline.ingest.postponed import postponed
 from pipeline.items import FetchReport, RawHearing
 from pipeline.normalize.hearing import hearing_fields, normalize_hearing
-from pipeline.parse.news_hearings import announced_hearings
+from pipeline.parse.news_hearings import read_hearings
 from pipeline.records import Article, Change, Event, Hearing, HearingChange, Match
 from pipeline.store.articles import Upserted
 from pipeline.store.hearing_announced import scheduled_days, supersede_announced
@@ -115,21 +116,24 @@ def announced(
     now: datetime,
     tally: Tally,
 ) -> None:
-    """Hearings an article announces ("the next hearing is set for 30 September") for its cases."""
+    """Hearings an article announces ("the next hearing is set for 30 September") for its
+    cases, and the hearing it reports postponed with no new date (:mod:`.postponed`)."""
     article = item.article
     text = "\n\n".join(p for p in (article.title, article.summary, article.text) if p)
     by_slug = {c.slug: c for c in deps.config.cases}
-    raws = announced_hearings(article, text, [by_slug[s] for s in cases if s in by_slug])
-    normalized = (normalize_hearing(r, seen_at=now, default_tz=r.timezone) for r in raws)
+    news = read_hearings(article, text, [by_slug[s] for s in cases if s in by_slug], now)
+    normalized = (normalize_hearing(r, seen_at=now, default_tz=r.timezone) for r in news.hearings)
     hearings = [h for h in normalized if isinstance(h, Hearing)]
     listed = scheduled_days(session, cases, [h.local_time[:10] for h in hearings])
     hearings = [h for h in hearings if not any((c, h.local_time[:10]) in listed for c in cases)]
-    if not hearings:
-        return  # nothing announced, or the court schedule lists it already
-    changes = upsert_hearings(
-        session, hearings, source_id=article.source_id, seen_at=now, window=None, infer_moves=False
-    )
-    hearing_changes(session, deps, changes, case_titles, now, tally, fixed_cases=cases)
+    if hearings:  # else nothing announced, or the court schedule lists it already
+        changes = upsert_hearings(
+            session, hearings, source_id=article.source_id, seen_at=now, window=None,
+            infer_moves=False,
+        )  # fmt: skip
+        hearing_changes(session, deps, changes, case_titles, now, tally, fixed_cases=cases)
+    for postponement in news.postponed:
+        tally.events += postponed(session, item, postponement, case_titles, now)
 
 
 def announce_hearings(

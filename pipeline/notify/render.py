@@ -188,6 +188,11 @@ def hearing_context(payload: Mapping[str, Any]) -> dict[str, Any]:
         "source_href": _web_url(text["source_url"]),
         "article_href": _web_url(text["article_url"]),
         "lead": _hours(payload.get("lead_hours")),
+        "no_hearing": bool(payload.get("no_hearing")),
+        "report_title": _one_line(str(payload.get("reported_title") or "")),
+        "report_quote": truncate(
+            _one_line(str(payload.get("reported_sentence") or "")), SUMMARY_LIMIT
+        ),
     }
 
 

@@ -11,7 +11,8 @@ Identity rules (DESIGN.md):
 - a vanished hearing that was not moved is cancelled — only inside a complete window. One in
   the past is never cancelled: schedules drop past days.
 - Another source's sighting of a stored hearing is SAME: only the source that stored a hearing
-  changes it (two pages printing one hearing differently must not flap).
+  changes it (two pages printing one hearing differently must not flap) — except a schedule
+  listing a hearing only the news announced: that is the schedule's hearing from then on.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def make_plan(
     unique = _unique(hearings)
     for hearing in unique:
         row = by_slot.get(hearing.identity)
-        if row is None:
+        if row is None or _announced_elsewhere(row, hearing, source_id):
             appeared[hearing_group(hearing)].append(hearing)
             continue
         seen.add(row.id)
@@ -164,6 +165,13 @@ def make_plan(
             if local_day(row.local_time) in window
         ]
     return plan
+
+
+def _announced_elsewhere(row: Stored, hearing: Hearing, source_id: str) -> bool:
+    """The stored row is one the news announced, and a schedule now lists that hearing: the
+    schedule's row is stored beside it (the announced one then steps aside, see
+    ``store.hearing_announced``), so the court's details are kept and its changes followed."""
+    return bool(row.article_url) and not hearing.article_url and row.source_id != source_id
 
 
 def _unique(hearings: Sequence[Hearing]) -> list[Hearing]:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import ColumnElement, Row, and_, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.items import RawHearing, ScanWindow
@@ -27,6 +27,7 @@ from pipeline.records import Change, FieldChange, Hearing, HearingChange
 from pipeline.store.chunks import chunks
 from pipeline.store.hearing_matches import record
 from pipeline.store.hearing_plan import TRACKED, Step, fingerprint, make_plan
+from pipeline.store.hearing_seen import touch
 from pipeline.store.models import ArticleRow, HearingChangeRow, HearingRow
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,12 @@ BRIEF_COLUMNS = (
     HearingRow.source_id,
     HearingRow.fingerprint,
     HearingRow.raw_hash,
+    HearingRow.article_url,
 )
-STORED_COLUMNS = (*BRIEF_COLUMNS, *(getattr(HearingRow, name) for name in TRACKED))
+STORED_COLUMNS = (
+    *BRIEF_COLUMNS,
+    *(getattr(HearingRow, name) for name in TRACKED if name != "article_url"),
+)
 
 
 def upsert_hearings(
@@ -93,7 +98,9 @@ def upsert_hearings(
     steps = _insert_new(session, plan.steps, seen_at, prints)
     _update_changed(session, [s for s in steps if s.change is Change.CHANGED], seen_at)
     same = [s.row_id for s in steps if s.change is Change.SAME and s.row_id]
-    _touch(session, [*same, *unchanged], seen_at)
+    _reprinted(session, [s for s in steps if s.change is Change.SAME], by_slot, source_id)
+    open_ids = {row.id for row in open_rows}.union(unchanged)
+    touch(session, {*same, *unchanged}, open_ids, _open(source_id, seen_at), seen_at)
     results = [HearingChange(s.change, s.row_id or 0, s.hearing, s.changes) for s in steps]
     return results + _remove(session, plan.cancel_ids, seen_at)
 
@@ -142,13 +149,16 @@ def scan_hearings(
 
 def _open_rows(session: Session, source_id: str, seen_at: datetime) -> list[Row[Any]]:
     """This source's not-cancelled hearings from the day before yesterday on (any zone)."""
+    return list(session.execute(select(*BRIEF_COLUMNS).where(_open(source_id, seen_at))))
+
+
+def _open(source_id: str, seen_at: datetime) -> ColumnElement[bool]:
     since = (seen_at - timedelta(days=2)).date().isoformat()
-    query = select(*BRIEF_COLUMNS).where(
+    return and_(
         HearingRow.source_id == source_id,
         HearingRow.cancelled_at.is_(None),
         HearingRow.local_time >= since,
     )
-    return list(session.execute(query))
 
 
 def _rows_by_slot(session: Session, slots: Sequence[str]) -> dict[str, Any]:
@@ -298,18 +308,23 @@ REMOVED = "removed"
 OFF_SCHEDULE = ("cancelled", REMOVED)
 """Statuses that take a hearing off the schedule (``cancelled_at`` is set)."""
 
-SEEN_RESOLUTION = timedelta(minutes=30)
-"""``last_seen_at`` is kept to this resolution: a re-scan of an unchanged schedule within it
-writes nothing, which is most of what makes a re-scan cheap."""
 
-
-def _touch(session: Session, ids: Sequence[int], seen_at: datetime) -> None:
-    for chunk in chunks(ids):
-        session.execute(
-            update(HearingRow)
-            .where(HearingRow.id.in_(chunk), HearingRow.last_seen_at < seen_at - SEEN_RESOLUTION)
-            .values(last_seen_at=seen_at)
-        )
+def _reprinted(
+    session: Session, same: Sequence[Step], by_slot: Mapping[str, Any], source_id: str
+) -> None:
+    """A row printed differently that reads as the same hearing («10.00» for «10:00», a new
+    normaliser version): its new raw hash is kept, so the next scan skips it unread."""
+    fresh = [
+        {"id": row.id, "raw_hash": step.hearing.raw_hash}
+        for step in same
+        if step.hearing.raw_hash
+        and (row := by_slot.get(step.slot)) is not None
+        and row.id == step.row_id
+        and row.source_id == source_id
+        and row.raw_hash != step.hearing.raw_hash
+    ]
+    if fresh:
+        session.execute(update(HearingRow), fresh)
 
 
 def _remove(session: Session, ids: Sequence[int], seen_at: datetime) -> list[HearingChange]:

@@ -164,7 +164,8 @@ class HearingRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(32))
     """Hash of the tracked fields: an unchanged re-scan compares this, not every column."""
     raw_hash: Mapped[str] = mapped_column(String(32), default="")
-    """Hash of the row as printed when last written: a row printed the same is not re-read."""
+    """Hash of the row as last printed (kept when a reprint reads the same): a row printed
+    the same is not re-read."""
     court: Mapped[str] = mapped_column(Text, default="")
     case_number: Mapped[str] = mapped_column(Text, default="")
     case_key: Mapped[str] = mapped_column(String(200), default="", index=True)
@@ -185,6 +186,22 @@ class HearingRow(Base):
     last_seen_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
     cells: Mapped[dict[str, Any]]
+
+
+class HearingSeenRow(Base):
+    """The last time a scan printed a hearing exactly as stored (migration 0008).
+
+    Kept apart from the wide ``hearing`` row, so confirming the unchanged hearings of a
+    re-scanned schedule writes one narrow row each, not every page of ``hearing``. A hearing's
+    last sighting is the later of this and ``HearingRow.last_seen_at`` (set when the row is
+    written); a hearing never re-scanned unchanged has no row here."""
+
+    __tablename__ = "hearing_seen"
+
+    hearing_id: Mapped[int] = mapped_column(
+        ForeignKey("hearing.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_seen_at: Mapped[datetime]
 
 
 class HearingChangeRow(Base):

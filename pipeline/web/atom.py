@@ -59,13 +59,15 @@ def entry_title(kind: str, payload: dict[str, Any]) -> str:
     known = kind_of(kind)
     if known is None or not known.atom_title:
         return kind
-    when = payload.get("local_time") or ""
+    when = payload.get("local_time") or "date unknown"
+    postponed = payload.get("status") == "postponed"
     return known.atom_title.format(
         title=payload.get("title") or payload.get("url") or "",
         when=when,
         court=payload.get("court") or "",
         old=_local_time(payload.get("old")) or "?",
         new=_local_time(payload.get("new")) or when,
+        off="postponed, no new date yet" if postponed else "cancelled",
     )
 
 

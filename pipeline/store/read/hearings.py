@@ -15,6 +15,7 @@ from pipeline.normalize.dates import zone
 from pipeline.normalize.hearing_time import local_iso, upcoming
 from pipeline.store.chunks import chunks
 from pipeline.store.hearing_matches import matched_cases
+from pipeline.store.hearing_seen import last_sightings
 from pipeline.store.models import CaseRow, HearingChangeRow, HearingRow, MatchRow
 from pipeline.store.read.common import limited
 
@@ -104,9 +105,12 @@ def list_hearings(
         rows = _upcoming_rows(session, query, upcoming_from, limit)
     ids = [row.id for row in rows]
     cases = matched_cases(session, ids)
+    seen = last_sightings(session, rows)
     changes = _hearing_history(session, rows) if history else {}
     return [
-        _hearing_listing(row, cases.get(row.id, ()), changes.get(row.id, ()) if history else None)
+        _hearing_listing(
+            row, cases.get(row.id, ()), changes.get(row.id, ()) if history else None, seen[row.id]
+        )
         for row in rows
     ]
 
@@ -193,6 +197,7 @@ def _hearing_listing(
     row: HearingRow,
     cases: Sequence[str],
     history: Sequence[HearingHistoryEntry] | None,
+    last_seen_at: datetime,
 ) -> HearingListing:
     at = row.scheduled_at
     return HearingListing(
@@ -212,7 +217,7 @@ def _hearing_listing(
         source_url=row.source_url,
         article_url=row.article_url,
         first_seen_at=row.first_seen_at,
-        last_seen_at=row.last_seen_at,
+        last_seen_at=last_seen_at,
         identity=row.identity,
         history=tuple(history) if history is not None else None,
     )
