@@ -78,7 +78,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "article.published": ("published", "опубликовано"),
     "article.undated": ("undated, first seen", "без даты, впервые найдено"),
     "article.why": ("why it matched", "почему совпало"),
-    "article.removed": ("taken down", "удалена"),
+    "article.taken_down": ("taken down", "удалена"),
     "capture.at": ("Captured", "Сохранено"),
     "capture.kind": ("kind", "вид"),
     "capture.first": ("first capture", "первая копия"),
