@@ -1,0 +1,122 @@
+"""Watches in an ingest batch: what no case claimed, matched against the watches → candidates.
+
+Called once per batch, in the batch's transaction, with the new or changed articles and
+hearings that no case claimed (``Tally.unclaimed``). Each one a watch matches becomes evidence
+for a candidate (``pipeline.store.candidates.place``: grouped by case number, else story, else
+the people named); a candidate found now raises one ``candidate.new``. A dismissed, followed or
+merged candidate takes its new evidence quietly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from pipeline.events.candidates import CandidateFacts, candidate_new_event
+from pipeline.ingest.deps import IngestDeps
+from pipeline.match.watches import Keys, article_keys, hearing_keys
+from pipeline.normalize.hearing import hearing_fields
+from pipeline.records import Event, HearingChange, Match
+from pipeline.store.articles import Upserted
+from pipeline.store.candidate_models import CandidateRow
+from pipeline.store.candidates import Subject, alerting, event_key, known_subjects, place
+from pipeline.store.stories import store_story
+
+log = logging.getLogger(__name__)
+
+Item = Upserted | HearingChange
+
+
+def watch_unclaimed(
+    session: Session, deps: IngestDeps, items: Sequence[Item], now: datetime
+) -> list[Event]:
+    """Evidence for candidates from ``items``; the ``candidate.new`` events of those found."""
+    watches = deps.watches
+    if watches is None or not watches or not items:
+        return []
+    matched = [(item, m) for item in items for m in _matches(deps, item)]
+    if not matched:
+        return []
+    events: dict[int, Event] = {}
+    merged: set[int] = set()
+    for watch in {m.case for _, m in matched}:
+        todo = [(item, m) for item, m in matched if m.case == watch]
+        known = known_subjects(session, watch, (_subject(item) for item, _ in todo))
+        stories: dict[int, int | None] = {}
+        for item, match in todo:
+            subject = _subject(item)
+            if subject in known:
+                continue
+            known.add(subject)
+            keys = _keys(session, item, stories, now)
+            placed = place(session, watch, subject, keys, match, _title(item), now)
+            merged.update(placed.merged)
+            if placed.created and alerting(placed.candidate):
+                events[placed.candidate.id] = _event(deps, placed.candidate, item, match)
+    log.debug("watches: %d item(s) matched, %d candidate(s) new", len(matched), len(events))
+    return [e for cid, e in events.items() if cid not in merged]
+
+
+def _matches(deps: IngestDeps, item: Item) -> list[Match]:
+    assert deps.watches is not None
+    if isinstance(item, HearingChange):
+        return deps.watches.hearing(hearing_fields(item.hearing))
+    article = item.article
+    fields = {"title": article.title, "summary": article.summary, "text": article.text}
+    return deps.watches.article(fields, article.language)
+
+
+def _subject(item: Item) -> Subject:
+    if isinstance(item, HearingChange):
+        return Subject(hearing_id=item.hearing_id)
+    return Subject(article_id=item.article_id)
+
+
+def _keys(session: Session, item: Item, stories: dict[int, int | None], now: datetime) -> Keys:
+    """What groups the item; an article is grouped into its story first (another outlet's
+    copy of it joins the same candidate)."""
+    if isinstance(item, HearingChange):
+        return hearing_keys(item.hearing)
+    article = item.article
+    if item.article_id not in stories:
+        text = f"{article.summary}\n{article.text}"
+        stories[item.article_id] = store_story(
+            session, item.article_id, text, article.language, now
+        )
+    fields = {"title": article.title, "summary": article.summary, "text": article.text}
+    return article_keys(fields, stories[item.article_id])
+
+
+def _title(item: Item) -> str:
+    if isinstance(item, HearingChange):
+        hearing = item.hearing
+        parts = [hearing.court, hearing.parties or hearing.case_number]
+        return ": ".join(p.strip() for p in parts if p and p.strip())
+    return item.article.title or item.article.canonical_url
+
+
+def _url(item: Item) -> str:
+    if isinstance(item, HearingChange):
+        return item.hearing.source_url
+    return item.article.canonical_url
+
+
+def _event(deps: IngestDeps, row: CandidateRow, item: Item, match: Match) -> Event:
+    watch = deps.watches.watch(row.watch) if deps.watches else None
+    facts = CandidateFacts(
+        id=row.id,
+        watch=row.watch,
+        watch_title=watch.title if watch else row.watch,
+        title=row.title,
+        url=_url(item),
+        why=match.reason(),
+        courts=tuple(row.courts),
+        case_numbers=tuple(row.case_numbers),
+        people=tuple(p[1] for p in row.people),
+        code_articles=tuple(row.code_articles),
+        seen_at=row.first_seen_at,
+    )
+    return candidate_new_event(facts, event_key(row.id))
