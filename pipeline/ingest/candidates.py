@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,14 @@ from pipeline.normalize.hearing import hearing_fields
 from pipeline.records import Event, HearingChange, Match
 from pipeline.store.articles import Upserted
 from pipeline.store.candidate_models import CandidateRow
-from pipeline.store.candidates import Subject, alerting, event_key, known_subjects, place
+from pipeline.store.candidates import (
+    Subject,
+    alerting,
+    event_key,
+    known_subjects,
+    place,
+    unsent_event,
+)
 from pipeline.store.stories import store_story
 
 log = logging.getLogger(__name__)
@@ -42,6 +50,7 @@ def watch_unclaimed(
         return []
     events: dict[int, Event] = {}
     merged: set[int] = set()
+    grown: dict[int, CandidateRow] = {}
     for watch in {m.case for _, m in matched}:
         todo = [(item, m) for item, m in matched if m.case == watch]
         known = known_subjects(session, watch, (_subject(item) for item, _ in todo))
@@ -56,8 +65,30 @@ def watch_unclaimed(
             merged.update(placed.merged)
             if placed.created and alerting(placed.candidate):
                 events[placed.candidate.id] = _event(deps, placed.candidate, item, match)
+            elif alerting(placed.candidate):
+                grown[placed.candidate.id] = placed.candidate
+    for cid, row in grown.items():
+        _update_unsent(session, deps, row, events.get(cid))
     log.debug("watches: %d item(s) matched, %d candidate(s) new", len(matched), len(events))
     return [e for cid, e in events.items() if cid not in merged]
+
+
+def _update_unsent(
+    session: Session, deps: IngestDeps, row: CandidateRow, event: Event | None
+) -> None:
+    """A candidate that grew: its ``candidate.new`` not sent yet (made in this batch, or
+    waiting for its digest) says what is known now (court, case number, people)."""
+    if event is not None:
+        event.payload.update(_facts_payload(deps, row, event.payload))
+        return
+    stored = unsent_event(session, row.id)
+    if stored is not None:
+        stored.payload = {**stored.payload, **_facts_payload(deps, row, stored.payload)}
+
+
+def _facts_payload(deps: IngestDeps, row: CandidateRow, payload: dict[str, Any]) -> dict[str, Any]:
+    facts = _facts(deps, row, str(payload.get("url") or ""), str(payload.get("why") or ""))
+    return candidate_new_event(facts, event_key(row.id)).payload
 
 
 def _matches(deps: IngestDeps, item: Item) -> list[Match]:
@@ -105,18 +136,21 @@ def _url(item: Item) -> str:
 
 
 def _event(deps: IngestDeps, row: CandidateRow, item: Item, match: Match) -> Event:
+    return candidate_new_event(_facts(deps, row, _url(item), match.reason()), event_key(row.id))
+
+
+def _facts(deps: IngestDeps, row: CandidateRow, url: str, why: str) -> CandidateFacts:
     watch = deps.watches.watch(row.watch) if deps.watches else None
-    facts = CandidateFacts(
+    return CandidateFacts(
         id=row.id,
         watch=row.watch,
         watch_title=watch.title if watch else row.watch,
         title=row.title,
-        url=_url(item),
-        why=match.reason(),
+        url=url,
+        why=why,
         courts=tuple(row.courts),
         case_numbers=tuple(row.case_numbers),
         people=tuple(p[1] for p in row.people),
         code_articles=tuple(row.code_articles),
         seen_at=row.first_seen_at,
     )
-    return candidate_new_event(facts, event_key(row.id))

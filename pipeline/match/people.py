@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.match.names import Words, is_patronymic
-from pipeline.match.terms import _morph, clean_text, fold, is_cyrillic, kazakh_splits, skeleton
+from pipeline.match.terms import (
+    _morph,
+    clean_text,
+    fold,
+    has_kazakh_letters,
+    is_cyrillic,
+    kazakh_splits,
+    skeleton,
+)
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`\-‐‑][^\W_]+)*")
 _BREAK_RE = re.compile(r"[.!?;:…\n\u2028\u2029|,()«»\"]")
@@ -196,3 +204,46 @@ def _given_first(words: Words, pos: int) -> Named | None:
             key = f"{surname_key(words.surfaces[pos])}:{initial_key(surface)}"
             return Named(key, _span(words, before, pos), True)
     return None
+
+
+def nominative(name: str) -> str:
+    """A Russian-declined name back in the nominative, for a case file: «Нуржана Абенова» →
+    «Нуржан Абенов», «Айгуль Абеновой» → «Айгуль Абенова». The given name tells the case and
+    gender; a form it cannot read (Kazakh or Latin letters, no known given name) stays as
+    printed."""
+    parts = name.split()
+    if not all(is_cyrillic(p) and not has_kazakh_letters(p) for p in parts):
+        return name
+    morph = _morph()
+    readings = [
+        {(p.tag.case, p.tag.gender) for p in morph.parse(w.lower()) if p.tag.grammemes & _NAME_TAGS}
+        for w in parts
+    ]
+    given = [
+        (p.tag.case, p.tag.gender)
+        for w in parts
+        for p in morph.parse(w.lower())
+        if "Name" in p.tag.grammemes
+    ]
+    shared = [
+        (case, gender)
+        for case, gender in given
+        if all(any(c == case for c, _ in r) for r in readings if r)
+    ]
+    if not shared or any(case == "nomn" for case, _ in shared):
+        return name
+    case, gender = shared[0]
+    return " ".join(_inflected(word, gender, case) or word for word in parts)
+
+
+def _inflected(word: str, gender: str | None, case: str | None) -> str:
+    for parse in _morph().parse(word.lower()):
+        tags = parse.tag.grammemes
+        if not tags & _NAME_TAGS or parse.tag.case != case:
+            continue
+        if parse.tag.gender not in (gender, None) and "Name" not in tags:
+            continue
+        found = parse.inflect({"nomn"})
+        if found is not None:
+            return found.word.capitalize()
+    return ""

@@ -295,6 +295,20 @@ def quiet_alerts(session: Session, candidate_ids: Sequence[int]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def unsent_event(session: Session, candidate_id: int) -> EventRow | None:
+    """The candidate's ``candidate.new`` while none of its deliveries went out (a digest
+    waits for its time): new evidence may still update what it says."""
+    event = session.scalar(select(EventRow).where(EventRow.dedupe_key == event_key(candidate_id)))
+    if event is None:
+        return None
+    gone = session.scalar(
+        select(DeliveryRow.id)
+        .where(DeliveryRow.event_id == event.id, DeliveryRow.status != PENDING)
+        .limit(1)
+    )
+    return event if gone is None else None
+
+
 def alerting(row: CandidateRow) -> bool:
     """Whether news of this candidate may alert (open: not dismissed, followed or merged)."""
     return row.status == OPEN
