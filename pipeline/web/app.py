@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline.web import api, feeds, pages
+from pipeline.web import api, candidates, feeds, pages
 from pipeline.web.deps import WebDeps
 from pipeline.web.render import CSS
 from pipeline.web.security import (
@@ -46,6 +46,7 @@ def create_app(deps: WebDeps) -> FastAPI:
     _install_middleware(app, deps)
     app.add_middleware(HeadAsGet)
     app.include_router(api.router)
+    app.include_router(candidates.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
     app.add_exception_handler(StarletteHTTPException, pages.http_error)  # type: ignore[arg-type]

@@ -11,12 +11,13 @@ import click
 
 from pipeline.cli.context import AppContext, cutoff
 from pipeline.normalize.dates import readable_time
-from pipeline.normalize.hearing_time import local_iso, local_text
-from pipeline.output import FORMATS, jsonable, printable, render
+from pipeline.normalize.hearing_time import local_text
+from pipeline.output import FORMATS, printable, render
 from pipeline.store.read.candidates import (
     STATUSES,
     CandidateListing,
     EvidenceListing,
+    candidate_object,
     list_candidates,
 )
 
@@ -61,44 +62,6 @@ def command(
                 click.echo(printable(line))
             click.echo("")
         click.echo(f"{len(found)} candidate{'s' if len(found) != 1 else ''}")
-
-
-def candidate_object(candidate: CandidateListing) -> dict[str, Any]:
-    """The JSON object: the summary, then ``hearings`` and ``articles`` with ``why``."""
-    obj: dict[str, Any] = jsonable(
-        {
-            "id": candidate.id,
-            "watch": candidate.watch,
-            "status": candidate.status,
-            "title": candidate.title,
-            "courts": candidate.courts,
-            "case_numbers": candidate.case_numbers,
-            "people": candidate.people,
-            "code_articles": candidate.code_articles,
-            "first_seen_at": candidate.first_seen_at,
-            "last_seen_at": candidate.last_seen_at,
-            "followed_as": candidate.followed_as,
-            "hearings": [_hearing_object(h) for h in candidate.hearings],
-            "articles": [_article_object(a) for a in candidate.articles],
-        }
-    )
-    return obj
-
-
-def _hearing_object(h: EvidenceListing) -> dict[str, Any]:
-    return {
-        "court": h.court, "case_number": h.case_number, "category": h.category,
-        "parties": h.title, "scheduled_at": local_iso(h.scheduled_at, h.timezone),
-        "local_time": h.local_time, "source": h.source, "source_url": h.url, "why": h.why,
-        "grouped": h.grouped, "seen_at": h.seen_at,
-    }  # fmt: skip
-
-
-def _article_object(a: EvidenceListing) -> dict[str, Any]:
-    return {
-        "title": a.title, "url": a.url, "source": a.source, "published_at": a.published_at,
-        "why": a.why, "grouped": a.grouped, "seen_at": a.seen_at,
-    }  # fmt: skip
 
 
 def csv_row(candidate: CandidateListing) -> dict[str, Any]:

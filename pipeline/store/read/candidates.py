@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.normalize.hearing_time import local_iso
+from pipeline.output import jsonable
 from pipeline.records import Hit
 from pipeline.store.candidate_models import MERGED, CandidateEvidenceRow, CandidateRow
 from pipeline.store.chunks import chunks
@@ -122,6 +124,44 @@ def _listing(row: CandidateRow, evidence: list[EvidenceListing]) -> CandidateLis
         first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at,
         followed_as=row.followed_as, hearings=tuple(hearings), articles=tuple(articles),
     )  # fmt: skip
+
+
+def candidate_object(candidate: CandidateListing) -> dict[str, Any]:
+    """The JSON object: the summary, then ``hearings`` and ``articles`` with ``why``."""
+    obj: dict[str, Any] = jsonable(
+        {
+            "id": candidate.id,
+            "watch": candidate.watch,
+            "status": candidate.status,
+            "title": candidate.title,
+            "courts": candidate.courts,
+            "case_numbers": candidate.case_numbers,
+            "people": candidate.people,
+            "code_articles": candidate.code_articles,
+            "first_seen_at": candidate.first_seen_at,
+            "last_seen_at": candidate.last_seen_at,
+            "followed_as": candidate.followed_as,
+            "hearings": [_hearing_object(h) for h in candidate.hearings],
+            "articles": [_article_object(a) for a in candidate.articles],
+        }
+    )
+    return obj
+
+
+def _hearing_object(h: EvidenceListing) -> dict[str, Any]:
+    return {
+        "court": h.court, "case_number": h.case_number, "category": h.category,
+        "parties": h.title, "scheduled_at": local_iso(h.scheduled_at, h.timezone),
+        "local_time": h.local_time, "source": h.source, "source_url": h.url, "why": h.why,
+        "grouped": h.grouped, "seen_at": h.seen_at,
+    }  # fmt: skip
+
+
+def _article_object(a: EvidenceListing) -> dict[str, Any]:
+    return {
+        "title": a.title, "url": a.url, "source": a.source, "published_at": a.published_at,
+        "why": a.why, "grouped": a.grouped, "seen_at": a.seen_at,
+    }  # fmt: skip
 
 
 def why_text(why: list[Any]) -> str:
