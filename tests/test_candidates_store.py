@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.ingest.deps import IngestDeps
 from pipeline.store.candidate_models import CandidateEvidenceRow, CandidateRow
 from pipeline.store.candidates import dismiss
-from pipeline.store.models import DeliveryRow, EventRow
+from pipeline.store.models import DeliveryRow, EventRow, HearingRow
 
-from support.watch_world import NOW, news, row, scan, watch_deps
+from support.watch_world import NOW, SOURCES, news, row, scan, watch_deps
 
 
 @pytest.fixture
@@ -110,3 +110,24 @@ def test_a_dismissed_candidate_alerts_no_more(
     [only] = candidates(sessions)
     assert only.status == "dismissed"
     assert kinds(sessions).count("candidate.new") == 1
+
+
+def test_a_scan_that_keeps_matched_rows_stores_only_what_a_case_or_watch_wants(
+    tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    sources = SOURCES.replace("every: 6h}", "every: 6h, keep_rows: matched}")
+    deps = watch_deps(tmp_path, sessions, sources)
+    scan(
+        deps,
+        [
+            row(1, "5110-26-00-1/90", "Сапаров Е.К. (подсудимый)", "ст. 146 ч. 1 УК РК"),
+            row(2, "5110-26-00-2/80", "Иванов И.И. к ТОО «Береке»", "взыскание долга"),
+            row(3, "5110-26-00-1/91", "Петров П.П.", "ст. 188 ч. 2 УК РК (кража)"),
+            row(4, "3310-26-00-1/215", "Токташ Е.", "ст. 146 ч. 2 УК РК",
+                court="Талдыкорганский городской суд"),
+        ],
+    )  # fmt: skip
+    with sessions() as session:
+        stored = sorted(session.scalars(select(HearingRow.case_number)))
+    assert stored == ["3310-26-00-1/215", "5110-26-00-1/90"]
+    assert [c.case_numbers for c in candidates(sessions)] == [["5110-26-00-1/90"]]

@@ -43,6 +43,10 @@ class Source(_Model):
     """Fetch article pages of new items: ``auto`` those that match or partly match a case (a
     keyword, a person or a context word) and those whose feed text is short; ``always`` every
     new item; ``never`` none (then no evidence is kept for this source's articles)."""
+    keep_rows: Literal["all", "matched"] = "all"
+    """Schedule sources: ``matched`` keeps only the rows a case or a watch matches (its
+    category or article, a keyword, a name, a case number): a region- or country-wide scan
+    lists thousands of hearings nobody follows."""
 
     _every = field_validator("every", mode="before")(
         lambda v: None if v is None else parse_duration(v)

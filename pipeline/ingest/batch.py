@@ -20,7 +20,7 @@ from pipeline.events.articles import article_events
 from pipeline.events.health import source_health_events
 from pipeline.events.volume import fold_flood
 from pipeline.ingest import hearings as ingest_hearings
-from pipeline.ingest.candidates import watch_unclaimed
+from pipeline.ingest.candidates import kept_rows, watch_unclaimed
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.followup import Tally, capture_page, note_story_alerts, story_repeats
 from pipeline.ingest.fulltext import choose_targets
@@ -61,7 +61,8 @@ def ingest_fetch(
         tally = _articles(session, deps, articles, case_titles, now, pages)
         tally.skipped += len(raws) - len(articles)
         if report.ok and not report.not_modified and (hearings or report.window is not None):
-            ingest_hearings.scan_batch(session, deps, report, hearings, tz, case_titles, now, tally)
+            rows = kept_rows(deps, report.source_id, hearings)
+            ingest_hearings.scan_batch(session, deps, report, rows, tz, case_titles, now, tally)
         tally.events += watch_unclaimed(session, deps, tally.unclaimed, now)
         tally.events += _run_events(session, deps, report, tally, started_at, now)
         cap = deps.config.settings.max_alerts_per_source_run

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.events.candidates import CandidateFacts, candidate_new_event
 from pipeline.ingest.deps import IngestDeps
+from pipeline.items import RawHearing
 from pipeline.match.watches import Keys, article_keys, hearing_keys
 from pipeline.normalize.hearing import hearing_fields
 from pipeline.records import Event, HearingChange, Match
@@ -154,3 +155,23 @@ def _facts(deps: IngestDeps, row: CandidateRow, url: str, why: str) -> Candidate
         code_articles=tuple(row.code_articles),
         seen_at=row.first_seen_at,
     )
+
+
+def kept_rows(deps: IngestDeps, source_id: str, raws: Sequence[RawHearing]) -> Sequence[RawHearing]:
+    """The schedule rows to store: all of them, or (``keep_rows: matched``) those a case or a
+    watch matches as printed — court, case number, parties, category, judge."""
+    source = deps.config.source(source_id)
+    if source is None or source.keep_rows != "matched" or not raws:
+        return raws
+    return [raw for raw in raws if _wanted(deps, raw)]
+
+
+def _wanted(deps: IngestDeps, raw: RawHearing) -> bool:
+    fields = {
+        "case_number": raw.case_number,
+        "parties": raw.parties,
+        "court": raw.court,
+        "category": raw.category,
+        "judge": raw.judge,
+    }
+    return bool(deps.matcher.match(fields) or (deps.watches and deps.watches.hearing(fields)))

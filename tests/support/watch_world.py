@@ -42,12 +42,14 @@ sources:
 """
 
 
-def watch_deps(tmp_path: Path, sessions: sessionmaker[Session]) -> IngestDeps:
+def watch_deps(
+    tmp_path: Path, sessions: sessionmaker[Session], sources: str = SOURCES
+) -> IngestDeps:
     root = write_config(
         tmp_path / "config",
         cases=CASES,
         watches=WATCHES,
-        sources=SOURCES,
+        sources=sources,
         settings="news_search: {enabled: false}\n",
     )
     return build_deps(config=load_config(root, environ={}), sessions=sessions, clock=lambda: NOW)
