@@ -175,6 +175,9 @@ def test_watches_find_follow_and_dismiss_prosecutions(
         "variants": ["Абенов Н.С."],
     }  # fmt: skip
     assert case["keywords"]["ru"] == ["пытки", "пытать"] and case["articles"] == ["146"]
+    assert case["title"] == f"Trial of Нуржан Абенов, Буханов А. ({COURT})"
+    assert case["search"] == {"ru": ["Нуржан Абенов"], "kk": ["Нуржан Абенов"]}
+    assert "regions" not in case and "require" not in case  # never the whole country
     assert "2 cases, 1 watches" in cw("check-config")
     assert len(json.loads(cw("hearings", "--case", "abenov-trial", "--format", "json"))) == 2
     claimed = json.loads(cw("articles", "--case", "abenov-trial", "--format", "json"))

@@ -44,7 +44,7 @@ def case_entry(
     people = _people(row, listing)
     entry: dict[str, Any] = {
         "slug": slug,
-        "title": title or default_title(listing),
+        "title": title or default_title(listing, people),
         "description": f"Followed from candidate #{row.id} of watch {row.watch} on "
         f"{now:%Y-%m-%d}: {listing.title}",
         "keywords": {k: list(v) for k, v in watch.keywords.items()} if watch else {},
@@ -59,8 +59,10 @@ def case_entry(
     return {k: v for k, v in entry.items() if v not in ({}, None) or k == "exclude"}
 
 
-def default_title(listing: CandidateListing) -> str:
-    names = ", ".join(listing.people[:3])
+def default_title(listing: CandidateListing, people: list[dict[str, Any]]) -> str:
+    """"Trial of <the parties, else the people named> (<the first court>)"."""
+    chosen = [p for p in people if p["alone"]] or people
+    names = ", ".join(p["name"] for p in chosen[:3])
     where = listing.courts[0] if listing.courts else ""
     if names:
         return f"Trial of {names}" + (f" ({where})" if where else "")
@@ -85,11 +87,13 @@ def _people(row: CandidateRow, listing: CandidateListing) -> list[dict[str, Any]
 
 
 def _searches(people: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Google News queries: the people's full names, by script (none: no names known)."""
-    full = [p["name"] for p in people if "." not in p["name"]]
-    cyrillic = [n for n in full if not _LATIN_RE.search(n)]
-    latin = [n for n in full if _LATIN_RE.search(n)]
-    out = {"ru": cyrillic, "kk": cyrillic, "en": latin}
+    """Google News queries: the full names of the parties (else of everyone named), by
+    script; none when no full name is known (the case's keywords are searched then)."""
+    full = [p for p in people if "." not in p["name"]]
+    names = [p["name"] for p in full if p["alone"]] or [p["name"] for p in full]
+    cyrillic = [n for n in names if not _LATIN_RE.search(n)]
+    latin = [n for n in names if _LATIN_RE.search(n)]
+    out = {"ru": cyrillic, "kk": list(cyrillic), "en": latin}
     return {k: v for k, v in out.items() if v}
 
 
