@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.ingest.deps import IngestDeps
+from pipeline.ingest.pages import ingest_page
+from pipeline.items import ArticlePage, ArticleTarget
 from pipeline.store.candidate_models import CandidateEvidenceRow, CandidateRow
 from pipeline.store.candidates import dismiss
-from pipeline.store.models import DeliveryRow, EventRow, HearingRow
+from pipeline.store.models import ArticleRow, DeliveryRow, EventRow, HearingRow
 
 from support.watch_world import NOW, SOURCES, news, row, scan, watch_deps
 
@@ -131,3 +133,26 @@ def test_a_scan_that_keeps_matched_rows_stores_only_what_a_case_or_watch_wants(
         stored = sorted(session.scalars(select(HearingRow.case_number)))
     assert stored == ["3310-26-00-1/215", "5110-26-00-1/90"]
     assert [c.case_numbers for c in candidates(sessions)] == [["5110-26-00-1/90"]]
+
+
+def test_a_teaser_the_watch_misses_is_read_again_in_full(
+    deps: IngestDeps, sessions: sessionmaker[Session]
+) -> None:
+    news(deps, ("Суд продолжил рассмотрение резонансного дела", "Подробности позже."))
+    assert candidates(sessions) == []
+    with sessions() as session:
+        article_id, url = session.execute(select(ArticleRow.id, ArticleRow.canonical_url)).one()
+    text = (
+        "В Шымкенте продолжился процесс над полицейскими, которых обвиняют "
+        "в пытках задержанного. Подсудимый Сапаров Ержан Каримович вину не признал. "
+    ) * 3
+    html = (
+        f"<html><head><title>Суд</title></head><body><article><p>{text}</p></article></body></html>"
+    )
+    page = ArticlePage(
+        ArticleTarget(article_id, url, "news"), 200, url, html.encode(),
+        (("Content-Type", "text/html; charset=utf-8"),),
+    )  # fmt: skip
+    assert ingest_page(deps, page).events == 1
+    [found] = candidates(sessions)
+    assert [p[0] for p in found.people] == ["saparov:e"]
