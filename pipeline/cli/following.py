@@ -60,7 +60,7 @@ def case_entry(
 
 
 def default_title(listing: CandidateListing, people: list[dict[str, Any]]) -> str:
-    """"Trial of <the parties, else the people named> (<the first court>)"."""
+    """Trial of <the parties, else the people named> (<the first court>)."""
     chosen = [p for p in people if p["alone"]] or people
     names = ", ".join(p["name"] for p in chosen[:3])
     where = listing.courts[0] if listing.courts else ""
