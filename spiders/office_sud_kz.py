@@ -47,6 +47,7 @@ from pipeline.parse.office_sud_kz import (
     moved,
     page_hearings,
     plan_problem,
+    regions_to_visit,
     report,
     restarted,
     results_table,
@@ -88,7 +89,10 @@ class OfficeSudKzSpider(SourceSpider):
 
     class Options(SourceOptions):
         region: str | None = None
-        """office.sud.kz region id (the value of the district-field option)."""
+        """office.sud.kz region id (the value of the district-field option); ``all``: every
+        region (a country-wide scan; pair it with ``keep_rows: matched``)."""
+        regions: tuple[str, ...] = ()
+        """More region ids, read after ``region``."""
         court_ids: tuple[str, ...] = ()
         case_types: tuple[str, ...] = ()
         days_ahead: int = Field(default=14, ge=0, le=90)
@@ -120,6 +124,7 @@ class OfficeSudKzSpider(SourceSpider):
             source_id=run.spec.source_id,
             url=run.spec.url,
             region=options.region or "",
+            regions=options.regions,
             court_ids=options.court_ids,
             case_types=options.case_types,
             dates=window_dates(self.today or local_today(timezone), options.days_ahead),
@@ -140,23 +145,23 @@ class OfficeSudKzSpider(SourceSpider):
         """The schedule page (GET): the form, its ids and ViewState; then language or region."""
         scan = scan_of(response.meta)
         form = read_form(response, FORM_SUFFIX, ROLE_SUFFIXES)
-        problem = page_problem(response, form, scan.plan.region)
+        offered = form.options.get(form.ids.get("region", ""), ()) if form else ()
+        regions = scan.cursor.regions or regions_to_visit(scan.plan, offered)
+        problem = page_problem(response, form, regions)
         if problem or form is None:
             yield self.fail_scan(scan, problem, response)
             return
-        scan = dataclasses.replace(scan, form=form)
+        scan = moved(dataclasses.replace(scan, form=form), regions=regions)
         trigger = language_trigger(response, scan.plan.language)
         if trigger is None:
             self.logger.warning(
                 "%s: no %s language switch on the page", scan.plan.source_id, scan.plan.language
             )
-        yield from self.note(
-            response, page_found(form, scan.plan.region, scan.plan.language, trigger)
-        )
+        yield from self.note(response, page_found(form, scan.region, scan.plan.language, trigger))
         if trigger and not scan.cursor.language_done:
             yield self.language_request(scan, trigger)
         else:
-            yield self.change(scan, "region", scan.plan.region, self.parse_region)
+            yield self.change(scan, "region", scan.region, self.parse_region)
 
     @source_callback
     def parse_language(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -272,6 +277,11 @@ class OfficeSudKzSpider(SourceSpider):
             return self.choose_case_type(moved(scan, case_type=c.case_type + 1, date=0, **fresh))
         if c.court < len(c.courts) - 1:
             return self.choose_court(moved(scan, court=c.court + 1, case_type=0, date=0, **fresh))
+        if c.region < len(c.regions) - 1:
+            scan = moved(
+                scan, region=c.region + 1, court=0, courts=(), case_type=0, date=0, **fresh
+            )
+            return self.change(scan, "region", scan.region, self.parse_region)
         return report(scan, status=response.status)
 
     # -- answers and failures

@@ -18,6 +18,7 @@ from pipeline.events.articles import (
     article_events,
     article_removed_events,
 )
+from pipeline.events.candidates import CandidateFacts, candidate_new_event
 from pipeline.events.health import channel_health_event, source_health_events
 from pipeline.events.hearings import hearing_events, reminder_events
 from pipeline.events.kinds import ALERTS_TEST, BY_NAME, KINDS, EventKind, digest_rank
@@ -132,6 +133,22 @@ def emitted() -> list[Event]:
         *(
             channel_health_event("mail", recovered=r, failures=3, error="down", at=NOW)
             for r in (False, True)
+        ),
+        candidate_new_event(  # a watch found a prosecution no case follows
+            CandidateFacts(
+                7,
+                "torture-kz",
+                "Torture prosecutions",
+                "City court: A., B.",
+                ARTICLE.url,
+                "article '146' in category",
+                ("City court",),
+                ("1917-22-00-1/215",),
+                ("A. B.",),
+                ("146",),
+                NOW,
+            ),
+            "candidate.new:7",
         ),
         *(  # a fetch over the per-run cap: the rest folded into one alert
             e

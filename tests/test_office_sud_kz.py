@@ -232,7 +232,24 @@ def _faulty(*faults: tuple[str, str, int], not_a_form: bool = False) -> FakeSite
     return fake
 
 
+ASTANA = Court(
+    "2301", {"ru": "Есильский районный суд города Астаны", "kk": "Есіл аудандық соты"}, "2"
+)
+
+
+def _country() -> FakeSite:
+    """Courts in two regions: a country-wide scan visits both."""
+    fake = site()
+    fake.add_court(ASTANA)
+    fake.set_rows("2301", "10.02.2023", [
+        Row("10.02.2023", "12:00", "7110-23-00-1/55", "Омарова Ж.", "Сапаров Е.К.",
+            "ст. 146 ч. 1 УК РК", "Зал №2", case_type="CRIMINAL"),
+    ])  # fmt: skip
+    return fake
+
+
 CRAWLS: dict[str, tuple[FakeSite, dict[str, Any]]] = {
+    "all-regions": (_country(), {"region": "all", "court_ids": []}),
     "ru": (site(), {}),
     "kk": (site(), {"interface_language": "kk", "court_ids": ["4301"]}),
     "expire-once": (_faulty(("expire", "page", 1)), {}),
@@ -470,3 +487,24 @@ def test_a_form_without_a_search_button_is_a_source_error() -> None:
     assert "step 1 (open the schedule page): no search button (id ending in ':search')" in (
         produced[0].error
     )
+
+
+def test_region_all_visits_every_court_of_every_region(crawl: Crawl) -> None:
+    steps = crawl.steps("all-regions")
+    assert steps.count("region") == 2 and steps.count("court") == 4  # Astana 1, Zhetysu 3
+    courts = {h["court"] for h in crawl.of("all-regions")}
+    assert courts == {ASTANA.names["ru"], TALDYKORGAN.names["ru"], ZHETYSU.names["ru"]}
+    report = crawl.report("all-regions")
+    assert report["ok"] and report["window"] is not None  # a complete scan: removals count
+    regions = [
+        s.form().get(crawl.sites["all-regions"].ids["region"])
+        for s in crawl.seen("all-regions")
+        if s.step == "region"
+    ]
+    assert regions == ["2", "22"]
+
+
+def test_court_ids_with_several_regions_is_a_plan_problem() -> None:
+    spider = make_spider(source(region="all"))
+    [failed] = _drain_start(spider)
+    assert "court_ids name courts of one region" in failed.error

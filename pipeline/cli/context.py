@@ -20,7 +20,7 @@ from pipeline.clock import utc_now
 from pipeline.config.cases import Case
 from pipeline.config.load import Config, load_config
 from pipeline.config.models import parse_duration
-from pipeline.config.news import news_search_sources
+from pipeline.config.news import news_search_sources, watch_search_sources
 from pipeline.config.sources import Source
 from pipeline.errors import ConfigError, UnknownCaseError
 from pipeline.normalize.dates import Zones, readable_time
@@ -81,7 +81,11 @@ def one_line(exc: BaseException) -> str:
 
 def configured_sources(config: Config) -> tuple[Source, ...]:
     """Sources from sources.yaml plus the generated news searches, enabled or not."""
-    return (*config.sources, *news_search_sources(config.cases, config.settings.news_search))
+    return (
+        *config.sources,
+        *news_search_sources(config.cases, config.settings.news_search),
+        *watch_search_sources(config.watches, config.settings.news_search),
+    )
 
 
 # ---------------------------------------------------------------- listing commands

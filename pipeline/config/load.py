@@ -1,7 +1,7 @@
 """Load and validate the config folder once, at the edge, and pass it down as frozen values.
 
-The folder holds ``settings.yaml``, ``sources.yaml``, ``cases.yaml`` and ``alerts.yaml``; any
-may be absent. ``${NAME}`` (or ``${NAME:-default}``) reads the environment, so secrets never
+The folder holds ``settings.yaml``, ``sources.yaml``, ``cases.yaml`` (plus any
+``cases.d/*.yaml`` beside it), ``watches.yaml`` and ``alerts.yaml``; any may be absent. ``${NAME}`` (or ``${NAME:-default}``) reads the environment, so secrets never
 live in committed files. Each list entry is validated on its own: a bad entry becomes a
 :class:`ConfigProblem` naming the file, the entry and the field, and the rest still loads.
 """
@@ -13,38 +13,36 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from pipeline.config.alerts import Channel, Route
 from pipeline.config.cases import Case
+from pipeline.config.entries import ConfigProblem, expand_env, read_entries, read_yaml
 from pipeline.config.env import env_name, env_overrides, merge
+from pipeline.config.folder import load_case_folder, load_watches
 from pipeline.config.kinds import kind_problems
 from pipeline.config.models import SLUG_RE, locate
-from pipeline.config.news import news_search_sources
+from pipeline.config.news import news_search_sources, watch_search_sources
 from pipeline.config.settings import Settings
 from pipeline.config.sources import Source
+from pipeline.config.watches import Watch
 from pipeline.errors import ConfigError
 
+__all__ = [
+    "SHIPPED_CONFIG_DIR",
+    "Config",
+    "ConfigProblem",
+    "config_dir",
+    "expand_env",
+    "load_config",
+]
+
 SHIPPED_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
-_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 # ---------------------------------------------------------------- the whole folder
-
-
-@dataclass(frozen=True, slots=True)
-class ConfigProblem:
-    """One entry that could not be used; ``where`` is ``file: entry.field``."""
-
-    where: str
-    message: str
-    severity: Literal["error", "warning"] = "error"
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +57,9 @@ class Config:
     broken_channels: Mapping[str, str] = field(default_factory=dict)
     """Channels named in alerts.yaml that cannot send (id → why: an unset variable, an invalid
     entry). Their alerts wait for them (never the console), and status reports them."""
+    watches: tuple[Watch, ...] = ()
+    """Topics with no identity (``watches.yaml``): what they match and no case claims becomes
+    a candidate."""
 
     @property
     def errors(self) -> tuple[ConfigProblem, ...]:
@@ -72,7 +73,10 @@ class Config:
     def __post_init__(self) -> None:
         """The generated news searches are built once per Config, not at every lookup
         (``source()`` runs for every fetch of a crawl)."""
-        generated = news_search_sources(self.cases, self.settings.news_search)
+        generated = (
+            *news_search_sources(self.cases, self.settings.news_search),
+            *watch_search_sources(self.watches, self.settings.news_search),
+        )
         enabled = tuple(s for s in (*self.sources, *generated) if s.enabled)
         object.__setattr__(self, "_enabled", enabled)
         object.__setattr__(self, "_by_id", {s.id: s for s in reversed(enabled)})
@@ -102,44 +106,6 @@ def config_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen) if chosen else SHIPPED_CONFIG_DIR
 
 
-def expand_env(value: Any, environ: Mapping[str, str], missing: list[str]) -> Any:
-    """Replace ``${NAME}`` / ``${NAME:-default}`` in every string; note unset names."""
-    if isinstance(value, str):
-
-        def repl(m: re.Match[str]) -> str:
-            name, default = m.group(1), m.group(2)
-            if name in environ:
-                return environ[name]
-            if default is None:
-                missing.append(name)
-                return ""
-            return default
-
-        return _ENV_RE.sub(repl, value)
-    if isinstance(value, list):
-        return [expand_env(v, environ, missing) for v in value]
-    if isinstance(value, dict):
-        return {k: expand_env(v, environ, missing) for k, v in value.items()}
-    return value
-
-
-def _read_yaml(path: Path) -> Any:
-    if not path.exists():
-        return None
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8 — an editor's "
-            "'Windows-1251' or 'Cyrillic' encoding is not read"
-        ) from exc
-
-
 def _describe(exc: ValidationError, prefix: str) -> list[str]:
     return [f"{prefix}{loc}: {msg}" for loc, msg in locate(exc)]
 
@@ -157,89 +123,6 @@ def _describe_settings(exc: ValidationError, path: Path, environ: Mapping[str, s
     return out
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _entries(
-    path: Path,
-    doc: Any,
-    key: str,
-    model: type[M],
-    environ: Mapping[str, str],
-    problems: list[ConfigProblem],
-    on_missing_env: Callable[[dict[str, Any], list[str], str], bool] | None = None,
-    positions: dict[int, int] | None = None,
-    check: Callable[[M], list[tuple[str, str]]] | None = None,
-) -> list[M]:
-    """Validate ``doc[key]`` entry by entry; bad entries become problems and are skipped.
-
-    ``positions`` (when given) maps ``id(model)`` to the entry's index in the file; ``check``
-    finds what the model alone cannot (``(".field", message)`` pairs)."""
-    if doc is None:
-        return []
-    raw = doc.get(key) if isinstance(doc, dict) else None
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        problems.append(ConfigProblem(f"{path}: {key}", "expected a list"))
-        return []
-    out: list[M] = []
-    seen: set[str] = set()
-    for index, entry in enumerate(raw):
-        where = f"{path}: {_label(key, index, entry)}"
-        item = _entry(where, entry, model, environ, problems, on_missing_env, check)
-        if item is None:
-            continue
-        ident = getattr(item, "id", None) or getattr(item, "slug", None)
-        if ident in seen:
-            problems.append(ConfigProblem(where, f"duplicate id {ident!r}"))
-            continue
-        seen.add(str(ident))
-        out.append(item)
-        if positions is not None:
-            positions[id(item)] = index
-    return out
-
-
-def _label(key: str, index: int, entry: Any) -> str:
-    """``sources[3] (court-x)``: the entry's place and, when it has one, its id or slug."""
-    label = f"{key}[{index}]"
-    if isinstance(entry, dict) and ("id" in entry or "slug" in entry):
-        label += f" ({entry.get('id') or entry.get('slug')})"
-    return label
-
-
-def _entry(
-    where: str,
-    entry: Any,
-    model: type[M],
-    environ: Mapping[str, str],
-    problems: list[ConfigProblem],
-    on_missing_env: Callable[[dict[str, Any], list[str], str], bool] | None,
-    check: Callable[[M], list[tuple[str, str]]] | None = None,
-) -> M | None:
-    """One entry, environment expanded and validated; None (its problems noted) when unusable."""
-    if not isinstance(entry, dict):
-        problems.append(ConfigProblem(where, "expected a mapping"))
-        return None
-    missing: list[str] = []
-    expanded = expand_env(entry, environ, missing)
-    if missing:
-        keep = on_missing_env(expanded, missing, where) if on_missing_env else False
-        names = ", ".join(sorted(set(missing)))
-        if not keep:
-            problems.append(ConfigProblem(where, f"environment variable {names} is not set"))
-            return None
-    try:
-        item = model.model_validate(expanded)
-    except ValidationError as exc:
-        problems.extend(ConfigProblem(f"{where}{loc}", msg) for loc, msg in locate(exc))
-        return None
-    found = check(item) if check else []
-    problems.extend(ConfigProblem(f"{where}{loc}", msg) for loc, msg in found)
-    return None if found else item
-
-
 def load_config(
     directory: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> Config:
@@ -251,7 +134,7 @@ def load_config(
     problems: list[ConfigProblem] = []
 
     settings_path = root / "settings.yaml"
-    settings_doc = _read_yaml(settings_path) or {}
+    settings_doc = read_yaml(settings_path) or {}
     missing: list[str] = []
     overrides = env_overrides(Settings, env)
     try:
@@ -269,19 +152,23 @@ def load_config(
     sources_path, cases_path, alerts_path = (
         root / n for n in ("sources.yaml", "cases.yaml", "alerts.yaml")
     )
-    sources = _entries(
-        sources_path, _read_yaml(sources_path), "sources", Source, env, problems,
+    sources = read_entries(
+        sources_path, read_yaml(sources_path), "sources", Source, env, problems,
         check=kind_problems,
     )  # fmt: skip
-    cases = _entries(cases_path, _read_yaml(cases_path), "cases", Case, env, problems)
-    alerts = _read_yaml(alerts_path)
+    cases = read_entries(cases_path, read_yaml(cases_path), "cases", Case, env, problems)
+    cases += load_case_folder(root, cases, env, problems)
+    watches = load_watches(root, env, problems)
+    alerts = read_yaml(alerts_path)
     broken: dict[str, str] = {}
-    channels = _entries(
+    channels = read_entries(
         alerts_path, alerts, "channels", Channel, env, problems, _disable_channel(problems, broken)
     )
     channels += _placeholders(alerts, channels, broken)
     route_positions: dict[int, int] = {}
-    routes = _entries(alerts_path, alerts, "routes", Route, env, problems, None, route_positions)
+    routes = read_entries(
+        alerts_path, alerts, "routes", Route, env, problems, None, route_positions
+    )
     problems.extend(
         _cross_check(alerts_path, sources_path, sources, cases, channels, routes, route_positions)
     )
@@ -294,6 +181,7 @@ def load_config(
         tuple(routes),
         tuple(problems),
         broken,
+        tuple(watches),
     )
 
 

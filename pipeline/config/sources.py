@@ -54,6 +54,10 @@ class Source(_Model):
     """``casewatch worker``: the job queue of this source's crawls (default ``default``); only
     workers started with ``--queue NAME`` take it — e.g. a portal that answers only from
     inside its country, crawled by a worker there. ``casewatch run`` ignores it."""
+    keep_rows: Literal["all", "matched"] = "all"
+    """Schedule sources: ``matched`` keeps only the rows a case or a watch matches (its
+    category or article, a keyword, a name, a case number): a region- or country-wide scan
+    lists thousands of hearings nobody follows."""
 
     _every = field_validator("every", mode="before")(
         lambda v: None if v is None else parse_duration(v)

@@ -124,6 +124,14 @@ KINDS: tuple[EventKind, ...] = (
         atom_summary="article",
         labels={"en": "articles folded", "ru": "публикации свёрнуты"},
     ),
+    # a watch found a prosecution no case follows (``casewatch candidates``); no case
+    CANDIDATE_NEW := EventKind(
+        "candidate.new",
+        titles={"en": "Possible new cases", "ru": "Возможные новые дела"},
+        atom_title="Candidate: {title}",
+        atom_summary="article",
+        labels={"en": "new candidate", "ru": "возможное новое дело"},
+    ),
     CHANNEL_FAILING := EventKind(
         "channel.failing",
         titles={"en": "Channels failing", "ru": "Каналы не работают"},

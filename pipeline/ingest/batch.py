@@ -20,6 +20,7 @@ from pipeline.events.articles import article_events
 from pipeline.events.health import source_health_events
 from pipeline.events.volume import fold_flood
 from pipeline.ingest import hearings as ingest_hearings
+from pipeline.ingest.candidates import kept_rows, watch_unclaimed
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.followup import Tally, capture_page, note_story_alerts, story_repeats
 from pipeline.ingest.fulltext import choose_targets
@@ -62,7 +63,9 @@ def ingest_fetch(
         tally.skipped += len(raws) - len(articles)
         tally.events += channel_events(session, deps, report, articles, pages, now)
         if report.ok and not report.not_modified and (hearings or report.window is not None):
-            ingest_hearings.scan_batch(session, deps, report, hearings, tz, case_titles, now, tally)
+            rows = kept_rows(deps, report.source_id, hearings)
+            ingest_hearings.scan_batch(session, deps, report, rows, tz, case_titles, now, tally)
+        tally.events += watch_unclaimed(session, deps, tally.unclaimed, now)
         tally.events += _run_events(session, deps, report, tally, started_at, now)
         cap = deps.config.settings.max_alerts_per_source_run
         events = fold_flood(tally.events, report.source_id, cap)
@@ -148,6 +151,7 @@ def _articles(
             continue
         matches = deps.matcher.match(_fields(item.article))
         if not matches:
+            tally.unclaimed.append(item)
             continue
         tally.matched += 1
         matched.add(item.article_id)

@@ -12,6 +12,7 @@ from pipeline.clock import Clock, utc_now
 from pipeline.config.load import Config, load_config
 from pipeline.ingest.fulltext import partial_matcher
 from pipeline.match.cases import Matcher, compile_cases
+from pipeline.match.watches import WatchMatcher
 from pipeline.notify.routing import channels_for
 from pipeline.store.engine import open_store
 from pipeline.store.events import ChannelsFor
@@ -34,6 +35,8 @@ class IngestDeps:
     """Routing for another outlet's copy of a story already alerted (``Route.per``)."""
     zones: Mapping[str, str] = field(default_factory=dict)
     """Source id → zone, looked up once (looking a source up builds the news searches)."""
+    watches: WatchMatcher | None = None
+    """The compiled watches: what they match and no case claims becomes a candidate."""
 
     def timezone_of(self, source_id: str) -> str:
         if source_id in self.zones:
@@ -85,4 +88,5 @@ def build_deps(
         partial_matcher=partial_matcher(config.cases),
         repeat_channels_for=lambda kind, case: channels_for(kind, case, config, repeat=True),
         zones=source_zones(config),
+        watches=WatchMatcher(config.watches),
     )

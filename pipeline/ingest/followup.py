@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pipeline.items import ArticlePage, ArticleTarget
-from pipeline.records import Event
+from pipeline.records import Event, HearingChange
 from pipeline.store import captures
 from pipeline.store.articles import Upserted
 from pipeline.store.stories import store_story, story_first_alert, story_info
@@ -41,6 +41,8 @@ class Tally:
     full_text: list[ArticleTarget] = field(default_factory=list)
     story_alerts: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     """(story, case) → the story's alert made in this batch, for later copies in it."""
+    unclaimed: list[Upserted | HearingChange] = field(default_factory=list)
+    """New or changed articles and hearings no case claims: for the watches (candidates)."""
 
 
 def story_repeats(

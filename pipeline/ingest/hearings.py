@@ -96,6 +96,8 @@ def hearing_changes(
             )
             why = {m.case: m.reason() for m in matches if m.why}
         slugs = sorted({*known.get(c.hearing_id, []), *(m.case for m in new)})
+        if not slugs and not c.removed:
+            tally.unclaimed.append(c)
         confirmed: set[str] = set()
         if c.change is Change.NEW and slugs and not c.hearing.article_url:
             day = c.hearing.local_time[:10]

@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 from pipeline.errors import CasewatchError
 from pipeline.events.articles import article_changed_events, article_events, article_removed_events
 from pipeline.evidence.compare import text_diff, verdict
+from pipeline.ingest.candidates import watch_unclaimed
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import PageResult
 from pipeline.items import ArticlePage
 from pipeline.normalize.text import NAME_MAX, TITLE_MAX, clip
 from pipeline.records import Article, Change, Event
 from pipeline.store import captures
+from pipeline.store.articles import Upserted
 from pipeline.store.events import add_events
 from pipeline.store.matches import save_matches
 from pipeline.store.models import ArticleRow, CaptureRow
@@ -140,8 +142,9 @@ def _first(
     matches = deps.matcher.match({"title": row.title, "summary": row.summary, "text": row.text})
     new = save_matches(session, row.id, matches, now, check_existing=True)
     cases = captures.matched_cases(session, row.id)
-    if not cases:
-        return _Outcome("read")
+    if not cases:  # no case claims it: the watches read the full text
+        item = Upserted(Change.NEW, row.id, article)
+        return _Outcome("read", watch_unclaimed(session, deps, [item], now))
     captures.add_capture(
         session, page, kind="first", title=found.title or "", text=found.text, now=now
     )

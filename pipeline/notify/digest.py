@@ -38,13 +38,15 @@ def render_digest(
 def group_events(
     events: Sequence[tuple[EventLike, str | None]], *, language: str = "en"
 ) -> list[dict[str, Any]]:
-    """Case → kind → items, cases in first-seen order (no case last), kinds in digest order."""
+    """Case → kind → items, cases in first-seen order (no case last), kinds in digest order.
+    Events without a case group by the watch that found them (``candidate.new``), if any."""
     cases: dict[str, dict[str, Any]] = {}
     for event, zone in events:
         item = event_context(event, zone)
-        key = event.case_slug or ""
+        slug = event.case_slug or ""
+        key = slug or f"watch:{(event.payload or {}).get('watch') or ''}"
         group = cases.setdefault(
-            key, {"case_slug": key, "case_title": item["case_title"] or key, "kinds": {}}
+            key, {"case_slug": slug, "case_title": item["case_title"] or slug, "kinds": {}}
         )
         group["kinds"].setdefault(event.kind, []).append(item)
     ordered = sorted(cases.values(), key=lambda g: g["case_slug"] == "")

@@ -53,6 +53,7 @@ DATE_FORMAT = "%d.%m.%Y"
 MAX_RESTARTS = 1
 PASSED_STATUSES = (*range(300, 309), *range(400, 600))
 PAGER = Pager()
+ALL_REGIONS = "all"
 
 
 # ---------------------------------------------------------------- the walk's state (plain data)
@@ -65,6 +66,7 @@ class Plan:
     source_id: str
     url: str
     region: str
+    """A region id; ``all``: every region the page offers."""
     court_ids: tuple[str, ...] = ()
     """Empty: every court the region offers."""
     case_types: tuple[str, ...] = ()
@@ -74,6 +76,8 @@ class Plan:
     language: str = "ru"
     timezone: str = DEFAULT_TIMEZONE
     columns: dict[str, str] = dataclasses.field(default_factory=dict)
+    regions: tuple[str, ...] = ()
+    """More regions to visit after ``region``, in order."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -95,6 +99,9 @@ class Cursor:
     language_done: bool = False
     gaps: tuple[str, ...] = ()
     """What could not be read in full; a scan with gaps is not complete."""
+    regions: tuple[str, ...] = ()
+    """The region ids to visit (from the plan, or every one the page offers)."""
+    region: int = 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -103,13 +110,18 @@ class Scan:
     form: Form = dataclasses.field(default_factory=Form)
     cursor: Cursor = Cursor()
 
+    @property
+    def region(self) -> str:
+        """The region being read."""
+        c = self.cursor
+        return c.regions[c.region] if c.region < len(c.regions) else self.plan.region
+
     def step(self, label: str) -> str:
         c = self.cursor
         if c.court >= len(c.courts) or c.date >= len(self.plan.dates):
             return label
-        return (
-            f"{label} (court {c.courts[c.court][0]}, date {self.plan.dates[c.date]}, page {c.page})"
-        )
+        where = f"region {self.region}, " if len(c.regions) > 1 else ""
+        return f"{label} ({where}court {c.courts[c.court][0]}, date {self.plan.dates[c.date]}, page {c.page})"
 
 
 def scan_of(meta: Mapping[str, Any]) -> Scan:
@@ -152,9 +164,18 @@ def restarted(scan: Scan) -> Scan:
                                                        language_done=False))  # fmt: skip
 
 
+def regions_to_visit(plan: Plan, offered: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """``all``: every region the page offers, in its order; else the configured ones."""
+    if plan.region == ALL_REGIONS:
+        return tuple(value for value, _ in offered if value)
+    return tuple(dict.fromkeys((plan.region, *plan.regions)))
+
+
 def plan_problem(plan: Plan) -> str:
     if not plan.region:
-        return "no region set (the office.sud.kz region id, e.g. '22' for Zhetysu)"
+        return "no region set (the office.sud.kz region id, e.g. '22' for Zhetysu, or 'all')"
+    if plan.court_ids and (plan.region == ALL_REGIONS or plan.regions):
+        return "court_ids name courts of one region: leave them out to read several regions"
     try:
         map_headers((), plan.columns)
     except ValueError as exc:

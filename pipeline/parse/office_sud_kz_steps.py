@@ -125,8 +125,9 @@ def offered_text(options: Iterable[tuple[str, str]], limit: int | None = LISTED)
     return "; ".join(shown) + more
 
 
-def page_problem(response: Response, form: Form | None, region: str) -> str:
-    """Why the page (GET) is not the schedule form to fill in for ``region``; "" when it is."""
+def page_problem(response: Response, form: Form | None, regions: tuple[str, ...]) -> str:
+    """Why the page (GET) is not the schedule form to fill in for ``regions`` (none:
+    every region offered); "" when it is."""
     where = f"in the response from {response.url}"
     if response.status >= 300:
         location = header(response, "Location")
@@ -145,8 +146,10 @@ def page_problem(response: Response, form: Form | None, region: str) -> str:
         if role not in form.ids:
             return f"no {_control(role)} {where}"
     offered = form.options.get(form.ids["region"], ())
-    if region not in {value for value, _ in offered if value}:
-        return f"no option {region!r} in the region <select> {where} (offered: {offered_text(offered)})"
+    values = {value for value, _ in offered if value}
+    for region in regions or ("",):
+        if region not in values and (region or not values):
+            return f"no option {region!r} in the region <select> {where} (offered: {offered_text(offered)})"
     return ""
 
 
@@ -177,7 +180,7 @@ def court_choice(
     if courts:
         return "", courts, gaps
     if not scan.plan.court_ids:
-        return f"the court <select> offers no court for region {scan.plan.region} {where}", (), ()
+        return f"the court <select> offers no court for region {scan.region} {where}", (), ()
     wanted = " or ".join(repr(c) for c in scan.plan.court_ids)
     return (
         f"no option {wanted} in the court <select> {where} (offered: {offered_text(offered)})",

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.report.render import CSS as REPORT_CSS
-from pipeline.web import api, feeds, pages, reports
+from pipeline.web import api, candidates, feeds, pages, reports
 from pipeline.web.deps import WebDeps
 from pipeline.web.render import CSS
 from pipeline.web.security import (
@@ -47,6 +47,7 @@ def create_app(deps: WebDeps) -> FastAPI:
     _install_middleware(app, deps)
     app.add_middleware(HeadAsGet)
     app.include_router(api.router)
+    app.include_router(candidates.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
     app.include_router(reports.router)

@@ -9,9 +9,10 @@ import click
 
 from pipeline.cli.context import AppContext, one_line
 from pipeline.config.load import Config, ConfigProblem
-from pipeline.config.news import news_search_sources
+from pipeline.config.news import news_search_sources, watch_search_sources
 from pipeline.errors import CasewatchError, ConfigError
 from pipeline.match.cases import compile_cases
+from pipeline.match.watches import WatchMatcher
 
 
 def zone_problems(config: Config) -> list[ConfigProblem]:
@@ -37,20 +38,28 @@ def zone_problems(config: Config) -> list[ConfigProblem]:
 
 
 def case_problems(config: Config) -> list[ConfigProblem]:
-    """Cases must compile into matchers."""
+    """Cases and watches must compile into matchers."""
     try:
         compile_cases(config.cases)
     except (CasewatchError, ValueError) as exc:
         return [ConfigProblem(f"{config.directory / 'cases.yaml'}: cases", one_line(exc))]
+    try:
+        WatchMatcher(config.watches)
+    except (CasewatchError, ValueError) as exc:
+        return [ConfigProblem(f"{config.directory / 'watches.yaml'}: watches", one_line(exc))]
     return []
 
 
 def config_summary(config: Config, problems: Sequence[ConfigProblem]) -> str:
-    generated = news_search_sources(config.cases, config.settings.news_search)
+    generated = (
+        *news_search_sources(config.cases, config.settings.news_search),
+        *watch_search_sources(config.watches, config.settings.news_search),
+    )
     errors = sum(p.severity == "error" for p in problems)
     return (
         f"{config.directory}: {len(config.sources)} sources, {len(generated)} generated news "
-        f"searches, {len(config.cases)} cases, {len(config.channels)} channels, "
+        f"searches, {len(config.cases)} cases, {len(config.watches)} watches, "
+        f"{len(config.channels)} channels, "
         f"{len(config.routes)} routes; {errors} errors, {len(problems) - errors} warnings"
     )
 
