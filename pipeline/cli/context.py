@@ -128,6 +128,24 @@ def listing_options(command: F) -> F:
     return command
 
 
+def logging_options(command: F) -> F:
+    """``-v`` and ``--log-format``, as the long-running commands (``run``, ``worker``) have
+    them."""
+    options = [
+        click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too)."),
+        click.option(
+            "--log-format",
+            type=click.Choice(["text", "json"]),
+            envvar="CASEWATCH_LOG_FORMAT",
+            show_envvar=True,
+            help="Log lines on stderr as text or JSON (default: settings log_format, text).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def cutoff(app: AppContext, since: str | None) -> datetime | None:
     """The ``--since`` option as an aware UTC instant (a usage error when unreadable)."""
     if since is None:

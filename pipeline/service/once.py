@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,9 @@ from pipeline.store.hearing_matches import due_reminders
 from pipeline.store.sources import source_states
 
 log = logging.getLogger(__name__)
+
+MAX_BATCHES = 50
+"""Delivery batches one ``deliver_due`` call sends at most before it yields to other work."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +100,18 @@ def enqueue_reminders(deps: IngestDeps) -> int:
         due = due_reminders(session, now, lead)
         events = reminder_events(due, lead, case_titles=titles)
         return len(add_events(session, events, deps.channels_for, now))
+
+
+def deliver_due(deps: IngestDeps, notifier: Notifier, halt: threading.Event, *, batch: int) -> None:
+    """What the service and ``casewatch worker`` deliver on their tick: due deliveries in
+    batches of ``batch``, until one comes back short; ``halt`` is honoured between batches.
+    Each delivery is claimed before it is sent (``pipeline.store.outbox.claim``), so processes
+    delivering at once never send one twice."""
+    for _ in range(MAX_BATCHES):
+        if halt.is_set():
+            return
+        report = deliver_pending(
+            deps.sessions, deps.config, clock=deps.clock, notifier=notifier, limit=batch
+        )
+        if report.sent + report.failed + report.retried + report.held < batch:
+            return

@@ -40,8 +40,8 @@ from pipeline.fetch.schedule import first_run_at, jitter_seconds
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import SourceResult
 from pipeline.logs import extra
-from pipeline.notify.deliver import Notifier, deliver_pending
-from pipeline.service.once import enqueue_reminders
+from pipeline.notify.deliver import Notifier
+from pipeline.service.once import deliver_due, enqueue_reminders
 from pipeline.store.models import SourceRow
 from pipeline.store.sources import source_states
 
@@ -49,7 +49,24 @@ log = logging.getLogger(__name__)
 
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
-MAX_BATCHES = 50
+
+def run_reactor(main: Callable[[], Any], on_signal: Callable[[int], None]) -> None:
+    """Install Scrapy's asyncio reactor (once), run the coroutine ``main()`` on it, SIGTERM and
+    SIGINT to ``on_signal``; returns when ``main`` has stopped the reactor. The service and
+    ``casewatch worker`` run this way."""
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+
+    if not is_reactor_installed():
+        install_reactor(REACTOR)
+    from twisted.internet import reactor
+
+    loop = asyncio.get_event_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
+    reactor.callWhenRunning(lambda: loop.create_task(main()))
+    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+
+
 """Delivery batches per job run; the rest waits for the next run (a retry with no backoff
 must not keep one run going)."""
 
@@ -120,17 +137,7 @@ class Service:
 
     def run(self) -> int:
         """Install the asyncio reactor, run until stopped; returns the exit status."""
-        from scrapy.utils.reactor import install_reactor, is_reactor_installed
-
-        if not is_reactor_installed():
-            install_reactor(REACTOR)
-        from twisted.internet import reactor
-
-        loop = asyncio.get_event_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self.request_stop, signum)
-        reactor.callWhenRunning(lambda: loop.create_task(self._main()))
-        reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+        run_reactor(self._main, self.request_stop)
         self._pool.shutdown(wait=True, cancel_futures=True)
         log.info("service stopped", extra=extra(exit_code=self.exit_code))
         return self.exit_code
@@ -275,17 +282,7 @@ class Service:
                 await self._in_thread(self._deliver_batches)
 
     def _deliver_batches(self) -> None:
-        """Due deliveries in batches; a stop request is honoured between batches."""
-        batch = self.settings.service.delivery_batch
-        for _ in range(MAX_BATCHES):
-            if self.halt.is_set():
-                return
-            report = deliver_pending(
-                self.deps.sessions, self.deps.config, clock=self.deps.clock,
-                notifier=self.notifier, limit=batch,
-            )  # fmt: skip
-            if report.sent + report.failed + report.retried + report.held < batch:
-                return
+        deliver_due(self.deps, self.notifier, self.halt, batch=self.settings.service.delivery_batch)
 
     async def _reminders_job(self) -> None:
         async with self._step("reminders") as go:

@@ -27,14 +27,13 @@ from typing import Any
 from pipeline.ingest.deps import IngestDeps
 from pipeline.logs import extra
 from pipeline.notify.deliver import Notifier
+from pipeline.service.process import run_reactor
 from pipeline.store import cluster
 from pipeline.workers.runtime import WorkerRuntime
 from pipeline.workers.schema import conninfo, ensure_schema
 from pipeline.workers.tasks import build_app
 
 log = logging.getLogger(__name__)
-
-REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
 class WorkerProcess:
@@ -65,18 +64,8 @@ class WorkerProcess:
 
     def run(self) -> int:
         """Install the asyncio reactor, run the worker until stopped; the exit status."""
-        from scrapy.utils.reactor import install_reactor, is_reactor_installed
-
         ensure_schema(self.engine)
-        if not is_reactor_installed():
-            install_reactor(REACTOR)
-        from twisted.internet import reactor
-
-        loop = asyncio.get_event_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self.request_stop, signum)
-        reactor.callWhenRunning(lambda: loop.create_task(self._main()))
-        reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+        run_reactor(self._main, self.request_stop)
         self.runtime.close()
         log.info("worker stopped", extra=extra(exit_code=self.exit_code))
         return self.exit_code

@@ -20,8 +20,8 @@ from pipeline.fetch.plan import due_rechecks, fetch_spec, is_due
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import SourceResult
 from pipeline.logs import extra
-from pipeline.notify.deliver import Notifier, deliver_pending
-from pipeline.service.once import enqueue_reminders
+from pipeline.notify.deliver import Notifier
+from pipeline.service.once import deliver_due, enqueue_reminders
 from pipeline.store.cluster import active_crawls
 from pipeline.store.models import SourceRow
 from pipeline.store.sources import source_states
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 DEFAULT_QUEUE = "default"
 """The queue of the jobs that are not a pinned source's crawl, and of a worker without
 ``--queue``."""
-
-MAX_BATCHES = 50
-"""Delivery batches per job; the rest waits for the next job (as in the service)."""
 
 T = TypeVar("T")
 
@@ -141,18 +138,7 @@ class WorkerRuntime:
         await self.in_thread(self._deliver_batches)
 
     def _deliver_batches(self) -> None:
-        """Due deliveries in batches; each delivery is claimed before it is sent, so workers
-        delivering at once never send one twice (``pipeline.store.outbox.claim``)."""
-        batch = self.settings.service.delivery_batch
-        for _ in range(MAX_BATCHES):
-            if self.halt.is_set():
-                return
-            report = deliver_pending(
-                self.deps.sessions, self.deps.config, clock=self.deps.clock,
-                notifier=self.notifier, limit=batch,
-            )  # fmt: skip
-            if report.sent + report.failed + report.retried + report.held < batch:
-                return
+        deliver_due(self.deps, self.notifier, self.halt, batch=self.settings.service.delivery_batch)
 
     async def reminders(self) -> int:
         queued = await self.in_thread(enqueue_reminders, self.deps)

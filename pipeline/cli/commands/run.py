@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli.commands.deliver import report_lines
-from pipeline.cli.context import AppContext
+from pipeline.cli.context import AppContext, logging_options
 from pipeline.errors import UnknownSourceError
 from pipeline.logs import LogFormat, level_for, url_secrets
 from pipeline.logs import configure_logging as setup_logging
@@ -26,14 +26,7 @@ if TYPE_CHECKING:
 @click.option(
     "--source", "only", multiple=True, metavar="ID", help="Fetch just this source (repeatable)."
 )
-@click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too).")
-@click.option(
-    "--log-format",
-    type=click.Choice(["text", "json"]),
-    envvar="CASEWATCH_LOG_FORMAT",
-    show_envvar=True,
-    help="Log lines on stderr as text or JSON (default: settings log_format, text).",
-)
+@logging_options
 @click.pass_obj
 def command(
     app: AppContext,

@@ -7,7 +7,7 @@ import logging
 import click
 
 from pipeline.cli.commands.run import configure_logging
-from pipeline.cli.context import AppContext
+from pipeline.cli.context import AppContext, logging_options
 from pipeline.errors import StoreError
 from pipeline.logs import url_secrets
 
@@ -30,14 +30,7 @@ SQLITE_REFUSAL = (
     "--concurrency", type=click.IntRange(min=1), metavar="N",
     help="Jobs run at once by this worker (default: settings workers.concurrency, 4).",
 )  # fmt: skip
-@click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too).")
-@click.option(
-    "--log-format",
-    type=click.Choice(["text", "json"]),
-    envvar="CASEWATCH_LOG_FORMAT",
-    show_envvar=True,
-    help="Log lines on stderr as text or JSON (default: settings log_format, text).",
-)
+@logging_options
 @click.pass_obj
 def command(
     app: AppContext,
