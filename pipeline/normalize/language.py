@@ -9,10 +9,9 @@ short or ambiguous text.
 from __future__ import annotations
 
 import re
-from array import array
 from functools import cache
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from pipeline.normalize.langmodel import CompactIdentifier, load_identifier
 
 CANDIDATES = (
     "ru", "kk", "en", "uk", "ky", "uz", "tg", "be", "mn", "tr", "az", "de", "fr", "es", "it",
@@ -79,18 +78,6 @@ def _agrees(sample: str, hint: str) -> bool:
 
 
 @cache
-def _identifier() -> LanguageIdentifier:
-    """py3langid restricted to :data:`CANDIDATES`, holding only what that needs (≈ 43 MB
-    resident instead of ≈ 78 MB in the long-running service; ``bench/service.py``).
-
-    ``set_languages`` keeps the full 142-language table (≈ 28 MB) for a later reset that
-    casewatch never asks for: the restricted table replaces it. The DFA's per-state row offsets
-    and outputs are lists of Python ints (≈ 8 MB); the same values in ``array`` typed arrays
-    take 0.8 MB. The classification is the same, value for value (``tests/test_normalize.py``).
-    """
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(CANDIDATES))
-    identifier._full_model = identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes
-    identifier._rowbase = array("I", identifier._rowbase)
-    identifier.tk_output = array("i", identifier.tk_output)
-    return identifier
+def _identifier() -> CompactIdentifier:
+    """Loaded on the first text the rules above do not decide (≈ 26 MB resident, kept)."""
+    return load_identifier(CANDIDATES)
