@@ -1,4 +1,9 @@
-"""Render listing rows as a table (rich), one JSON array, or CSV (RFC 4180, formula-safe)."""
+"""Render listing rows as a table (rich), one JSON array, or CSV (RFC 4180, formula-safe).
+
+rich is imported when a table is written, not with this module: every command's context
+imports it, ``casewatch run`` included, and the service never prints a table (≈ 2 MB and 45
+modules it would keep resident; ``bench/service.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,6 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
-
-from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 Format = Literal["table", "json", "csv"]
 FORMATS: tuple[Format, ...] = ("table", "json", "csv")
@@ -124,6 +124,8 @@ def _table_text(value: Any) -> str:
 def column_widths(cells: Mapping[str, Sequence[str]], total: int) -> dict[str, int]:
     """Short columns get their full width; capped (long-text) columns share what is left,
     each at most its cap, shrunk in proportion when the table would not fit ``total``."""
+    from rich.cells import cell_len
+
     natural = {name: max([len(name), *(cell_len(c) for c in col)]) for name, col in cells.items()}
     capped = {n: min(w, _TABLE_MAX_WIDTH[n]) for n, w in natural.items() if n in _TABLE_MAX_WIDTH}
     fixed = sum(w for n, w in natural.items() if n not in capped)
@@ -137,6 +139,10 @@ def column_widths(cells: Mapping[str, Sequence[str]], total: int) -> dict[str, i
 def write_table(rows: Sequence[Row], out: TextIO, columns: Sequence[str]) -> None:
     """Long text is cut with an ellipsis to fit a terminal; in a pipe or a file each
     long-text column keeps up to its cap. Cells are plain text: markup shows as typed."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console(file=out, width=None if out.isatty() else _PIPE_WIDTH, highlight=False)
     cells = {name: [_table_text(row.get(name)) for row in rows] for name in columns}
     widths = column_widths(cells, console.width)

@@ -18,8 +18,6 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import apprise
-from rich.console import Console
-from rich.text import Text
 
 from pipeline.config.alerts import Channel
 from pipeline.config.load import Config
@@ -229,7 +227,11 @@ def _error_text(logged: str) -> str:
 
 
 def print_message(message: Message) -> SendResult:
-    """The console channel: the alert's subject and plain text on stdout."""
+    """The console channel: the alert's subject and plain text on stdout. rich is imported
+    here: a service that never prints to the console does not keep it (``pipeline.output``)."""
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(markup=False, highlight=False, emoji=False, soft_wrap=True)
     console.rule(Text(message.title, style="bold"))
     console.print(Text(message.body_text))
