@@ -1,6 +1,8 @@
 """Recall is pinned: the cross-script queries (tests/test_search.py's, bench/search.py's and
 prefixes) find exactly the articles they found when this test was written (main at dc1600c),
-on SQLite and on PostgreSQL — an English word finds its Cyrillic and Kazakh forms.
+on SQLite and on PostgreSQL — an English word finds its Cyrillic and Kazakh forms —
+with prefixes expanded into keys or left to the index, and with PostgreSQL's newest-first
+windows as narrow as they go.
 
 The corpus is bench/search.py's generator at 1,500 articles, their ids 71 apart (spread
 out, as a store's are after years). ``tests/fixtures/search/recall.json`` holds, per query,
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import asdict
@@ -26,6 +29,7 @@ import pipeline.search.backend as backend
 from pipeline.search import SearchFilters
 from pipeline.search.query import parse_query
 from pipeline.store.engine import open_store
+from pipeline.store.search_index import LEVELS
 
 from support.pgserver import scratch_database
 from support.searchgen import QUERIES as BENCH_QUERIES
@@ -46,7 +50,11 @@ QUERIES = (
     + [(q, NO_FILTERS) for q in PREFIXES]
     + [(q, SearchFilters(language="ru")) for q in ("polic*", "Taldy*", "суд")]
 )
-SETTINGS: dict[str, dict[str, int]] = {"default": {}}
+SETTINGS: dict[str, dict[str, int]] = {
+    "default": {},
+    "no-expansion": {"MAX_EXPANSION": 0},
+    "narrow-windows": {"FIRST_WINDOW": 1, "GROWTH": 2, "MAX_LEXEMES": 3},
+}
 
 
 def label(query: str, filters: SearchFilters) -> str:
@@ -114,3 +122,17 @@ def test_recall_is_pinned(
     found = {label(q, f): digest(matching(generated, q, f)) for q, f in QUERIES}
     changed = {k: (expected[k], v) for k, v in found.items() if expected[k] != v}
     assert not changed
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(0, 0), (0, 63), (5, 20), (7, 8), (0, 200), (63, 64), (100, 391)]
+)
+def test_bucket_lexemes_name_exactly_the_range(low: int, high: int) -> None:
+    sizes = {mark: size for mark, size in LEVELS}
+    covered: list[int] = []
+    for lexeme in backend._lexemes(low, high):
+        mark, number = re.fullmatch(r"'#([a-z]?)(\d+)'", lexeme).groups()  # type: ignore[union-attr]
+        size = sizes[mark]
+        covered += range(int(number) * size, (int(number) + 1) * size)
+    assert sorted(covered) == list(range(low, high + 1))
+    assert len(backend._lexemes(low, high)) <= 2 * 7 + (high - low) // 64 + 1
