@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import delete, text
+from sqlalchemy import delete, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.search import (
@@ -302,3 +302,28 @@ def test_too_many_to_count_is_said(shared: Corpus, monkeypatch: pytest.MonkeyPat
     result = shared.search("Талдыкорган", limit=2)
     assert (result.total, len(result.hits)) == (5, 2)
     assert result.message is not None and result.message.startswith("more than 5 articles match")
+
+
+def test_migration_0010_keeps_the_hits_and_downgrades(db_url: str) -> None:
+    """0010 on a store indexed the 0009 way: the term list is filled from the index and
+    (PostgreSQL) tsv gains tags and id buckets; the same hits before and after."""
+    sessions = open_store(db_url)
+    engine = sessions.kw["bind"]
+    try:
+        backend = Corpus(sessions, store_corpus(sessions))
+        before = {q: backend.keys(q) for q, _ in EXPECTED}
+        cfg = alembic_config(engine)
+        command.downgrade(cfg, "0009_candidates")
+        with engine.connect() as conn:
+            assert "article_search_term" not in inspect(conn).get_table_names()
+            if conn.dialect.name == "postgresql":
+                assert "tags" not in {
+                    c["name"] for c in inspect(conn).get_columns("article_search")
+                }
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM article_search_term")).scalar() > 100
+        assert {q: backend.keys(q) for q, _ in EXPECTED} == before
+        assert backend.keys("Taldykorgan", SearchFilters(language="kk")) == {"k01", "k06", "k07"}
+    finally:
+        engine.dispose()

@@ -1,27 +1,63 @@
 """The database side of a search: FTS5 on SQLite, a tsvector + GIN index on PostgreSQL.
 
-The database finds the matching articles (the newest COUNT_LIMIT + 1 ids in one pass: the
-newest CANDIDATES of them are ranked, their number is the count); ``rank`` scores the
-candidates in Python, so both databases return the same hits in the same order.
+The database finds the matching articles (the newest COUNT_LIMIT + 1 ids: the newest
+CANDIDATES of them are ranked, their number is the count); ``rank`` scores the candidates in
+Python, so both databases return the same hits in the same order.
+
+Both indexes are read newest first and left as soon as enough ids are found: a query's
+prefixes become the exact keys they stand for (``expand_prefixes``; a prefix would make
+either index merge every list under it, a third of the index for ``polic*``); FTS5 walks its
+lists backwards by rowid; PostgreSQL, whose GIN index returns all matches unordered, is
+asked for the newest id buckets first, then for older ones if need be (``_postgres_ids``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from math import ceil
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
-from pipeline.search.query import ParsedQuery, to_fts5, to_tsquery
+from pipeline.search.query import Expansions, ParsedQuery, prefix_keys, to_fts5, to_tsquery
 from pipeline.search.rank import scores
-from pipeline.store.models import ArticleRow, MatchRow
-from pipeline.store.search_index import TABLE, dialect_of, language_tag, source_tag
+from pipeline.store.models import ArticleRow, MatchRow, UTCDateTime
+from pipeline.store.search_index import (
+    BUCKET,
+    LEVELS,
+    TABLE,
+    dialect_of,
+    expand_prefixes,
+    language_tag,
+    source_tag,
+)
 
 CANDIDATES = 300
 """How many of the newest matches are ranked (see ``ranked_ids``)."""
 COUNT_LIMIT = 1_000
+MAX_EXPANSION = 128
+"""A prefix standing for more indexed keys than this is left to the index to merge."""
+FIRST_WINDOW = 2
+"""PostgreSQL: id buckets (BUCKET ids each) asked for first."""
+GROWTH = 16
+"""PostgreSQL: a window is at most this many times wider than the one before; it is as wide
+as the matches found so far say the rest of the COUNT_LIMIT needs (and a quarter more)."""
+MAX_LEXEMES = 16
+"""PostgreSQL: a window that takes more bucket lexemes than this asks for all older ids."""
 
 _fts = table(TABLE, column("rowid"), column("title"), column("body"))
 _pg = table(TABLE, column("article_id"), column("tsv"), column("title"), column("body"))
@@ -40,28 +76,41 @@ def published() -> ColumnElement[Any]:
     return func.coalesce(ArticleRow.published_at, ArticleRow.first_seen_at)
 
 
-def _sql_filters(session: Session, where: Where) -> Where:
-    """The filters SQL applies: on SQLite, source and language are index terms instead."""
-    if dialect_of(session) == "sqlite":
-        return replace(where, source=None, language=None)
-    return where
-
-
-def _filtered(query: Select[Any], where: Where) -> Select[Any]:
+def _sql_filters(ident: ColumnElement[Any], where: Where, sqlite: bool) -> list[Any]:
+    """The filters SQL applies to each match (source and language are index terms): one
+    probe per match, by id, of the match table's unique index or of the article's dates —
+    on SQLite through ``ix_article_search_filters``, which spares reading the wide article
+    row (its text may span overflow pages)."""
+    clauses: list[Any] = []
     if where.case is not None:
-        matched = select(MatchRow.id).where(
-            MatchRow.article_id == ArticleRow.id, MatchRow.case_slug == where.case
+        case = select(MatchRow.id).where(
+            MatchRow.article_id == ident, MatchRow.case_slug == where.case
         )
-        query = query.where(matched.exists())
-    if where.source is not None:
-        query = query.where(ArticleRow.source_id == where.source)
-    if where.language is not None:
-        query = query.where(ArticleRow.language == where.language)
+        clauses.append(case.exists())
+    if where.since is None and where.until is None:
+        return clauses
+    if sqlite:
+        clauses.append(_sqlite_dates(where))
+        return clauses
+    dated = select(ArticleRow.id).where(ArticleRow.id == ident)
     if where.since is not None:
-        query = query.where(published() >= where.since)
+        dated = dated.where(published() >= where.since)
     if where.until is not None:
-        query = query.where(published() < where.until)
-    return query
+        dated = dated.where(published() < where.until)
+    clauses.append(dated.exists())
+    return clauses
+
+
+def _sqlite_dates(where: Where) -> TextClause:
+    conditions, params = [], []
+    for name, op, value in (("since", ">=", where.since), ("until", "<", where.until)):
+        if value is not None:
+            conditions.append(f"coalesce(published_at, first_seen_at) {op} :{name}")
+            params.append(bindparam(name, value, type_=UTCDateTime()))
+    return text(
+        "EXISTS (SELECT 1 FROM article INDEXED BY ix_article_search_filters "
+        f"WHERE article.id = {TABLE}.rowid AND {' AND '.join(conditions)})"
+    ).bindparams(*params)
 
 
 def _index(session: Session) -> tuple[Any, ColumnElement[Any]]:
@@ -69,32 +118,92 @@ def _index(session: Session) -> tuple[Any, ColumnElement[Any]]:
     return (_fts, _fts.c.rowid) if dialect_of(session) == "sqlite" else (_pg, _pg.c.article_id)
 
 
-def _fts5_filtered(parsed: ParsedQuery, where: Where) -> str:
-    """The MATCH text: the words in title and body, the source and language in ``tags``."""
+def _tags(where: Where) -> list[str]:
     tags = [source_tag(where.source)] if where.source is not None else []
-    tags += [language_tag(where.language)] if where.language is not None else []
-    return " AND ".join([f"{{title body}} : ({to_fts5(parsed)})"] + [f'tags : "{t}"' for t in tags])
+    return tags + ([language_tag(where.language)] if where.language is not None else [])
 
 
-def _matches(session: Session, parsed: ParsedQuery, where: Where) -> ColumnElement[bool]:
-    if dialect_of(session) == "sqlite":
-        return literal_column(TABLE).op("MATCH")(bindparam("q", _fts5_filtered(parsed, where)))
-    tsquery = func.to_tsquery(
-        literal_column("'simple'::regconfig"), bindparam("q", to_tsquery(parsed))
-    )
-    return _pg.c.tsv.op("@@")(tsquery)
+def _expansions(session: Session, parsed: ParsedQuery) -> Expansions:
+    found = expand_prefixes(session, prefix_keys(parsed), MAX_EXPANSION)
+    return {prefix: keys for prefix, keys in found.items() if keys is not None}
 
 
 def _matching_ids(session: Session, parsed: ParsedQuery, where: Where) -> list[int]:
-    """The newest matches (by article id), up to COUNT_LIMIT + 1: one pass over the index
-    gives both the candidates and the count."""
-    index, ident = _index(session)
-    query = select(ident).select_from(index).where(_matches(session, parsed, where))
-    sql_where = _sql_filters(session, where)
-    if sql_where != Where():
-        query = _filtered(query.join(ArticleRow, ArticleRow.id == ident), sql_where)
-    query = query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)
-    return [int(i) for i in session.scalars(query)]
+    """The newest matches (by article id), up to COUNT_LIMIT + 1: they give both the
+    candidates and the count."""
+    expand = _expansions(session, parsed)
+    if dialect_of(session) == "sqlite":
+        return _sqlite_ids(session, to_fts5(parsed, expand), where)
+    return _postgres_ids(session, to_tsquery(parsed, expand), where)
+
+
+def _sqlite_ids(session: Session, fts5: str, where: Where) -> list[int]:
+    """One pass of FTS5 backwards by rowid: the words in title and body, the source and
+    language in ``tags``."""
+    words = [f"{{title body}} : ({fts5})"] + [f'tags : "{t}"' for t in _tags(where)]
+    match = literal_column(TABLE).op("MATCH")(bindparam("q", " AND ".join(words)))
+    ident = _fts.c.rowid
+    query = select(ident).where(match, *_sql_filters(ident, where, sqlite=True))
+    return list(session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)))
+
+
+def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
+    """Window by window, newest first, until COUNT_LIMIT + 1 matches are found: the words,
+    the source and language tags and the window's id buckets are one GIN lookup. Within a
+    case, one query: PostgreSQL reads the case's matches newest first and checks each
+    (a case holds far fewer articles than a common word)."""
+    ident = _pg.c.article_id
+    words = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("q", tsquery))
+    tags = " & ".join(f"'#{t}'" for t in _tags(where))
+    if tags:
+        words = words.op("&&")(cast(bindparam("tags", tags), TSQUERY))
+    filters = _sql_filters(ident, where, sqlite=False)
+    if where.case is not None:  # the planner walks the case's matches, newest first
+        query = select(ident).where(_pg.c.tsv.op("@@")(words), *filters)
+        return list(session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)))
+    ids: list[int] = []
+    top = session.scalar(select(func.max(ident)))
+    if top is None:
+        return ids
+    newest = high = int(top) // BUCKET
+    width = FIRST_WINDOW
+    while high >= 0 and len(ids) <= COUNT_LIMIT:
+        low = max(0, high - width + 1)
+        lexemes = _lexemes(low, high)
+        matches = words
+        if len(lexemes) > MAX_LEXEMES:
+            low = 0
+        else:
+            matches = words.op("&&")(cast(bindparam("b", " | ".join(lexemes)), TSQUERY))
+        query = select(ident).where(
+            _pg.c.tsv.op("@@")(matches), ident < (high + 1) * BUCKET, *filters
+        )
+        ids += session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1 - len(ids)))
+        width = _next_width(width, newest - low + 1, len(ids))
+        high = low - 1
+    return ids
+
+
+def _lexemes(low: int, high: int) -> list[str]:
+    """The bucket lexemes (``search_index.LEVELS``) naming buckets ``low``..``high``: the
+    widest aligned blocks, from the newest down."""
+    lexemes: list[str] = []
+    while high >= low:
+        mark, size = next(
+            (m, n) for m, n in reversed(LEVELS) if (high + 1) % n == 0 and high + 1 - n >= low
+        )
+        lexemes.append(f"'#{mark}{high // size}'")
+        high -= size
+    return lexemes
+
+
+def _next_width(width: int, covered: int, found: int) -> int:
+    """Buckets to ask for next: as many as the rate so far says the rest needs, a quarter
+    more, at most GROWTH times the last window."""
+    wanted = COUNT_LIMIT + 1 - found
+    if not found:
+        return width * GROWTH
+    return max(1, min(width * GROWTH, ceil(wanted * covered / found * 1.25)))
 
 
 def _candidates(session: Session, ids: list[int]) -> list[Any]:

@@ -14,8 +14,10 @@ Only keys (``[a-z0-9]+``, see ``keys``) reach the compiled query, so it is alway
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import islice, product
+from math import prod
 
 from pipeline.match.keys import COMPOUND_RE, Alt, article_keys, query_alts
 from pipeline.match.terms import ARTICLE_RE, CASE_NUMBER_RE, clean_text, normalize_case_number
@@ -159,6 +161,20 @@ def _finish(state: _State, cut: bool) -> ParsedQuery:
 
 # ---------------------------------------------------------------- compiling
 
+Expansions = Mapping[str, tuple[str, ...]]
+"""Prefix key → the indexed keys that start with it (``search_index.expand_prefixes``). A
+prefix found here is compiled as those exact keys, which the index reads newest first; a
+prefix not here stays a prefix (the index merges every key under it: slower, same hits)."""
+NO_EXPANSIONS: Expansions = {}
+MAX_EXPANDED = 128
+"""A term compiles to at most this many expanded variants, else its prefixes stay prefixes."""
+
+
+def prefix_keys(parsed: ParsedQuery) -> set[str]:
+    """The keys the query uses as prefixes (wanted and excluded words)."""
+    terms = [t for g in parsed.groups for t in g] + list(parsed.excluded)
+    return {a.key for t in terms for w in t.words for a in w if a.prefix}
+
 
 def _variants(term: Term) -> list[tuple[Alt, ...]]:
     """A phrase's word-form combinations (a single word: one variant per form)."""
@@ -167,37 +183,57 @@ def _variants(term: Term) -> list[tuple[Alt, ...]]:
     return list(islice(product(*term.words), MAX_PHRASE_VARIANTS))
 
 
+def _expanded(term: Term, expand: Expansions) -> list[tuple[Alt, ...]]:
+    """The term's variants with each expandable prefix replaced by its exact keys (the same
+    matches: a position holds a key with the prefix iff it holds one of those keys)."""
+    variants = _variants(term)
+    if not expand:
+        return variants
+    choices = [[_choices(a, expand) for a in variant] for variant in variants]
+    sizes = [prod(len(c) for c in per_word) for per_word in choices]
+    if sum(sizes) > MAX_EXPANDED:
+        return variants
+    return list(dict.fromkeys(v for per_word in choices for v in product(*per_word)))
+
+
+def _choices(alt: Alt, expand: Expansions) -> tuple[Alt, ...]:
+    keys = expand.get(alt.key) if alt.prefix else None
+    return tuple(Alt(k) for k in keys) if keys else (alt,)
+
+
 def _either(parts: list[str], sep: str) -> str:
     return parts[0] if len(parts) == 1 else "(" + sep.join(parts) + ")"
 
 
-def _fts5_term(term: Term) -> str:
+def _fts5_term(term: Term, expand: Expansions) -> str:
     variants = [
-        " + ".join(f'"{a.key}"' + ("*" if a.prefix else "") for a in v) for v in _variants(term)
+        " + ".join(f'"{a.key}"' + ("*" if a.prefix else "") for a in v)
+        for v in _expanded(term, expand)
     ]
     return _either(variants, " OR ")
 
 
-def to_fts5(parsed: ParsedQuery) -> str:
+def to_fts5(parsed: ParsedQuery, expand: Expansions = NO_EXPANSIONS) -> str:
     """The FTS5 MATCH expression (a searchable query only)."""
-    wanted = " AND ".join(_either([_fts5_term(t) for t in g], " OR ") for g in parsed.groups)
+    wanted = " AND ".join(
+        _either([_fts5_term(t, expand) for t in g], " OR ") for g in parsed.groups
+    )
     if not parsed.excluded:
         return wanted
-    unwanted = _either([_fts5_term(t) for t in parsed.excluded], " OR ")
+    unwanted = _either([_fts5_term(t, expand) for t in parsed.excluded], " OR ")
     return f"({wanted}) NOT {unwanted}"
 
 
-def _ts_term(term: Term) -> str:
+def _ts_term(term: Term, expand: Expansions) -> str:
     variants = [
-        " <-> ".join(a.key + (":*" if a.prefix else "") for a in v) for v in _variants(term)
+        " <-> ".join(a.key + (":*" if a.prefix else "") for a in v) for v in _expanded(term, expand)
     ]
     return _either(variants, " | ")
 
 
-def to_tsquery(parsed: ParsedQuery) -> str:
+def to_tsquery(parsed: ParsedQuery, expand: Expansions = NO_EXPANSIONS) -> str:
     """The text for ``to_tsquery('simple', …)`` (a searchable query only)."""
-    parts = [_either([_ts_term(t) for t in g], " | ") for g in parsed.groups]
-    parts += (
-        [f"!{_either([_ts_term(t) for t in parsed.excluded], ' | ')}"] if parsed.excluded else []
-    )
+    parts = [_either([_ts_term(t, expand) for t in g], " | ") for g in parsed.groups]
+    if parsed.excluded:
+        parts.append(f"!{_either([_ts_term(t, expand) for t in parsed.excluded], ' | ')}")
     return " & ".join(parts)

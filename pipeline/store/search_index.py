@@ -4,12 +4,21 @@ SQLite: an FTS5 table ``article_search(title, body, tags)`` whose rowid is the a
 trigger drops the row with its article); ``tags`` holds the article's source and language as
 terms (``filter_tags``), so a common word under a selective filter is served by the index
 instead of a walk over its matches. PostgreSQL: a table ``article_search`` with the same
-key columns and a generated ``tsv`` (title weight A, body weight B) under a GIN index. The
-keys are computed in Python (``keys.index_keys``), so both databases search the same words.
+columns and a generated ``tsv`` (title weight A, body weight B, then the tags and the
+article's id buckets, see LEVELS) under a GIN index. The keys are computed in Python
+(``keys.index_keys``), so both databases search the same words.
+
+Both: ``article_search_term`` holds every key ever indexed, so a query's prefix (``polic*``)
+is turned into the keys it stands for (``police``, ``policiya``, ``policejskij``…) before
+the index is asked (``expand_prefixes``): FTS5 and GIN walk a few exact keys' lists from the
+newest article and stop early, instead of merging the whole list of every key under the
+prefix. Keys of deleted or edited articles stay in it (they then match nothing);
+``reindex_all`` starts it afresh.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,10 +32,30 @@ from pipeline.store.models import ArticleRow
 log = logging.getLogger(__name__)
 
 TABLE = "article_search"
+TERMS = f"{TABLE}_term"
 BATCH = 1000
+BUCKET = 2048
+LEVELS = (("", 1), ("m", 8), ("c", 64))
+"""PostgreSQL: ``tsv`` also holds the article's id buckets, one lexeme per level: ``#<n>``
+for ids n·BUCKET to (n+1)·BUCKET - 1, ``#m<n>`` for 8 such buckets, ``#c<n>`` for 64 (no key
+starts with ``#``). A search asks the GIN index for the matches among the newest ids first
+(``pipeline.search.backend``) rather than for all matches of a common word, and names any
+range of buckets with a few lexemes."""
 GAP = "z" * 64
 """A token no key can be (keys are at most 60 characters): it keeps the last title word and
 the first body word from making a phrase on PostgreSQL, as FTS5 columns do on SQLite."""
+
+TSV = (
+    "setweight(to_tsvector('simple'::regconfig, title), 'A') || "
+    f"setweight(ts_delete(to_tsvector('simple'::regconfig, '{GAP} ' || body), '{GAP}'), 'B') || "
+    "array_to_tsvector(string_to_array("
+    + " || ".join(
+        f"'#{mark}' || (article_id / {BUCKET * size})::text || ' '" for mark, size in LEVELS
+    )
+    + " || '#' || replace(tags, ' ', ' #'), ' '))"
+)
+"""PostgreSQL: the generated ``tsv`` of an ``article_search`` row: its keys, then (without
+positions) its id buckets and its tags, each behind a ``#`` no key has."""
 
 SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title, body, tags, tokenize='ascii')",
@@ -35,23 +64,24 @@ SQLITE_DDL = (
     # Filters read these columns for each match: a covering index spares the wide article row.
     "CREATE INDEX IF NOT EXISTS ix_article_search_filters "
     "ON article (id, source_id, language, published_at, first_seen_at)",
+    f"CREATE TABLE IF NOT EXISTS {TERMS} (term TEXT PRIMARY KEY) WITHOUT ROWID",
 )
 POSTGRES_DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     " article_id INTEGER PRIMARY KEY REFERENCES article(id) ON DELETE CASCADE,"
     " title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '',"
-    " tsv tsvector GENERATED ALWAYS AS ("
-    "  setweight(to_tsvector('simple'::regconfig, title), 'A') ||"
-    f"  setweight(ts_delete(to_tsvector('simple'::regconfig, '{GAP} ' || body), '{GAP}'), 'B')"
-    " ) STORED)",
+    " tags TEXT NOT NULL DEFAULT '',"
+    f" tsv tsvector GENERATED ALWAYS AS ({TSV}) STORED)",
     f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_tsv ON {TABLE} USING gin (tsv)",
+    f'CREATE TABLE IF NOT EXISTS {TERMS} (term TEXT COLLATE "C" PRIMARY KEY)',
 )
 SQLITE_DROP = (
+    f"DROP TABLE IF EXISTS {TERMS}",
     f"DROP TRIGGER IF EXISTS {TABLE}_article_deleted",
     "DROP INDEX IF EXISTS ix_article_search_filters",
     f"DROP TABLE IF EXISTS {TABLE}",
 )
-POSTGRES_DROP = (f"DROP TABLE IF EXISTS {TABLE}",)
+POSTGRES_DROP = (f"DROP TABLE IF EXISTS {TERMS}", f"DROP TABLE IF EXISTS {TABLE}")
 
 Executor = Session | Connection
 
@@ -82,7 +112,7 @@ def language_tag(language: str) -> str:
 
 
 def filter_tags(source_id: str, language: str) -> str:
-    """The ``tags`` column of an article (SQLite): its source and language as terms."""
+    """The ``tags`` of an article's index row: its source and language as terms."""
     return f"{source_tag(source_id or '')} {language_tag(language or '')}"
 
 
@@ -115,11 +145,71 @@ def write_rows(executor: Executor, rows: Sequence[Indexed]) -> None:
     else:
         executor.execute(
             text(
-                f"INSERT INTO {TABLE} (article_id, title, body) VALUES (:id, :title, :body) "
-                "ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, body = excluded.body"
+                f"INSERT INTO {TABLE} (article_id, title, body, tags) "
+                "VALUES (:id, :title, :body, :tags) ON CONFLICT (article_id) DO UPDATE "
+                "SET title = excluded.title, body = excluded.body, tags = excluded.tags"
             ),
             values,
         )
+    record_terms(executor, {k for v in values for k in f"{v['title']} {v['body']}".split()})
+
+
+def record_terms(executor: Executor, terms: Iterable[str]) -> None:
+    """Add these keys to the term list (one statement; sorted, so concurrent writers on
+    PostgreSQL take the rows' locks in the same order)."""
+    wanted = sorted(terms)
+    if not wanted:
+        return
+    if dialect_of(executor) == "sqlite":
+        statement = f"INSERT OR IGNORE INTO {TERMS} (term) SELECT value FROM json_each(:terms)"
+        executor.execute(text(statement), {"terms": json.dumps(wanted)})
+        return
+    statement = (
+        f"INSERT INTO {TERMS} (term) SELECT t FROM unnest(CAST(:terms AS text[])) AS t "
+        "ORDER BY t ON CONFLICT DO NOTHING"
+    )
+    executor.execute(text(statement), {"terms": wanted})
+
+
+def expand_prefixes(
+    executor: Executor, prefixes: Iterable[str], limit: int
+) -> dict[str, tuple[str, ...] | None]:
+    """The indexed keys starting with each prefix (None for a prefix with more than
+    ``limit``): keys are ``[a-z0-9]+``, so they sort between the prefix and prefix + '~'."""
+    query = text(
+        f"SELECT term FROM {TERMS} WHERE term >= :low AND term < :high ORDER BY term LIMIT :n"
+    )
+    found: dict[str, tuple[str, ...] | None] = {}
+    for prefix in sorted(set(prefixes)):
+        params = {"low": prefix, "high": f"{prefix}~", "n": limit + 1}
+        terms = tuple(executor.execute(query, params).scalars())
+        found[prefix] = terms if len(terms) <= limit else None
+    return found
+
+
+def fill_terms(executor: Executor) -> int:
+    """The term list from what is indexed now (migration 0008, and stores built in bulk):
+    FTS5's vocabulary of the title and body columns; on PostgreSQL the lexemes of ``tsv``
+    (``#…`` buckets left out). Returns how many terms there are."""
+    if dialect_of(executor) == "sqlite":
+        executor.execute(
+            text(f"CREATE VIRTUAL TABLE temp.{TABLE}_vocab USING fts5vocab(main, {TABLE}, 'col')")
+        )
+        executor.execute(
+            text(
+                f"INSERT OR IGNORE INTO {TERMS} (term) SELECT DISTINCT term FROM "
+                f"temp.{TABLE}_vocab WHERE col IN ('title', 'body')"
+            )
+        )
+        executor.execute(text(f"DROP TABLE temp.{TABLE}_vocab"))
+    else:
+        executor.execute(
+            text(
+                f"INSERT INTO {TERMS} (term) SELECT word FROM ts_stat('SELECT tsv FROM {TABLE}') "
+                "WHERE word NOT LIKE '#%' ON CONFLICT DO NOTHING"
+            )
+        )
+    return int(executor.execute(text(f"SELECT count(*) FROM {TERMS}")).scalar_one())
 
 
 _INDEXED = (
@@ -154,6 +244,7 @@ def index_articles(executor: Executor, ids: Iterable[int]) -> int:
 def reindex_all(executor: Executor) -> int:
     """Rebuild the whole index from the article table (after the folding changed)."""
     executor.execute(text(f"DELETE FROM {TABLE}"))
+    executor.execute(text(f"DELETE FROM {TERMS}"))
     done, last = 0, 0
     while True:
         query: Any = (

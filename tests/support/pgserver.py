@@ -114,26 +114,34 @@ class PostgresServer:
             )
 
 
-def start_server(bindir: Path, port: int) -> PostgresServer:
-    """initdb into a fresh temp folder and start the server on 127.0.0.1:port."""
+def start_server(bindir: Path, port: int, root: Path | None = None) -> PostgresServer:
+    """Start a server on 127.0.0.1:port: initdb into a fresh temp folder, or with ``root``
+    into that folder — and there reuse the data an earlier run left (``bench/search.py``
+    keeps a loaded database between runs)."""
     user = _as_server_user()
-    root = Path(tempfile.mkdtemp(prefix="casewatch-pg-"))
-    (root / "socket").mkdir()
+    if root is None:
+        root = Path(tempfile.mkdtemp(prefix="casewatch-pg-"))
+    (root / "socket").mkdir(parents=True, exist_ok=True)
     if user:
         owner = pwd.getpwnam(SUPERUSER)
         for path in (root, root / "socket"):
             os.chown(path, owner.pw_uid, owner.pw_gid)
     server = PostgresServer(bindir, root, port)
-    server._run(
-        "initdb", "-D", str(server.datadir), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
-        "--locale=C", "--no-sync",
-    )  # fmt: skip
+    if not (server.datadir / "PG_VERSION").exists():
+        server._run(
+            "initdb", "-D", str(server.datadir), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
+            "--locale=C", "--no-sync",
+        )  # fmt: skip
     options = f"-p {port} -k {root / 'socket'} -c listen_addresses=127.0.0.1 {SERVER_OPTIONS}"
     server.pg_ctl("-o", options, "-l", str(root / "server.log"), "-w", "-t", "60", "start")
     return server
 
 
-def stop_server(server: PostgresServer) -> None:
+def stop_server(server: PostgresServer, *, keep: bool = False) -> None:
+    """Stop the server and delete its folder, or with ``keep`` leave its data for next time."""
+    if keep:
+        server.pg_ctl("-m", "fast", "-w", "stop")
+        return
     try:
         server.pg_ctl("-m", "immediate", "-w", "stop")
     finally:
