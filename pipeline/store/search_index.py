@@ -188,7 +188,7 @@ def expand_prefixes(
 
 
 def fill_terms(executor: Executor) -> int:
-    """The term list from what is indexed now (migration 0008, and stores built in bulk):
+    """The term list from what is indexed now (migration 0010, and stores built in bulk):
     FTS5's vocabulary of the title and body columns; on PostgreSQL the lexemes of ``tsv``
     (``#…`` buckets left out). Returns how many terms there are."""
     if dialect_of(executor) == "sqlite":
