@@ -13,10 +13,10 @@ element through expat); after, this module checks what feedparser-rs gave: well-
 version feedparser names the same, entries with no link blanked, ids whose resolution is
 known, no U+FFFD.
 
-Links and ids are resolved here against the response URL as feedparser resolves them, and the
-author's name is read out of "name (e-mail)" as feedparser reads it. ``updated`` is kept only
-where it differs from ``published``: feedparser-rs repeats the published date there, and
-normalize reads ``published`` first, so the stored date is the same. ``tests/test_feeds_fast.py``
+Links and ids are resolved here against the response URL as feedparser resolves them, the
+author's name is read out of "name (e-mail)" as feedparser reads it, and ``published`` and
+``updated`` are each kept only where the entry has an element for it (feedparser-rs repeats
+one date in both). ``tests/test_feeds_fast.py``
 (with :mod:`pipeline.parse.feeds_check`) shows, over feedparser's own samples, real feeds and
 made-up variants, that wherever this path is taken casewatch stores what feedparser gives.
 """
@@ -46,6 +46,7 @@ _VERSIONS = {
 }
 """The versions taken, each with what makes feedparser name it the same in the body."""
 _REFERENCE_RE = re.compile(r"&#?\w+;")
+_C1_RE = re.compile("[\x80-\x9f]")
 _FAMILIES = {"rss20": "rss", "atom10": "atom", "rss10": "rdf"}
 _EMAIL_RE = re.compile(
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
@@ -117,19 +118,23 @@ def _shaped(parsed: Any, encoding: str, version: str, base: str, scan: BodyScan)
     atom = version.startswith("atom")
     if atom and _text(parsed.feed.get("author")) and scan.entry_authors != len(entries):
         return "a feed author, and entries without their own"
+    if len(entries) != len(scan.entry_dates):
+        return f"{len(entries)} entries, {len(scan.entry_dates)} in the body"
     shaped = []
-    for entry in entries:
-        item = _entry(entry, base, version, scan.permalinks)
+    for entry, dates in zip(entries, scan.entry_dates, strict=True):
+        item = _entry(entry, base, version, scan.permalinks, dates)
         if isinstance(item, str):
             return item
         shaped.append(item)
     feed = {"language": _text(parsed.feed.get("language"))}
-    if "\ufffd" in feed["language"]:
-        return "U+FFFD in the result"
+    if "\ufffd" in feed["language"] or "_" in feed["language"]:
+        return "an odd feed language"  # feedparser writes some as en-US, some as printed
     return FastFeed(feed=feed, entries=shaped, encoding=encoding, version=version)
 
 
-def _entry(entry: Any, base: str, version: str, permalinks: str) -> dict[str, Any] | str:
+def _entry(
+    entry: Any, base: str, version: str, permalinks: str, dates: tuple[str, str]
+) -> dict[str, Any] | str:
     """One entry as the few fields ``raw_article`` reads, or why it is in doubt."""
     if any(not _text(link.get("href")) for link in entry.get("links") or ()):
         return "a link blanked (or empty) in an entry"
@@ -138,28 +143,54 @@ def _entry(entry: Any, base: str, version: str, permalinks: str) -> dict[str, An
     guid = _resolved_id(_text(entry.get("id")), base, version, permalinks, entry)
     if guid is None:
         return "an id feedparser may or may not resolve"
-    item = _fields(entry, base, version == "atom10")
+    item = _fields(entry, base, version == "atom10", dates)
     item["id"] = guid
     if _REFERENCE_RE.search(item["link"] + guid):
         return "a reference left in a link or id (feedparser decodes it again)"
     if item["content"] and not item["summary"]:
         return "an entry with content and no summary (feedparser copies one to the other)"
-    if "\ufffd" in "".join((item["title"], item["summary"], item["author"], item["link"], guid)):
+    texts = "".join((item["title"], item["summary"], item["author"], item["link"], guid))
+    texts += item["published"] + item["updated"]
+    texts += "".join(c["value"] for c in item["content"])
+    if "\ufffd" in texts:
         return "U+FFFD in the result"
+    if not texts.isascii() and _mended_by_feedparser(item, texts):
+        return "text feedparser mends (C1 controls, or UTF-8 read as Latin-1)"
     return item
 
 
-def _fields(entry: Any, base: str, atom: bool) -> dict[str, Any]:
+def _mended_by_feedparser(item: dict[str, Any], texts: str) -> bool:
+    """Whether feedparser would change a text: it turns U+0080–U+009F into cp1252's
+    characters, and a text that is UTF-8 read as Latin-1 back into UTF-8 (``mixin.pop``)."""
+    if _C1_RE.search(texts):
+        return True
+    for text in (
+        *(item[key] for key in ("title", "summary", "author", "published", "updated")),
+        *(c["value"] for c in item["content"]),
+    ):
+        if text.isascii():
+            continue
+        try:
+            text.encode("iso-8859-1").decode("utf-8")
+        except UnicodeError:
+            continue
+        return True
+    return False
+
+
+def _fields(entry: Any, base: str, atom: bool, dates: tuple[str, str]) -> dict[str, Any]:
+    """The fields; the dates as the guard read them printed (feedparser-rs drops a date it
+    cannot read, and repeats ``published`` as ``updated``)."""
     source, detail = entry.get("source"), entry.get("title_detail")
-    published, updated = _text(entry.get("published")), _text(entry.get("updated"))
+    language = _text(detail.get("language")) if detail else ""
     return {
         "link": _resolved(entry.get("link"), base),
         "title": _text(entry.get("title")),
         "summary": _text(entry.get("summary")),
-        "published": published,
-        "updated": "" if updated == published else updated,  # feedparser-rs: published again
+        "published": dates[0],
+        "updated": dates[1],
         "author": _author(entry, atom),
-        "title_detail": {"language": _text(detail.get("language")) if detail else ""},
+        "title_detail": {"language": language.replace("_", "-")},  # as feedparser writes it
         "source": {"title": _text(source.get("title")), "href": _text(source.get("href"))}
         if source
         else {},

@@ -48,6 +48,10 @@ _RAW_URL_RE = re.compile(
 """A link or source URL with a reference or white space in its attribute: feedparser-rs keeps
 such a value as printed (``&amp;`` and all), feedparser decodes it."""
 
+_TEXT_TYPES = frozenset(
+    ("text", "html", "xhtml", "text/plain", "text/html", "application/xhtml+xml")
+)
+
 KNOWN_PREFIXES: dict[str, frozenset[str]] = {
     "atom": frozenset({"http://www.w3.org/2005/atom"}),
     "content": frozenset({"http://purl.org/rss/1.0/modules/content/"}),
@@ -72,7 +76,7 @@ INERT_NAMESPACES = frozenset(
 DEFAULT_NAMESPACES = frozenset({"", "http://www.w3.org/2005/atom", "http://purl.org/rss/1.0/"})
 
 MODULE_NAMES = frozenset(
-    "content:encoded dc:creator dc:date dc:subject dc:rights dc:publisher dc:identifier "
+    "content:encoded dc:creator dc:date dc:subject dc:rights dc:publisher "
     "dc:format dc:type dc:source dc:relation dc:coverage dc:contributor "
     "media:content media:thumbnail media:credit media:group media:category media:keywords "
     "media:player media:rating georss:point "
@@ -112,7 +116,8 @@ FIELDS = {
     "summary": "summary", "content:encoded": "content", "content": "content",
     "author": "author", "dc:creator": "author", "managingEditor": "author",
     "pubDate": "published", "published": "published", "updated": "updated",
-    "dc:date": "updated", "guid": "id", "id": "id", "source": "source",
+    "dc:date": "updated", "lastBuildDate": "updated", "guid": "id", "id": "id",
+    "source": "source",
 }  # fmt: skip
 """What an entry element gives casewatch: the two parsers keep different ones of a pair (the
 first, the last), so each may appear once per entry."""
@@ -127,6 +132,8 @@ class BodyScan:
     doubt: str
     family: str = ""
     """The root element's family: "rss", "rdf" or "atom"."""
+    entry_dates: tuple[tuple[str, str], ...] = ()
+    """Per entry, in order: its published and updated dates as printed ('' for none)."""
     entry_authors: int = 0
     """``<author>`` elements inside entries (an Atom feed's own author fills the others')."""
     permalinks: str = "all"
@@ -231,6 +238,9 @@ class _Scanner:
         self.verdicts: dict[str, str] = {}
         self.written: dict[str, str] = {}
         self.fields: dict[str, int] | None = None  # inside an entry: what it gave so far
+        self.dates: list[dict[str, str]] = []  # per entry: published, updated as printed
+        self.depth = self.entry_depth = 0
+        self.date_at = -1  # where the date element being read starts
         self.in_source = False
         self.authors = self.guids = self.not_permalinks = self.languages = 0
 
@@ -260,10 +270,12 @@ class _Scanner:
             doubt = self.verdicts[qualified] = _name_doubt(name, qualified, self.family)
         if doubt:
             raise _Doubt(doubt)
+        self.depth += 1
         if name in ("item", "entry"):
             if self.fields is not None:
                 raise _Doubt("an entry inside an entry")
-            self.fields = {}
+            self.fields, self.entry_depth = {}, self.depth
+            self.dates.append({})
         elif self.fields is not None:
             self._in_entry(name, attributes)
         elif name in ("language", "dc:language"):
@@ -273,9 +285,12 @@ class _Scanner:
 
     def end(self, qualified: str) -> None:
         name = self.written[qualified]
+        self.depth -= 1
         if self.family != "atom" and name not in SELF_CLOSED and self._self_closed(name):
             raise _Doubt(f"self-closed <{name}/>")
-        if name == "source":
+        if self.date_at >= 0:
+            self._date(FIELDS[name])
+        elif name == "source":
             self.in_source = False
         elif name in ("item", "entry"):
             self.fields = None
@@ -290,14 +305,37 @@ class _Scanner:
         field = FIELDS.get(name)
         if field == "link" and attributes.get("rel", "alternate") != "alternate":
             field = None  # a related link, not the entry's
+        if (name == "atom:link" or (name == "link" and self.family == "atom")) and (
+            "href" not in attributes
+        ):
+            raise _Doubt(f"<{name}> with no href")
+        if self.family == "atom" and field in ("title", "summary", "content"):
+            _text_construct(name, attributes)
         if field is not None:
             count = self.fields[field] = self.fields.get(field, 0) + 1  # type: ignore[index]
             if count > 1:
                 raise _Doubt(f"two {field} elements in an entry")
+            if self.depth != self.entry_depth + 1:
+                raise _Doubt(f"<{name}> inside another element of an entry")
+            if field in ("published", "updated"):
+                if attributes:
+                    raise _Doubt(f"<{name}> with attributes")
+                self.date_at = self.position()
         self.authors += name == "author"
         self.in_source = name == "source"
         if name == "guid":
             self._guid(attributes)
+
+    def _date(self, field: str) -> None:
+        """The date as printed (feedparser keeps it so; feedparser-rs drops what it cannot
+        read, and repeats ``published`` as ``updated``)."""
+        start, end = self.date_at, self.position()
+        self.date_at = -1
+        tag_end = self.body.index(b">", start) + 1
+        printed = self.body[tag_end:end] if end >= tag_end else b""
+        if b"<" in printed or b"&" in printed or b"\r" in printed:
+            raise _Doubt("a date with markup, a reference or a CR")
+        self.dates[-1][field] = printed.decode("utf-8").strip()
 
     def _guid(self, attributes: dict[str, str]) -> None:
         for key, value in attributes.items():
@@ -311,7 +349,17 @@ class _Scanner:
             return BodyScan("no root element")
         none = self.not_permalinks == self.guids
         permalinks = "all" if not self.not_permalinks else "none" if none else "some"
-        return BodyScan("", self.family, self.authors, permalinks)
+        dates = tuple((d.get("published", ""), d.get("updated", "")) for d in self.dates)
+        return BodyScan("", self.family, dates, self.authors, permalinks)
+
+
+def _text_construct(name: str, attributes: dict[str, str]) -> None:
+    """An Atom title, summary or content in base64 (``mode``, or a type that is not text)
+    or out of line (``src``): feedparser decodes or reads it differently."""
+    if "mode" in attributes or "src" in attributes:
+        raise _Doubt(f"<{name}> with mode or src")
+    if attributes.get("type", "text") not in _TEXT_TYPES:
+        raise _Doubt(f"<{name} type={attributes['type']!r}>")
 
 
 def _written(qualified: str) -> str:
