@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pipeline.parse.feeds_guard import BodyScan, feedparser_encoding, scan_body
+from pipeline.parse.feeds_elements import BodyScan
+from pipeline.parse.feeds_guard import feedparser_encoding, scan_body
 
 PARSER_NAME = "feedparser-rs"
 MAX_ENTRIES = 10_000
@@ -165,7 +166,10 @@ def _mended_by_feedparser(item: dict[str, Any], texts: str) -> bool:
     if _C1_RE.search(texts):
         return True
     for text in (
-        *(item[key] for key in ("title", "summary", "author", "published", "updated")),
+        *(
+            item[key]
+            for key in ("title", "summary", "author", "published", "updated", "link", "id")
+        ),
         *(c["value"] for c in item["content"]),
     ):
         if text.isascii():
