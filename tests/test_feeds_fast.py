@@ -157,6 +157,36 @@ def test_a_feedparser_rs_fault_or_limit_falls_back(monkeypatch: pytest.MonkeyPat
     assert check(response(body)).reason == "feedparser-rs failed: RuntimeError"
 
 
+def atom_entry(inner: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>x</title><entry><title>T</title>{inner}<id>https://a.example/1</id></entry></feed>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (rss(ITEM.format(link="https://a.example/1").replace("<title>", "<y:a>" * 150 + "x" + "</y:a>" * 150 + "<title>"))
+         .replace("<rss ", '<rss xmlns:y="http://news.yandex.ru" '), "nesting depth"),
+        (atom_entry(f'<link href="https://a.example/{"x" * 70_000}"/>'), "over 32 KB"),
+        (atom_entry("".join(f'<link rel="related" href="https://a.example/{i}"/>' for i in range(60))
+                    + '<link href="https://a.example/alternate"/>'), "over 40 links"),
+        (rss(ITEM.format(link="https://a.example/1")).replace(
+            "<rss ", "<rss " + " ".join(f'xmlns:n{i}="https://n{i}.example/"' for i in range(120)) + " "),
+         "Namespace limit"),
+        (rss(ITEM.format(link="https://a.example/1")).replace("Приговор", "Приговор" * 1_200_000), "over 8 MB"),
+        ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+         + rss(ITEM.format(link="https://a.example/&b;"), decl=""), "DOCTYPE"),
+    ],
+)  # fmt: skip
+def test_hostile_shapes_that_feedparser_rs_would_cut_are_read_by_feedparser(
+    body: str, reason: str
+) -> None:
+    result = check(response(body))
+    assert not result.fast and reason in result.reason, result.reason
+
+
 BODIES = {
     "ascii": '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed</title>'
     "<item><title>Court</title><link>https://a.example/1</link></item></channel></rss>",

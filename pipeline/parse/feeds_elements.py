@@ -21,6 +21,10 @@ from functools import cache
 from xml.parsers import expat
 
 _BOOLS = ("true", "false")
+LONGEST_ATTRIBUTE = 32 * 1024
+"""feedparser-rs drops an attribute over 64 KB (a link's href and all) without a word."""
+MOST_LINKS = 40
+"""feedparser-rs keeps the first 50 links of an entry."""
 _XML_LANG = "http://www.w3.org/XML/1998/namespace lang"
 _TEXT_TYPES = frozenset(
     ("text", "html", "xhtml", "text/plain", "text/html", "application/xhtml+xml")
@@ -172,8 +176,8 @@ class ElementScanner:
             self.family = ROOTS.get(name, "")
             if not self.family:
                 raise Doubt(f"root element <{name}>")
-        if self.family != "atom" and any(key.startswith(_XML_LANG) for key in attributes):
-            raise Doubt("xml:lang in an RSS feed")  # feedparser-rs reads it in Atom only
+        if attributes:
+            self._attributes(attributes)
         doubt = self.verdicts.get(qualified)
         if doubt is None:
             doubt = self.verdicts[qualified] = _name_doubt(name, qualified, self.family)
@@ -204,6 +208,12 @@ class ElementScanner:
         elif name in ("item", "entry"):
             self.fields = None
 
+    def _attributes(self, attributes: dict[str, str]) -> None:
+        if self.family != "atom" and any(key.startswith(_XML_LANG) for key in attributes):
+            raise Doubt("xml:lang in an RSS feed")  # feedparser-rs reads it in Atom only
+        if max(map(len, attributes.values())) > LONGEST_ATTRIBUTE:
+            raise Doubt("an attribute over 32 KB")
+
     def _self_closed(self, name: str) -> bool:
         """expat ends ``<x>…</x>`` where ``</x>`` starts, and ``<x/>`` just after it."""
         return not self.body.startswith(b"</" + name.encode(), self.parser.CurrentByteIndex)
@@ -214,10 +224,12 @@ class ElementScanner:
         field = FIELDS.get(name)
         if field == "link" and attributes.get("rel", "alternate") != "alternate":
             field = None  # a related link, not the entry's
-        if (name == "atom:link" or (name == "link" and self.family == "atom")) and (
-            "href" not in attributes
-        ):
-            raise Doubt(f"<{name}> with no href")
+        if name == "atom:link" or (name == "link" and self.family == "atom"):
+            if "href" not in attributes:
+                raise Doubt(f"<{name}> with no href")
+            links = self.fields["links"] = self.fields.get("links", 0) + 1  # type: ignore[index]
+            if links > MOST_LINKS:
+                raise Doubt(f"over {MOST_LINKS} links in an entry")
         if self.family == "atom" and field in ("title", "summary", "content"):
             _text_construct(name, attributes)
         if field is not None:

@@ -28,6 +28,7 @@ _APPLICATION_XML = (
 )
 _TEXT_XML = ("text/xml", "text/xml-external-parsed-entity")
 
+LARGEST_BODY = 8 << 20
 _DOUBTS = (b"xml:base", b"<!DOCTYPE", b"\xef\xbf\xbd")
 """``xml:base`` and DTD entities change what feedparser reads; a U+FFFD printed in the body
 cannot be told from one feedparser-rs made up."""
@@ -95,6 +96,8 @@ def scan_body(body: bytes, headers: Mapping[str, str]) -> BodyScan:
     """The doubt about ``body`` (empty: none), and what the fast path checks after parsing."""
     if "content-language" in headers:
         return BodyScan("a Content-Language header")
+    if len(body) > LARGEST_BODY:
+        return BodyScan("a body over 8 MB")  # feedparser-rs cuts a text over 10 MB
     if body[:1] != b"<" and body.lstrip()[:5] == b"<?xml":
         return BodyScan("text before the XML declaration")
     for doubt in _DOUBTS:
