@@ -154,7 +154,7 @@ def test_a_feedparser_rs_fault_or_limit_falls_back(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(feeds_fast, "MAX_ENTRIES", 2)
     assert check(response(body)).reason == "2 entries"
     monkeypatch.setattr(feeds_fast, "_parser", lambda: Broken())
-    assert check(response(body)).reason == "feedparser-rs failed: RuntimeError"
+    assert check(response(body)).reason == "the fast path failed: RuntimeError"
 
 
 def atom_entry(inner: str) -> str:

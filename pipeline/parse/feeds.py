@@ -5,6 +5,9 @@
 error, an oversized body, an HTML page where a feed should be, a malformed feed. Bodies are
 parsed from their bytes by feedparser with the response headers, so the declared charset wins;
 a body in an undeclared single-byte encoding (cp1251, koi8-r) is detected and parsed again.
+Where it gives exactly what feedparser gives, the much faster feedparser-rs reads the body
+instead (:mod:`pipeline.parse.feeds_fast`; the report's ``extra["parser"]`` says so); on any
+doubt, feedparser.
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ class ElementScanner:
         self.fields: dict[str, int] | None = None  # inside an entry: what it gave so far
         self.dates: list[dict[str, str]] = []  # per entry: published, updated as printed
         self.depth = self.entry_depth = 0
-        self.date_at = -1  # where the date element being read starts
+        self.date_at, self.date_name = -1, ""  # the date element being read, where it starts
         self.in_source = False
         self.authors = self.guids = self.not_permalinks = self.languages = 0
 
@@ -201,7 +201,7 @@ class ElementScanner:
         self.depth -= 1
         if self.family != "atom" and name not in SELF_CLOSED and self._self_closed(name):
             raise Doubt(f"self-closed <{name}/>")
-        if self.date_at >= 0:
+        if name == self.date_name:
             self._date(FIELDS[name])
         elif name == "source":
             self.in_source = False
@@ -241,7 +241,7 @@ class ElementScanner:
             if field in ("published", "updated"):
                 if attributes:
                     raise Doubt(f"<{name}> with attributes")
-                self.date_at = self.parser.CurrentByteIndex
+                self.date_at, self.date_name = self.parser.CurrentByteIndex, name
         self.authors += name == "author"
         self.in_source = name == "source"
         if name == "guid":
@@ -251,7 +251,7 @@ class ElementScanner:
         """The date as printed (feedparser keeps it so; feedparser-rs drops what it cannot
         read, and repeats ``published`` as ``updated``)."""
         start, end = self.date_at, self.parser.CurrentByteIndex
-        self.date_at = -1
+        self.date_at, self.date_name = -1, ""
         tag_end = self.body.index(b">", start) + 1
         printed = self.body[tag_end:end] if end >= tag_end else b""
         if b"<" in printed or b"&" in printed or b"\r" in printed:

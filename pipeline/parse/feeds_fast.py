@@ -23,6 +23,7 @@ made-up variants, that wherever this path is taken casewatch stores what feedpar
 
 from __future__ import annotations
 
+import logging
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -32,6 +33,8 @@ from typing import Any
 
 from pipeline.parse.feeds_elements import BodyScan
 from pipeline.parse.feeds_guard import feedparser_encoding, scan_body
+
+log = logging.getLogger(__name__)
 
 PARSER_NAME = "feedparser-rs"
 MAX_ENTRIES = 10_000
@@ -81,21 +84,26 @@ def fast_feed(body: bytes, headers: Mapping[str, str]) -> FastFeed | str:
     """feedparser-rs's reading of ``body``, or why feedparser must read it instead.
 
     ``headers``: :func:`feeds.feedparser_headers` (lower-cased names, ``content-location`` the
-    response URL)."""
+    response URL). A fault anywhere on this path is one more reason, logged, never a crash."""
     rs = _parser()
     if rs is None:
         return "feedparser-rs is not installed"
+    try:
+        return _read(rs, body, headers)
+    except Exception as exc:
+        log.warning("fast feed path failed (feedparser reads the body): %r", exc, exc_info=True)
+        return f"the fast path failed: {type(exc).__name__}"
+
+
+def _read(rs: Any, body: bytes, headers: Mapping[str, str]) -> FastFeed | str:
     encoding = feedparser_encoding(body, headers)
     if not encoding:
         return "not plainly UTF-8 for feedparser"
     scan = scan_body(body, headers)
     if scan.doubt:
         return scan.doubt
-    try:
-        parsed = rs.parse_with_limits(body, limits=_limits(), sanitize_html=False,
-                                      resolve_relative_uris=False)  # fmt: skip
-    except Exception as exc:  # a parser fault is a reason to use the other parser
-        return f"feedparser-rs failed: {type(exc).__name__}"
+    parsed = rs.parse_with_limits(body, limits=_limits(), sanitize_html=False,
+                                  resolve_relative_uris=False)  # fmt: skip
     version = str(parsed.version or "")
     pattern = _VERSIONS.get(version)
     if pattern is None or not pattern.search(body[:4096]):
