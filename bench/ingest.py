@@ -3,10 +3,15 @@
     python bench/ingest.py                   # 200 feeds × 100 items, SQLite in a temp dir
     python bench/ingest.py --feeds 1000      # 100k items, with peak memory
 
-Prints items/s end to end and for ``feedparser.parse`` alone on the same bodies, their ratio,
-the re-ingest speed-up for unchanged feeds, and the peak resident memory of the process.
-Targets (2-core machine): ≥ 1,000 items/s end to end; end to end ≥ 0.5 × feedparser alone;
-re-ingest ≥ 10× faster than the first ingest; peak memory for 100k items < 300 MB.
+Prints items/s for ``feedparser.parse`` alone on the same bodies (the reference), for
+feedparser-rs alone and for casewatch's own reading of them both ways (feedparser only, and
+the guarded fast path of ``pipeline.parse.feeds_fast``); end to end both ways, each on a fresh
+database, with its ratio to the reference; whether the fast path stored what feedparser alone
+stores (``pipeline.parse.feeds_check``, on the first ``--check`` feeds); the re-ingest speed-up
+for unchanged feeds, and the peak resident memory of the process.
+Targets (2-core machine): ≥ 1,000 items/s end to end; end to end ≥ 0.6 × feedparser alone
+(issue 14, with the fast path); re-ingest ≥ 10× faster than the first ingest; peak memory for
+100k items < 300 MB.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -36,6 +43,7 @@ from pipeline.ingest.batch import ingest_fetch
 from pipeline.ingest.deps import IngestDeps
 from pipeline.items import FetchSpec
 from pipeline.match.cases import compile_cases
+from pipeline.parse.feeds_check import check_paths
 from pipeline.store.engine import open_store
 from pipeline.store.sources import sync_sources
 from spiders.feed import read_feed
@@ -111,16 +119,72 @@ def feeds(n_feeds: int, items: int, seed: int = 7) -> Iterator[tuple[str, bytes]
         yield f"bench-{f}", feed_body(f, items, rng, start)
 
 
-def bench_feedparser(n_feeds: int, items: int) -> float:
-    """feedparser.parse with its defaults over the same bodies (generation not timed)."""
-    spent, count = 0.0, 0
-    for _, body in feeds(n_feeds, items):
+HEADERS = {"content-type": "application/rss+xml"}
+MAX_BODY = 50_000_000
+
+
+def timed(work: Callable[[], int]) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    count = work()
+    return time.perf_counter() - t0, count
+
+
+def feedparser_items(body: bytes) -> int:
+    return len(feedparser.parse(body, response_headers=HEADERS).entries)
+
+
+def feedparser_rs_items(body: bytes) -> int:
+    import feedparser_rs
+
+    return len(feedparser_rs.parse(body, sanitize_html=False).entries)
+
+
+def read_feed_items(spec: FetchSpec, response: Response) -> int:
+    return len(read_feed(spec, response, MAX_BODY, fast=False)[0])
+
+
+def parser_rates(n_feeds: int, items: int) -> tuple[dict[str, float], int]:
+    """Items/s of each parser over the same bodies, interleaved feed by feed (so that a load
+    spike on the shared machine hits them alike), and how many feeds the fast path read.
+    feedparser.parse runs with its defaults (the reference); feedparser-rs alone has no guard
+    and makes no items; read_feed is casewatch's own reading, both ways."""
+    spent: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    taken = 0
+    for source_id, body in feeds(n_feeds, items):
+        spec, response = feed_response(source_id, body, "")
+        runs = {
+            "feedparser.parse": partial(feedparser_items, body),
+            "feedparser-rs.parse": partial(feedparser_rs_items, body),
+            "read_feed, feedparser only": partial(read_feed_items, spec, response),
+        }
+        for label, work in runs.items():
+            seconds, count = timed(work)
+            spent[label] += seconds
+            counts[label] += count
         t0 = time.perf_counter()
-        count += len(
-            feedparser.parse(body, response_headers={"content-type": "application/rss+xml"}).entries
-        )
-        spent += time.perf_counter() - t0
-    return count / spent
+        raws, report = read_feed(spec, response, MAX_BODY)
+        spent["read_feed, fast path"] += time.perf_counter() - t0
+        counts["read_feed, fast path"] += len(raws)
+        taken += "parser" in report.extra
+    return {label: counts[label] / spent[label] for label in spent}, taken
+
+
+def checked_feeds(n_feeds: int, items: int) -> tuple[int, int, int]:
+    """The first ``n_feeds`` read both ways: (checked, fast path taken, stored the same)."""
+    taken = same = 0
+    for source_id, body in feeds(n_feeds, items):
+        spec, response = feed_response(source_id, body, "")
+        result = check_paths(spec, response)
+        taken += result.fast
+        same += result.same and result.raw_same
+    return n_feeds, taken, same
+
+
+def feed_response(source_id: str, body: bytes, known: str) -> tuple[FetchSpec, Response]:
+    spec = FetchSpec(source_id, f"https://x.example/{source_id}", "feed", body_sha256=known)
+    response = Response(spec.url, body=body, headers={"Content-Type": "application/rss+xml"})
+    return spec, response
 
 
 def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestDeps:
@@ -142,28 +206,48 @@ def make_context(db_url: str, n_feeds: int, n_cases: int) -> IngestDeps:
     )
 
 
+def ingest_one(
+    ctx: IngestDeps, source_id: str, body: bytes, known: dict[str, str], fast: bool
+) -> int:
+    """One feed body through the spider's parser and the real ingest: the events it made.
+    ``fast``: the fast path where it is safe; False: feedparser alone."""
+    spec, response = feed_response(source_id, body, known.get(source_id, ""))
+    raws, report = read_feed(spec, response, MAX_BODY, fast=fast)
+    result = ingest_fetch(ctx, report, raws, datetime.now(UTC))
+    known[source_id] = report.body_sha256
+    return result.events
+
+
+def first_ingest(
+    by_feedparser: IngestDeps, fast: IngestDeps, n_feeds: int, items: int, known: dict[str, str]
+) -> dict[str, tuple[float, int]]:
+    """Every feed body, interleaved feed by feed: feedparser.parse alone (the reference), then
+    the whole ingest with feedparser only, then with the fast path, each way into its own
+    database: {label: (seconds, items or events)}. The synthetic bodies are not timed."""
+    spent: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    seen: dict[str, str] = {}  # the feedparser-only database's body hashes
+    for source_id, body in feeds(n_feeds, items):
+        runs = {
+            "feedparser.parse": partial(feedparser_items, body),
+            "feedparser only": partial(ingest_one, by_feedparser, source_id, body, seen, False),
+            "fast path": partial(ingest_one, fast, source_id, body, known, True),
+        }
+        for label, work in runs.items():
+            seconds, count = timed(work)
+            spent[label] += seconds
+            counts[label] += count
+    return {label: (spent[label], counts[label]) for label in spent}
+
+
 def ingest_all(
     ctx: IngestDeps, n_feeds: int, items: int, known: dict[str, str]
 ) -> tuple[float, int]:
-    """Every feed body through the spider's parser and the real ingest: (seconds, events).
-
-    Only the processing is timed, not the generation of the synthetic bodies.
-    """
+    """Every feed body through the fast path and the real ingest: (seconds, events)."""
     spent, events = 0.0, 0
     for source_id, body in feeds(n_feeds, items):
-        t0 = time.perf_counter()
-        spec = FetchSpec(
-            source_id,
-            f"https://x.example/{source_id}",
-            "feed",
-            body_sha256=known.get(source_id, ""),
-        )
-        response = Response(spec.url, body=body, headers={"Content-Type": "application/rss+xml"})
-        raws, report = read_feed(spec, response, 50_000_000)
-        result = ingest_fetch(ctx, report, raws, datetime.now(UTC))
-        spent += time.perf_counter() - t0
-        known[source_id] = report.body_sha256
-        events += result.events
+        seconds, count = timed(partial(ingest_one, ctx, source_id, body, known, True))
+        spent, events = spent + seconds, events + count
     return spent, events
 
 
@@ -174,28 +258,48 @@ def main() -> None:
     parser.add_argument(
         "--cases", type=int, default=100, help="generated cases on top of the shipped ones"
     )
+    parser.add_argument("--check", type=int, default=50, help="feeds read both ways and compared")
     parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in a temp dir)")
     args = parser.parse_args()
     total = args.feeds * args.items
+    rates, taken = parser_rates(args.feeds, args.items)
+    checked, checked_fast, checked_same = checked_feeds(min(args.check, args.feeds), args.items)
     with tempfile.TemporaryDirectory() as tmp:
+        warm = make_context(f"sqlite:///{tmp}/warm.db", 3, args.cases)  # imports, models, caches
+        ingest_all(warm, 3, args.items, {})
+        by_feedparser = make_context(f"sqlite:///{tmp}/feedparser.db", args.feeds, args.cases)
         ctx = make_context(args.database or f"sqlite:///{tmp}/bench.db", args.feeds, args.cases)
-        fp_rate = bench_feedparser(args.feeds, args.items)
         known: dict[str, str] = {}
-        first, events = ingest_all(ctx, args.feeds, args.items, known)
+        first = first_ingest(by_feedparser, ctx, args.feeds, args.items, known)
         again, events_again = ingest_all(ctx, args.feeds, args.items, known)
-    e2e_rate = total / first
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"items: {total} ({args.feeds} feeds × {args.items}); cases: shipped + {args.cases} generated"
     )
-    print(f"feedparser.parse alone:     {fp_rate:10.0f} items/s")
-    print(f"end to end (first ingest):  {e2e_rate:10.0f} items/s  ({first:.2f} s, {events} events)")
-    print(f"ratio end-to-end / parser:  {e2e_rate / fp_rate:10.2f}   (target ≥ 0.5)")
+    print("parsers alone, interleaved feed by feed:")
+    reference = rates["feedparser.parse"]
+    for label, rate in rates.items():
+        note = "(the reference)" if label == "feedparser.parse" else f"{rate / reference:5.1f}×"
+        print(f"  {label + ':':28}{rate:8.0f} items/s  {note}")
     print(
-        f"re-ingest unchanged:        {total / again:10.0f} items/s  ({again:.2f} s, {events_again} events)"
+        f"  fast path taken on {taken} of {args.feeds} feeds; read both ways (feeds_check): "
+        f"same items and store on {checked_same} of {checked} ({checked_fast} on the fast path)"
     )
-    print(f"re-ingest speed-up:         {first / again:10.1f}×  (target ≥ 10×)")
-    print(f"peak RSS:                   {peak_mb:10.0f} MB  (target < 300 MB at 100k items)")
+    print("end to end (first ingest), interleaved feed by feed, each way on its own database:")
+    ref_seconds, ref_items = first["feedparser.parse"]
+    ref_rate = ref_items / ref_seconds
+    print(f"  {'feedparser.parse alone:':28}{ref_rate:8.0f} items/s  (the reference)")
+    for label in ("feedparser only", "fast path"):
+        seconds, events = first[label]
+        rate = total / seconds
+        target = "  (target ≥ 0.6)" if label == "fast path" else ""
+        print(f"  {label + ':':28}{rate:8.0f} items/s  ratio {rate / ref_rate:4.2f}{target}"
+              f"  ({seconds:.2f} s, {events} events)")  # fmt: skip
+    print(
+        f"re-ingest unchanged:          {total / again:8.0f} items/s  ({again:.2f} s, {events_again} events)"
+    )
+    print(f"re-ingest speed-up:           {first['fast path'][0] / again:8.1f}×  (target ≥ 10×)")
+    print(f"peak RSS:                     {peak_mb:8.0f} MB  (target < 300 MB at 100k items)")
 
 
 if __name__ == "__main__":
