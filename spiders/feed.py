@@ -36,7 +36,9 @@ class FeedSpider(SourceSpider):
 
     @source_callback
     def parse(self, response: Response, **kwargs: Any) -> Iterator[RawArticle | FetchReport]:
-        items, report = read_feed(self.run_of(response.meta).spec, response, self.max_body)
+        fast = self.settings.getbool("CASEWATCH_FAST_FEEDS", False)
+        spec = self.run_of(response.meta).spec
+        items, report = read_feed(spec, response, self.max_body, fast=fast)
         if not report.ok:
             self.logger.warning("%s", report.error)
         yield from items

@@ -140,6 +140,7 @@ def scrapy_overrides(config: Config) -> dict[str, Any]:
         "CASEWATCH_MAX_BODY_BYTES": s.max_body_bytes,
         "CONCURRENT_REQUESTS": s.concurrent_requests,
         "CASEWATCH_PARSE_BUDGET": s.parse_budget.total_seconds(),
+        "CASEWATCH_FAST_FEEDS": s.fast_feeds,
     }
 
 
