@@ -58,13 +58,13 @@ WORDS = {
     "фестиваль театр выставка налог пенсия строительство жильё транспорт жители район акимат "
     "проект программа развитие предприятие завод компания рабочие зарплата урожай фермеры "
     "вода отопление ремонт улица автобус мост аэропорт вокзал университет студенты учителя "
-    "в на и по с для не что это как его к от из за".split(),
+    "в на и по с для не что это как его к от из за 2026 года 15 ноября 300 тысяч тенге 12 %".split(),
     "en": "court hearing verdict police region city government law deputy economy budget school "
     "hospital road election minister decision market prices bank credit weather sport festival "
     "theatre exhibition tax pension construction housing transport residents district project "
     "programme development company workers salary harvest farmers water heating repair street "
     "bus bridge airport station university students teachers the of and in to for on a is "
-    "that with by from at as".split(),
+    "that with by from at as 2026 15 November 300 thousand tenge 12 %".split(),
 }
 RELEVANT = {
     "ru": "В Талдыкоргане суд вынес приговор полицейским по делу о пытках задержанных",
