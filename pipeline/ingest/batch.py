@@ -21,7 +21,13 @@ from pipeline.events.health import source_health_events
 from pipeline.events.volume import fold_flood
 from pipeline.ingest import hearings as ingest_hearings
 from pipeline.ingest.deps import IngestDeps
-from pipeline.ingest.followup import Tally, capture_page, note_story_alerts, story_repeats
+from pipeline.ingest.followup import (
+    BatchStories,
+    Tally,
+    capture_page,
+    note_story_alerts,
+    story_repeats,
+)
 from pipeline.ingest.fulltext import choose_targets
 from pipeline.ingest.health import judge_fetch
 from pipeline.ingest.runlog import SourceResult
@@ -31,7 +37,7 @@ from pipeline.normalize.article import normalize_article
 from pipeline.records import Article, Change, Event, Match
 from pipeline.store.articles import Upserted, upsert_articles
 from pipeline.store.events import add_events
-from pipeline.store.matches import save_matches
+from pipeline.store.matches import save_article_matches
 from pipeline.store.responses import kept_report
 from pipeline.store.sources import failures_of, record_run
 
@@ -140,21 +146,19 @@ def _articles(
         new=sum(u.change is Change.NEW for u in upserted),
         changed=sum(u.change is Change.CHANGED for u in upserted),
     )
-    matched: set[int] = set()
-    for item in upserted:
-        if item.change is Change.SAME:
-            continue
-        matches = deps.matcher.match(_fields(item.article))
-        if not matches:
-            continue
-        tally.matched += 1
-        matched.add(item.article_id)
-        page = pages.get(item.article.canonical_url)
-        _matched(session, deps, item, matches, page, case_titles, now, tally)
+    matched = [
+        (item, matches)
+        for item in upserted
+        if item.change is not Change.SAME
+        for matches in [deps.matcher.match(_fields(item.article))]
+        if matches
+    ]
+    tally.matched = len(matched)
+    _matched(session, deps, matched, pages, case_titles, now, tally)
     source = deps.config.source(articles[0].source_id) if articles else None
     tally.full_text = choose_targets(
         [u for u in upserted if u.article.canonical_url not in pages],
-        matched,
+        {item.article_id for item, _ in matched},
         deps.partial_matcher,
         policy=source.full_text if source else "auto",
         settings=deps.config.settings.evidence,
@@ -165,29 +169,40 @@ def _articles(
 def _matched(
     session: Session,
     deps: IngestDeps,
-    item: Upserted,
-    matches: Sequence[Match],
-    page: ArticlePage | None,
+    matched: Sequence[tuple[Upserted, Sequence[Match]]],
+    pages: Mapping[str, ArticlePage],
     case_titles: dict[str, str],
     now: datetime,
     tally: Tally,
 ) -> None:
-    """A matched article: its page kept, its new matches, story, events and announced hearings."""
-    if page is not None:
-        capture_page(session, item, page, now)
-    new = save_matches(
-        session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
+    """The batch's matched articles, in order: each one's page kept, its new matches, story,
+    events and announced hearings. Matches and stories are stored for all at once."""
+    for item, _ in matched:
+        page = pages.get(item.article.canonical_url)
+        if page is not None:
+            capture_page(session, item, page, now)
+    news = save_article_matches(
+        session,
+        [(item.article_id, matches, item.change is Change.CHANGED) for item, matches in matched],
+        now,
     )
-    cases = [m.case for m in new]
-    story, repeats = story_repeats(session, item, cases, tally, now) if new else (0, {})
-    events = article_events(item.change, item.article_id, item.article, new, case_titles, repeats)
-    note_story_alerts(tally, story, events, now)
-    tally.events += events
-    if new and item.change is Change.NEW:
-        ingest_hearings.announced(session, deps, item, cases, case_titles, now, tally)
-    elif item.change is Change.CHANGED:  # an edit may add the date: re-read it for hearings
-        every = sorted({m.case for m in matches})
-        ingest_hearings.announced(session, deps, item, every, case_titles, now, tally)
+    grouped = [
+        (item, [m.case for m in new]) for (item, _), new in zip(matched, news, strict=True) if new
+    ]
+    stories = BatchStories.group(session, grouped, now) if grouped else None
+    for (item, matches), new in zip(matched, news, strict=True):
+        cases = [m.case for m in new]
+        story, repeats = story_repeats(stories, item, cases, tally) if stories and new else (0, {})
+        events = article_events(
+            item.change, item.article_id, item.article, new, case_titles, repeats
+        )
+        note_story_alerts(tally, story, events, now)
+        tally.events += events
+        if new and item.change is Change.NEW:
+            ingest_hearings.announced(session, deps, item, cases, case_titles, now, tally)
+        elif item.change is Change.CHANGED:  # an edit may add the date: re-read it for hearings
+            every = sorted({m.case for m in matches})
+            ingest_hearings.announced(session, deps, item, every, case_titles, now, tally)
 
 
 def _fields(article: Article) -> dict[str, str]:
