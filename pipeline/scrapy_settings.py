@@ -6,6 +6,8 @@ service starts from them and applies ``settings.yaml`` on top (``pipeline.fetch.
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "casewatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -48,7 +50,22 @@ ITEM_PIPELINES = {"pipeline.fetch.pipeline.IngestPipeline": 300}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if not path.endswith(".RemoteControl")
+}
+"""Scrapy's remote-control HTTP server: a port nobody asked for. Left out of the base list
+(naming it ``None`` in ``EXTENSIONS`` would still import it, and aiohttp with it)."""
+CONCURRENT_ITEMS = 1
+"""A response's items go through the item pipeline one after the other, in the order yielded
+(the pipeline only buffers them until the source's report): Scrapy's default of 100 starts a
+hundred tasks per response for nothing."""
 COOKIES_ENABLED = True
 HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_VERSIONS: list[str] = []
+"""Scrapy logs the versions of its dependencies at every start, whatever the log level: that
+imports pyOpenSSL and runs ``uname`` in a subprocess. ``pip freeze`` tells them better."""
 FEED_EXPORT_ENCODING = "utf-8"

@@ -39,7 +39,7 @@ from pipeline.store.articles import Upserted, upsert_articles
 from pipeline.store.events import add_events
 from pipeline.store.matches import save_article_matches
 from pipeline.store.responses import kept_report
-from pipeline.store.sources import failures_of, record_run
+from pipeline.store.sources import record_run
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,6 @@ def _run_events(
     now: datetime,
 ) -> list[Event]:
     """Record the source's run; ``source.failing``/``source.recovered`` when its health turns."""
-    failures_before = failures_of(session, report.source_id)
     row = record_run(
         session, report, started_at=started_at, finished_at=now,
         items_new=tally.new, items_changed=tally.changed,
@@ -103,7 +102,7 @@ def _run_events(
     )  # fmt: skip
     return source_health_events(
         report.source_id,
-        failures_before=failures_before,
+        failures_before=row.failures_before,
         failures_after=row.consecutive_failures,
         failing_after=deps.config.settings.failing_after,
         error=report.error,

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 CANDIDATES = (
     "ru", "kk", "en", "uk", "ky", "uz", "tg", "be", "mn", "tr", "az", "de", "fr", "es", "it",
@@ -79,6 +81,9 @@ def _agrees(sample: str, hint: str) -> bool:
 
 @cache
 def _identifier() -> LanguageIdentifier:
+    """py3langid's model (and numpy), loaded when a text first needs it."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(CANDIDATES))
     return identifier

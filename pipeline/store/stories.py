@@ -1,5 +1,8 @@
 """Stories in the store: an article joins the story of a recent near-duplicate, and a story
-remembers its first alert per case. Each function takes a session and never commits."""
+remembers its first alert per case. Each function takes a session and never commits.
+
+``pipeline.match.stories`` (and numpy with it) is imported when an article is first grouped,
+not with the store: a run that matches nothing never loads it."""
 
 from __future__ import annotations
 
@@ -7,20 +10,16 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+if TYPE_CHECKING:
+    from pipeline.match.stories import Signature
+
 from pipeline.events.kinds import ARTICLE_NEW
-from pipeline.match.stories import (
-    MAX_CANDIDATES,
-    Signature,
-    batch_band_keys,
-    same_story,
-    sign_batch,
-)
 from pipeline.store.chunks import CHUNK, chunks
 from pipeline.store.models import ArticleRow, EventRow, StoryBandRow
 
@@ -53,6 +52,8 @@ def store_stories(session: Session, items: Sequence[StoryInput], now: datetime) 
     story of its own (its current one, else itself). Its band keys replace its old ones."""
     if not items:
         return []
+    from pipeline.match.stories import batch_band_keys, sign_batch  # numpy, when first needed
+
     batch = sign_batch([(text, language) for _, text, language in items])
     keys = batch_band_keys(batch)
     ids = [article_id for article_id, _, _ in items]
@@ -129,6 +130,8 @@ def _candidates(
     ``MAX_CANDIDATES`` sharing the most band keys (ties: lower id first), by id. The band
     index changes as it goes: an article with a signature drops its old keys and adds its new
     ones before the next article looks."""
+    from pipeline.match.stories import MAX_CANDIDATES
+
     held: dict[int, set[int]] = defaultdict(set)
     for band, holders in bands.items():
         for holder in holders:
@@ -151,6 +154,8 @@ def _candidates(
 
 
 def _verified(sig: Signature, candidates: Sequence[int], state: dict[int, _Story]) -> int | None:
+    from pipeline.match.stories import Signature, same_story
+
     for other_id in candidates:
         other = state.get(other_id)
         if other and other.sig and same_story(sig, Signature.from_bytes(other.sig, other.language)):
