@@ -51,13 +51,17 @@ ITEM_PIPELINES = {"pipeline.fetch.pipeline.IngestPipeline": 300}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+_LEFT_OUT = (".RemoteControl", ".CoreStats", ".LogStats")
 EXTENSIONS_BASE = {
     path: order
     for path, order in default_settings.EXTENSIONS_BASE.items()
-    if not path.endswith(".RemoteControl")
+    if not path.endswith(_LEFT_OUT)
 }
-"""Scrapy's remote-control HTTP server: a port nobody asked for. Left out of the base list
-(naming it ``None`` in ``EXTENSIONS`` would still import it, and aiohttp with it)."""
+"""Left out of Scrapy's base list (naming one ``None`` in ``EXTENSIONS`` would still import
+it): the remote-control HTTP server, a port nobody asked for (and aiohttp); the core stats,
+whose ``item_scraped`` handler makes every item a round of asyncio tasks (a third of a feed
+crawl's CPU), and the periodic log line that reads them. Each run's own summary
+(``RunLog``) counts what was fetched and stored."""
 CONCURRENT_ITEMS = 1
 """A response's items go through the item pipeline one after the other, in the order yielded
 (the pipeline only buffers them until the source's report): Scrapy's default of 100 starts a
