@@ -30,6 +30,12 @@ _GOOGLE_LOCALE_PARAMS = frozenset({"hl", "gl", "ceid"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _GOOGLE_ARTICLE_RE = re.compile(r"/(?:__i/rss/rd/)?(?:rss/)?(?:articles|read)/([A-Za-z0-9_-]+)")
 _AMP_SUFFIX_RE = re.compile(r"(?:/amp/?|\.amp)$")
+_SAFE = r"[A-Za-z0-9._~-]"
+_CANONICAL_RE = re.compile(
+    rf"https?://[a-z0-9.-]+(?::\d+)?(?:/(?!\.){_SAFE}*)+(?:\?{_SAFE}+={_SAFE}*(?:&{_SAFE}+={_SAFE}*)*)?"
+)
+"""A URL of plain characters only (no escapes, no dot segments, a sorted plain query):
+``canonicalize_url`` returns it as it is (``tests/test_normalize.py`` checks it)."""
 
 
 def canonical_url(url: str) -> str:
@@ -49,6 +55,8 @@ def canonical_url(url: str) -> str:
     query = _clean_query(parts.query, google=host in GOOGLE_NEWS_HOSTS)
     path = _drop_amp(parts.path) or "/"
     joined = urlunsplit((scheme, netloc, path, query, ""))
+    if _CANONICAL_RE.fullmatch(joined):  # w3lib would give it back unchanged: skip its pass
+        return joined
     try:
         return canonicalize_url(joined)
     except (ValueError, UnicodeError):
