@@ -196,7 +196,9 @@ def test_batch_grouping_is_one_at_a_time(sessions) -> None:
         items = [
             (
                 Upserted(
-                    Change.NEW, i, Article("src", "u", "u", "t", t, "", lang, None, "", "h", "k")
+                    Change.CHANGED if i == 5 else Change.NEW,  # 5 was grouped before
+                    i,
+                    Article("src", "u", "u", "t", t, "", lang, None, "", "h", "k"),
                 ),
                 ["c"],
             )

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pipeline.items import ArticlePage, ArticleTarget
-from pipeline.records import Event
+from pipeline.records import Change, Event
 from pipeline.store import captures
 from pipeline.store.articles import Upserted
 from pipeline.store.stories import (
@@ -69,11 +69,16 @@ class BatchStories:
         ids = [item.article_id for item, _ in items]
         texts = [(i.article_id, f"{i.article.summary}\n{i.article.text}", i.article.language)
                  for i, _ in items]  # fmt: skip
-        grouped = store_stories(session, texts, now)
+        new = {i.article_id for i, _ in items if i.change is Change.NEW}
+        grouped = store_stories(session, texts, now, new=new)
         story = {i: now_in for i, (now_in, _) in zip(ids, grouped, strict=True)}
         before = {i: was for i, (_, was) in zip(ids, grouped, strict=True)}
         cases = {case for _, cs in items for case in cs}
-        alerts = story_alerts(session, set(story.values()), cases, ids) if cases else []
+        # A new article alone in a story of its own has no stored alert to find
+        alone = all(i in new and story[i] == i for i in ids)
+        alerts = (
+            story_alerts(session, set(story.values()), cases, ids) if cases and not alone else []
+        )
         return cls(story, before, {i: n for n, i in enumerate(ids)}, alerts)
 
     def first_alert(self, article_id: int, case: str) -> dict[str, Any] | None:

@@ -46,10 +46,10 @@ def canonical_url(url: str) -> str:
         port = parts.port
     except ValueError:
         return url
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    scheme, hostname = parts.scheme.lower(), parts.hostname
+    if scheme not in _DEFAULT_PORTS or not hostname:
         return url
-    host = parts.hostname.lower().rstrip(".")
+    host = hostname.lower().rstrip(".")
     host = f"[{host}]" if ":" in host else host
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = _clean_query(parts.query, google=host in GOOGLE_NEWS_HOSTS)
@@ -64,6 +64,8 @@ def canonical_url(url: str) -> str:
 
 
 def _clean_query(query: str, *, google: bool) -> str:
+    if not query:
+        return ""
     kept = [
         (key, value)
         for key, value in parse_qsl(query, keep_blank_values=True)
@@ -85,6 +87,8 @@ def _drop_amp(path: str) -> str:
 
 
 def is_google_news(url: str) -> bool:
+    if "news.google.com" not in url.lower():  # its host name, lower-cased, is in the URL
+        return False
     try:
         return (urlsplit(url.strip()).hostname or "").lower() in GOOGLE_NEWS_HOSTS
     except ValueError:

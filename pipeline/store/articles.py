@@ -173,15 +173,18 @@ def _refresh(session: Session, article_id: int, article: Article, now: datetime)
 
 
 def _insert(session: Session, fresh: Sequence[Article], now: datetime) -> list[Upserted]:
-    """One multi-row insert (Core: the ORM's bulk path adds nothing here but time)."""
+    """One multi-row insert (Core: the ORM's bulk path adds nothing here but time). Each new
+    id comes back with its canonical URL (unique): asking for the rows in parameter order
+    instead costs SQLAlchemy as much again as the insert."""
     if not fresh:
         return []
     table = ArticleRow.__table__
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+    rows = session.execute(
+        insert(table).returning(table.c.id, table.c.canonical_url),
         [_article_values(a, now) for a in fresh],
-    ).scalars()
-    return [Upserted(Change.NEW, article_id, a) for article_id, a in zip(ids, fresh, strict=True)]
+    )
+    ids = {url: article_id for article_id, url in rows}
+    return [Upserted(Change.NEW, ids[a.canonical_url], a) for a in fresh]
 
 
 def article_count(session: Session) -> int:

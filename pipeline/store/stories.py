@@ -42,10 +42,13 @@ Grouped = tuple[int, int | None]
 """(the article's story, the story it was in before: None when it had none)."""
 
 
-def store_stories(session: Session, items: Sequence[StoryInput], now: datetime) -> list[Grouped]:
+def store_stories(
+    session: Session, items: Sequence[StoryInput], now: datetime, *, new: Collection[int] = ()
+) -> list[Grouped]:
     """:func:`store_story` for each article in turn, with a handful of statements for all:
     the texts are signed together, the stored band keys of all are read at once, and each
     article then sees the stored ones and those before it in ``items``, as one at a time.
+    ``new``: articles inserted in this transaction (never grouped: nothing to read of them).
 
     An article joins the story of the first verified candidate, by id, among the
     ``MAX_CANDIDATES`` recent articles sharing the most band keys with it; else it keeps a
@@ -58,7 +61,9 @@ def store_stories(session: Session, items: Sequence[StoryInput], now: datetime) 
     keys = batch_band_keys(batch)
     ids = [article_id for article_id, _, _ in items]
     bands = _bands(session, {k for ks in keys for k in ks}, now - STORY_WINDOW)
-    own = _Story.read(session, ids)
+    known = [i for i in ids if i not in new]
+    own = {i: _Story(None, None, lang, now) for i, _, lang in items if i in new}
+    own.update(_Story.read(session, known) if known else {})
     picked = _candidates(ids, keys, bands, own, now - STORY_WINDOW)
     others = sorted({c for cs in picked for c in cs} - set(ids))
     state = {**(_Story.read(session, others) if others else {}), **own}
@@ -180,7 +185,7 @@ def _write(
         session.execute(delete(StoryBandRow).where(StoryBandRow.article_id.in_(chunk)))
     bands = [{"band": k, "article_id": i} for i, (ks, _, _) in last.items() for k in set(ks)]
     if bands:
-        session.execute(insert(StoryBandRow), bands)
+        session.execute(insert(StoryBandRow.__table__), bands)
     table = ArticleRow.__table__
     for with_sig in (True, False):
         rows = [
