@@ -4,9 +4,11 @@
     python bench/ingest.py --feeds 1000      # 100k items, with peak memory
 
 Prints items/s end to end and for ``feedparser.parse`` alone on the same bodies, their ratio,
-the re-ingest speed-up for unchanged feeds, and the peak resident memory of the process.
-Targets (2-core machine): ≥ 1,000 items/s end to end; end to end ≥ 0.5 × feedparser alone;
-re-ingest ≥ 10× faster than the first ingest; peak memory for 100k items < 300 MB.
+the re-ingest speed-up for unchanged feeds, and the peak resident memory of the process. Times
+are CPU time of this process (``time.process_time``): on a shared machine the ratio of two
+CPU times in one run holds where wall times do not. Targets (2-core machine): ≥ 1,000 items/s
+end to end; end to end ≥ 0.6 × feedparser alone (issue 14; 0.5 before); re-ingest ≥ 10×
+faster than the first ingest; peak memory for 100k items < 300 MB.
 """
 
 from __future__ import annotations
@@ -115,11 +117,11 @@ def bench_feedparser(n_feeds: int, items: int) -> float:
     """feedparser.parse with its defaults over the same bodies (generation not timed)."""
     spent, count = 0.0, 0
     for _, body in feeds(n_feeds, items):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         count += len(
             feedparser.parse(body, response_headers={"content-type": "application/rss+xml"}).entries
         )
-        spent += time.perf_counter() - t0
+        spent += time.process_time() - t0
     return count / spent
 
 
@@ -151,7 +153,7 @@ def ingest_all(
     """
     spent, events = 0.0, 0
     for source_id, body in feeds(n_feeds, items):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         spec = FetchSpec(
             source_id,
             f"https://x.example/{source_id}",
@@ -161,7 +163,7 @@ def ingest_all(
         response = Response(spec.url, body=body, headers={"Content-Type": "application/rss+xml"})
         raws, report = read_feed(spec, response, 50_000_000)
         result = ingest_fetch(ctx, report, raws, datetime.now(UTC))
-        spent += time.perf_counter() - t0
+        spent += time.process_time() - t0
         known[source_id] = report.body_sha256
         events += result.events
     return spent, events
@@ -188,9 +190,11 @@ def main() -> None:
     print(
         f"items: {total} ({args.feeds} feeds × {args.items}); cases: shipped + {args.cases} generated"
     )
-    print(f"feedparser.parse alone:     {fp_rate:10.0f} items/s")
-    print(f"end to end (first ingest):  {e2e_rate:10.0f} items/s  ({first:.2f} s, {events} events)")
-    print(f"ratio end-to-end / parser:  {e2e_rate / fp_rate:10.2f}   (target ≥ 0.5)")
+    print(f"feedparser.parse alone:     {fp_rate:10.0f} items/s  (CPU time)")
+    print(
+        f"end to end (first ingest):  {e2e_rate:10.0f} items/s  ({first:.2f} s CPU, {events} events)"
+    )
+    print(f"ratio end-to-end / parser:  {e2e_rate / fp_rate:10.2f}   (target ≥ 0.6)")
     print(
         f"re-ingest unchanged:        {total / again:10.0f} items/s  ({again:.2f} s, {events_again} events)"
     )
