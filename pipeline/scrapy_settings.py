@@ -6,6 +6,8 @@ service starts from them and applies ``settings.yaml`` on top (``pipeline.fetch.
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "casewatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -49,16 +51,26 @@ ITEM_PIPELINES = {"pipeline.fetch.pipeline.IngestPipeline": 300}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-"""Scrapy's remote-control extension, on by default, would start a localhost HTTP server for
-every crawl that runs Python code sent to it; casewatch never uses it."""
-CASEWATCH_UNUSED_EXTENSIONS = [
-    "scrapy.extensions.telnet.TelnetConsole",
-    "scrapy.extensions.remote_control.RemoteControl",
-]
-"""Taken out of ``EXTENSIONS_BASE`` for the service's crawls (``pipeline.fetch.plan``), so their
-modules are never imported: Scrapy imports an extension before asking whether it is enabled,
-even one set to None in ``EXTENSIONS``, and remote control's aiohttp costs ≈ 8 MB resident."""
+_LEFT_OUT = (".TelnetConsole", ".RemoteControl", ".CoreStats", ".LogStats")
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if not path.endswith(_LEFT_OUT)
+}
+"""Left out of Scrapy's base list (naming one ``None`` in ``EXTENSIONS`` would still import
+it): the telnet console and the remote-control HTTP server, ports nobody asked for (and
+remote control's aiohttp, ≈ 8 MB resident); the core stats,
+whose ``item_scraped`` handler makes every item a round of asyncio tasks (a third of a feed
+crawl's CPU), and the periodic log line that reads them. Each run's own summary
+(``RunLog``) counts what was fetched and stored."""
+CONCURRENT_ITEMS = 1
+"""A response's items go through the item pipeline one after the other, in the order yielded
+(the pipeline only buffers them until the source's report): Scrapy's default of 100 starts a
+hundred tasks per response for nothing."""
 COOKIES_ENABLED = True
 HTTPCACHE_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_VERSIONS: list[str] = []
+"""Scrapy logs the versions of its dependencies at every start, whatever the log level: that
+imports pyOpenSSL and runs ``uname`` in a subprocess. ``pip freeze`` tells them better."""
 FEED_EXPORT_ENCODING = "utf-8"

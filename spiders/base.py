@@ -258,15 +258,23 @@ class SourceSpider(scrapy.Spider):
     ) -> AsyncIterator[Any]:
         """A guarded callback in a crawl: the callback's generator is run to its end in a
         worker thread, in its source's turn; its items go out from the loop. Over the parse
-        budget, the source fails with the named error and its later answers are dropped."""
+        budget, the source fails with the named error and its later answers are dropped. A
+        response without a body (a 304) has nothing to parse: its callback runs here, in its
+        turn, without a thread."""
         run = self.run_of(response.meta)
         async with self.turn_of(run):
             run.pending -= 1
             if run.abandoned:
                 return
+
+            def work() -> tuple[list[Any], Exception | None]:
+                return _drain(callback(self, response, **kwargs))
+
             try:
-                items, problem = await self.parse_workers.run(
-                    lambda: _drain(callback(self, response, **kwargs)), f"parsing {response.url}"
+                items, problem = (
+                    await self.parse_workers.run(work, f"parsing {response.url}")
+                    if response.body
+                    else work()
                 )
             except ParseOverBudget as exc:
                 run.abandoned = True

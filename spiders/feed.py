@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from scrapy.http import Response
+from scrapy.settings import default_settings
 
 from pipeline.items import FetchReport, RawArticle
 from pipeline.parse.feeds import conditional_headers, read_feed
@@ -23,8 +24,18 @@ class FeedSpider(SourceSpider):
     name = "feed"
     kinds = ("feed", "news_search")
     needs_entry = False
-    custom_settings: ClassVar[dict[str, Any]] = {"ROBOTSTXT_OBEY": False}
-    """A feed is published to be polled; like every feed reader, fetch it for the user."""
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "ROBOTSTXT_OBEY": False,
+        "COOKIES_ENABLED": False,
+        "DOWNLOADER_MIDDLEWARES_BASE": {
+            path: order
+            for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
+            if not path.endswith(".CookiesMiddleware")
+        },
+    }
+    """A feed is published to be polled; like every feed reader, fetch it for the user. Feed
+    readers keep no cookies either: the cookie middleware is left out of the base list (named
+    ``None`` in ``DOWNLOADER_MIDDLEWARES`` it would still be imported, tldextract with it)."""
     passed_statuses = (304, *range(400, 600))
     """Statuses the callback reports itself; redirects are still followed by Scrapy."""
 

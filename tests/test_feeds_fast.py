@@ -20,7 +20,7 @@ import pytest
 from scrapy.http import Response
 
 from pipeline.items import FetchSpec
-from pipeline.parse import feeds_fast
+from pipeline.parse import feeds, feeds_fast
 from pipeline.parse.feeds import read_feed
 from pipeline.parse.feeds_check import PathCheck, check_paths
 from pipeline.parse.feeds_guard import feedparser_encoding
@@ -237,3 +237,28 @@ def test_the_encoding_named_is_the_one_feedparser_reads_without_complaint(
                 assert (parsed.bozo, parsed.encoding) == (False, named), (kind, declared)
                 assert kind != "cp1251" and declared not in ("windows-1251", "koi8-r", "iso-8859-1")
     assert named_any == taken
+
+
+def test_links_and_ids_resolved_without_feedparser_joining_them(monkeypatch) -> None:
+    """feedparser is given the document's address only where it sets bases or says which ids
+    are permalinks; everywhere else ``raw_article`` resolves links and ids. Over the whole
+    corpus that stores exactly what feedparser gives when it always has the address."""
+    root = CORPUS
+    if not root.is_dir():
+        pytest.skip(f"{root}: absent (the shared corpus is on developers' machines and CI only)")
+    reading = feeds.feedparser_headers
+
+    def always_the_address(response: Response) -> dict[str, str]:
+        return {**reading(response), "content-location": response.url}
+
+    differing = []
+    for path in samples(root):
+        response = sample_response(path)
+        spec = FetchSpec("corpus", response.url, "feed")
+        items, _ = read_feed(spec, response, 10**8, fast=False)
+        with monkeypatch.context() as patched:
+            patched.setattr(feeds, "feedparser_headers", always_the_address)
+            reference, _ = read_feed(spec, response, 10**8, fast=False)
+        if items != reference:
+            differing.append(str(path.relative_to(root)))
+    assert not differing, differing

@@ -67,6 +67,34 @@ def test_canonical_url(url: str, expected: str) -> None:
     assert canonical_url(url) == expected
 
 
+def test_plain_urls_skip_w3lib_unchanged() -> None:
+    """``canonical_url`` returns a URL of plain characters without w3lib's pass: on 20,000
+    random ones (dots, tildes, ports, sorted queries) that pass leaves them as they are."""
+    import random
+    import string
+
+    from w3lib.url import canonicalize_url
+
+    from pipeline.normalize.urls import _CANONICAL_RE
+
+    rng, plain = random.Random(14), string.ascii_letters + string.digits + "._~-"
+    checked = 0
+    for _ in range(20_000):
+        host = "".join(rng.choices(string.ascii_lowercase + string.digits + ".-", k=8))
+        port = f":{rng.randint(1, 65535)}" if rng.random() < 0.1 else ""
+        path = "/" + "".join(rng.choices(plain + "/", k=rng.randint(0, 20)))
+        pairs = sorted(
+            ("".join(rng.choices(plain, k=3)), "".join(rng.choices(plain, k=rng.randint(0, 4))))
+            for _ in range(rng.randint(0, 3))
+        )
+        query = "&".join(f"{k}={v}" for k, v in pairs)
+        url = f"https://{host}{port}{path}" + (f"?{query}" if query else "")
+        if _CANONICAL_RE.fullmatch(url):
+            checked += 1
+            assert canonicalize_url(url) == url
+    assert checked > 10_000
+
+
 VLAST = "https://vlast.kz/novosti/59977-sud-v-taldykorgane-vynes-prigovor-policejskim.html"
 LONG = "https://www.eurasianet.org/" + "kazakhstan-torture-trial-" * 8 + "verdict"
 

@@ -27,6 +27,16 @@ TABLES = {
 }
 
 
+def test_head_revision_is_alembics() -> None:
+    """The head read from the migration files (no Alembic on a run whose schema is current)
+    is the one Alembic's script directory names."""
+    from alembic.script import ScriptDirectory
+
+    from pipeline.store.engine import alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config(None)).get_current_head() == HEAD
+
+
 def _source(session: Session, source_id: str = "azattyq-ru") -> SourceRow:
     row = SourceRow(
         id=source_id, kind="feed", url="https://example.org/feed", consecutive_failures=0

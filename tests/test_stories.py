@@ -136,3 +136,82 @@ def test_batch_signatures_are_the_single_ones() -> None:
         assert (one is None) is (many is None), i
         if one is not None and many is not None:
             assert band_keys(one) == band_keys(many) and one.to_bytes() == many.to_bytes()
+
+
+def _seed(session, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Eight articles of one source; 1 and 5 grouped by an earlier run, 5 with an alert."""
+    from pipeline.store.models import ArticleRow, EventRow, SourceRow
+    from pipeline.store.stories import store_story
+
+    session.add(SourceRow(id="src", kind="feed", url="https://e.kz/f", consecutive_failures=0))
+    session.flush()
+    for i in range(1, 9):
+        session.add(
+            ArticleRow(
+                id=i, url=f"https://e{i}.kz/a", canonical_url=f"https://e{i}.kz/a",
+                first_seen_at=now, last_seen_at=now, source_id="src", content_hash=str(i),
+                title_key=str(i), language="kk" if i == 4 else "ru",
+            )
+        )  # fmt: skip
+    session.flush()
+    store_story(session, 5, REPRINT, "ru", now)
+    session.add(
+        EventRow(kind="article.new", case_slug="c", article_id=5, payload={"title": "t5"},
+                 dedupe_key="k5", created_at=now)
+    )  # fmt: skip
+    session.flush()
+
+
+def test_batch_grouping_is_one_at_a_time(sessions) -> None:
+    """``store_stories`` (one batch) leaves the store as ``store_story`` one article at a time
+    does — later articles see earlier ones, a re-grouped article drops its old keys — and the
+    stored alerts a batch reads are those each article would have read at its turn."""
+    from sqlalchemy import select
+
+    from pipeline.ingest.followup import BatchStories
+    from pipeline.records import Article, Change
+    from pipeline.store.articles import Upserted
+    from pipeline.store.models import ArticleRow, StoryBandRow
+    from pipeline.store.stories import store_stories, store_story, story_first_alert
+
+    now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    texts = [(1, BASE, "ru"), (2, OTHER, "ru"), (3, "коротко", "ru"), (4, KK_COPY, "kk"),
+             (6, REPRINT, "ru"), (5, OTHER, "ru"), (7, BASE + " Дополнено.", "ru")]  # fmt: skip
+
+    def state(s) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+        rows = s.execute(select(ArticleRow.id, ArticleRow.story_id, ArticleRow.story_sig))
+        bands = s.execute(select(StoryBandRow.article_id, StoryBandRow.band))
+        return sorted(rows), sorted(bands)
+
+    with sessions() as s:
+        _seed(s, now)
+        one, firsts = [], []
+        for i, t, lang in texts:  # each article's alert is read at its turn
+            one.append(store_story(s, i, f"{t}\n", lang, now))
+            firsts.append(story_first_alert(s, one[-1], "c", i))
+        expected = state(s)
+        s.rollback()
+    with sessions() as s:
+        _seed(s, now)
+        items = [
+            (
+                Upserted(
+                    Change.CHANGED if i == 5 else Change.NEW,  # 5 was grouped before
+                    i,
+                    Article("src", "u", "u", "t", t, "", lang, None, "", "h", "k"),
+                ),
+                ["c"],
+            )
+            for i, t, lang in texts
+        ]
+        ids = [i for i, _, _ in texts]
+        before = {i: s.scalar(select(ArticleRow.story_id).where(ArticleRow.id == i)) for i in ids}
+        many = store_stories(s, [(i, f"{t}\n", lang) for i, t, lang in texts], now)
+        assert [story for story, _ in many] == one and state(s) == expected
+        s.rollback()
+        _seed(s, now)
+        batch = BatchStories.group(s, items, now)
+        assert batch.before == before
+        got = [batch.first_alert(i, "c") for i in ids]
+        assert [g and g["title"] for g in got] == [f and f["title"] for f in firsts]
+        s.rollback()

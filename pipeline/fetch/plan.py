@@ -119,10 +119,6 @@ def crawl_settings(config: Config, overrides: dict[str, Any] | None = None) -> A
 
     settings = Settings()
     settings.setmodule("pipeline.scrapy_settings", priority="project")
-    unused = set(settings.getlist("CASEWATCH_UNUSED_EXTENSIONS"))
-    extensions = settings.getdict("EXTENSIONS_BASE")
-    settings.set("EXTENSIONS_BASE", {k: v for k, v in extensions.items() if k not in unused},
-                 priority="project")  # fmt: skip
     settings.setdict(scrapy_overrides(config), priority="cmdline")
     settings.setdict(overrides or {}, priority="cmdline")
     settings.set("CASEWATCH_CONFIG", str(config.directory), priority="cmdline")

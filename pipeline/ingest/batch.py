@@ -22,7 +22,13 @@ from pipeline.events.volume import fold_flood
 from pipeline.ingest import hearings as ingest_hearings
 from pipeline.ingest.candidates import kept_rows, watch_unclaimed
 from pipeline.ingest.deps import IngestDeps
-from pipeline.ingest.followup import Tally, capture_page, note_story_alerts, story_repeats
+from pipeline.ingest.followup import (
+    BatchStories,
+    Tally,
+    capture_page,
+    note_story_alerts,
+    story_repeats,
+)
 from pipeline.ingest.fulltext import choose_targets
 from pipeline.ingest.health import judge_fetch
 from pipeline.ingest.posts import channel_events
@@ -33,9 +39,9 @@ from pipeline.normalize.article import normalize_article
 from pipeline.records import Article, Change, Event, Match
 from pipeline.store.articles import Upserted, upsert_articles
 from pipeline.store.events import add_events
-from pipeline.store.matches import save_matches
+from pipeline.store.matches import save_article_matches
 from pipeline.store.responses import kept_report
-from pipeline.store.sources import failures_of, record_run
+from pipeline.store.sources import record_run
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +100,6 @@ def _run_events(
     now: datetime,
 ) -> list[Event]:
     """Record the source's run; ``source.failing``/``source.recovered`` when its health turns."""
-    failures_before = failures_of(session, report.source_id)
     row = record_run(
         session, report, started_at=started_at, finished_at=now,
         items_new=tally.new, items_changed=tally.changed,
@@ -102,7 +107,7 @@ def _run_events(
     )  # fmt: skip
     return source_health_events(
         report.source_id,
-        failures_before=failures_before,
+        failures_before=row.failures_before,
         failures_after=row.consecutive_failures,
         failing_after=deps.config.settings.failing_after,
         error=report.error,
@@ -145,22 +150,21 @@ def _articles(
         new=sum(u.change is Change.NEW for u in upserted),
         changed=sum(u.change is Change.CHANGED for u in upserted),
     )
-    matched: set[int] = set()
+    matched: list[tuple[Upserted, Sequence[Match]]] = []
     for item in upserted:
         if item.change is Change.SAME:
             continue
         matches = deps.matcher.match(_fields(item.article))
-        if not matches:
+        if matches:
+            matched.append((item, matches))
+        else:
             tally.unclaimed.append(item)
-            continue
-        tally.matched += 1
-        matched.add(item.article_id)
-        page = pages.get(item.article.canonical_url)
-        _matched(session, deps, item, matches, page, case_titles, now, tally)
+    tally.matched = len(matched)
+    _matched(session, deps, matched, pages, case_titles, now, tally)
     source = deps.config.source(articles[0].source_id) if articles else None
     tally.full_text = choose_targets(
         [u for u in upserted if u.article.canonical_url not in pages],
-        matched,
+        {item.article_id for item, _ in matched},
         deps.partial_matcher,
         policy=source.full_text if source else "auto",
         settings=deps.config.settings.evidence,
@@ -171,29 +175,40 @@ def _articles(
 def _matched(
     session: Session,
     deps: IngestDeps,
-    item: Upserted,
-    matches: Sequence[Match],
-    page: ArticlePage | None,
+    matched: Sequence[tuple[Upserted, Sequence[Match]]],
+    pages: Mapping[str, ArticlePage],
     case_titles: dict[str, str],
     now: datetime,
     tally: Tally,
 ) -> None:
-    """A matched article: its page kept, its new matches, story, events and announced hearings."""
-    if page is not None:
-        capture_page(session, item, page, now)
-    new = save_matches(
-        session, item.article_id, matches, now, check_existing=item.change is Change.CHANGED
+    """The batch's matched articles, in order: each one's page kept, its new matches, story,
+    events and announced hearings. Matches and stories are stored for all at once."""
+    for item, _ in matched:
+        page = pages.get(item.article.canonical_url)
+        if page is not None:
+            capture_page(session, item, page, now)
+    news = save_article_matches(
+        session,
+        [(item.article_id, matches, item.change is Change.CHANGED) for item, matches in matched],
+        now,
     )
-    cases = [m.case for m in new]
-    story, repeats = story_repeats(session, item, cases, tally, now) if new else (0, {})
-    events = article_events(item.change, item.article_id, item.article, new, case_titles, repeats)
-    note_story_alerts(tally, story, events, now)
-    tally.events += events
-    if new and item.change is Change.NEW:
-        ingest_hearings.announced(session, deps, item, cases, case_titles, now, tally)
-    elif item.change is Change.CHANGED:  # an edit may add the date: re-read it for hearings
-        every = sorted({m.case for m in matches})
-        ingest_hearings.announced(session, deps, item, every, case_titles, now, tally)
+    grouped = [
+        (item, [m.case for m in new]) for (item, _), new in zip(matched, news, strict=True) if new
+    ]
+    stories = BatchStories.group(session, grouped, now) if grouped else None
+    for (item, matches), new in zip(matched, news, strict=True):
+        cases = [m.case for m in new]
+        story, repeats = story_repeats(stories, item, cases, tally) if stories and new else (0, {})
+        events = article_events(
+            item.change, item.article_id, item.article, new, case_titles, repeats
+        )
+        note_story_alerts(tally, story, events, now)
+        tally.events += events
+        if new and item.change is Change.NEW:
+            ingest_hearings.announced(session, deps, item, cases, case_titles, now, tally)
+        elif item.change is Change.CHANGED:  # an edit may add the date: re-read it for hearings
+            every = sorted({m.case for m in matches})
+            ingest_hearings.announced(session, deps, item, every, case_titles, now, tally)
 
 
 def _fields(article: Article) -> dict[str, str]:

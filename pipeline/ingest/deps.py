@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.clock import Clock, utc_now
 from pipeline.config.load import Config, load_config
 from pipeline.ingest.fulltext import partial_matcher
-from pipeline.match.cases import Matcher, compile_cases
+from pipeline.match.cases import compile_cases
+from pipeline.match.lazy import CaseMatcher, LazyMatcher
 from pipeline.match.watches import WatchMatcher
 from pipeline.notify.routing import channels_for
 from pipeline.store.engine import open_store
@@ -26,10 +27,10 @@ class IngestDeps:
 
     config: Config
     sessions: sessionmaker[Session]
-    matcher: Matcher
+    matcher: CaseMatcher
     clock: Clock = utc_now
     channels_for: ChannelsFor = lambda kind, case: ("console",)
-    partial_matcher: Matcher | None = None
+    partial_matcher: CaseMatcher | None = None
     """The cases with every term sufficient alone: a hit is a partial match (full text wanted)."""
     repeat_channels_for: ChannelsFor | None = None
     """Routing for another outlet's copy of a story already alerted (``Route.per``)."""
@@ -82,10 +83,10 @@ def build_deps(
     return IngestDeps(
         config=config,
         sessions=sessions,
-        matcher=compile_cases([c for c in config.cases if c.enabled]),
+        matcher=LazyMatcher(lambda: compile_cases([c for c in config.cases if c.enabled])),
         clock=clock,
         channels_for=lambda kind, case: channels_for(kind, case, config),
-        partial_matcher=partial_matcher(config.cases),
+        partial_matcher=LazyMatcher(lambda: partial_matcher(config.cases)),
         repeat_channels_for=lambda kind, case: channels_for(kind, case, config, repeat=True),
         zones=source_zones(config),
         watches=WatchMatcher(config.watches),

@@ -19,10 +19,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pipeline.items import ArticlePage, ArticleTarget
-from pipeline.records import Event, HearingChange
+from pipeline.records import Change, Event, HearingChange
 from pipeline.store import captures
 from pipeline.store.articles import Upserted
-from pipeline.store.stories import store_story, story_first_alert, story_info
+from pipeline.store.stories import (
+    Alerted,
+    store_stories,
+    story_alerts,
+    story_info,
+)
 
 
 @dataclass(slots=True)
@@ -45,20 +50,62 @@ class Tally:
     """New or changed articles and hearings no case claims: for the watches (candidates)."""
 
 
+@dataclass(frozen=True, slots=True)
+class BatchStories:
+    """The stories of a batch's newly matched articles, grouped together in batch order
+    (``store.stories.store_stories``), and the alerts stored before the batch about them."""
+
+    story: dict[int, int]
+    """Article id → its story."""
+    before: dict[int, int | None]
+    """Article id → its story before this batch."""
+    order: dict[int, int]
+    """Article id → its turn in the batch."""
+    alerts: list[Alerted]
+
+    @classmethod
+    def group(
+        cls, session: Session, items: Sequence[tuple[Upserted, Sequence[str]]], now: datetime
+    ) -> BatchStories:
+        """Group ``items`` (each with the cases it newly matches) into stories."""
+        ids = [item.article_id for item, _ in items]
+        texts = [(i.article_id, f"{i.article.summary}\n{i.article.text}", i.article.language)
+                 for i, _ in items]  # fmt: skip
+        new = {i.article_id for i, _ in items if i.change is Change.NEW}
+        grouped = store_stories(session, texts, now, new=new)
+        story = {i: now_in for i, (now_in, _) in zip(ids, grouped, strict=True)}
+        before = {i: was for i, (_, was) in zip(ids, grouped, strict=True)}
+        cases = {case for _, cs in items for case in cs}
+        # A new article alone in a story of its own has no stored alert to find
+        alone = all(i in new and story[i] == i for i in ids)
+        alerts = (
+            story_alerts(session, set(story.values()), cases, ids) if cases and not alone else []
+        )
+        return cls(story, before, {i: n for n, i in enumerate(ids)}, alerts)
+
+    def first_alert(self, article_id: int, case: str) -> dict[str, Any] | None:
+        """The first stored ``article.new`` for ``case`` about another article of the
+        article's story, as it was when the article's turn came (``store.stories.story_first_alert``
+        one article at a time): an article later in the batch was still in its old story."""
+        turn, story = self.order[article_id], self.story[article_id]
+        for _, other, other_story, alerted_case, payload, created in self.alerts:
+            if alerted_case != case or other == article_id or other is None:
+                continue
+            later = self.order.get(other, -1) > turn
+            if (self.before.get(other) if later else other_story) == story:
+                return story_info(story, payload, created.isoformat())
+        return None
+
+
 def story_repeats(
-    session: Session, item: Upserted, cases: Sequence[str], tally: Tally, now: datetime
+    stories: BatchStories, item: Upserted, cases: Sequence[str], tally: Tally
 ) -> tuple[int, dict[str, dict[str, Any]]]:
-    """The article's story (grouped now) and, per case, that story's alert from another
-    article (earlier in this batch, or stored)."""
-    article = item.article
-    story = store_story(
-        session, item.article_id, f"{article.summary}\n{article.text}", article.language, now
-    )
+    """The article's story and, per case, that story's alert from another article (earlier
+    in this batch, or stored)."""
+    story = stories.story[item.article_id]
     found: dict[str, dict[str, Any]] = {}
     for case in cases:
-        info = tally.story_alerts.get((story, case)) or story_first_alert(
-            session, story, case, item.article_id
-        )
+        info = tally.story_alerts.get((story, case)) or stories.first_alert(item.article_id, case)
         if info:
             found[case] = info
     return story, found

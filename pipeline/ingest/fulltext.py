@@ -21,6 +21,7 @@ from pipeline.config.cases import Case, Person
 from pipeline.config.settings import EvidenceSettings
 from pipeline.items import ArticleTarget
 from pipeline.match.cases import Matcher, compile_cases
+from pipeline.match.lazy import CaseMatcher
 from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change
 from pipeline.store.articles import Upserted
@@ -44,7 +45,9 @@ def partial_matcher(cases: Iterable[Case]) -> Matcher:
     return compile_cases([relaxed_case(c) for c in cases if c.enabled])
 
 
-def priority(article: Article, matched: bool, partial: Matcher | None, below: int) -> int | None:
+def priority(
+    article: Article, matched: bool, partial: CaseMatcher | None, below: int
+) -> int | None:
     """0 matched, 1 partly matched, 2 short feed text; None: the page is not wanted."""
     if matched:
         return 0
@@ -58,7 +61,7 @@ def priority(article: Article, matched: bool, partial: Matcher | None, below: in
 def choose_targets(
     upserted: Sequence[Upserted],
     matched: Collection[int],
-    partial: Matcher | None,
+    partial: CaseMatcher | None,
     *,
     policy: str,
     settings: EvidenceSettings,

@@ -154,9 +154,19 @@ class Matcher:
             if hit is None:
                 hit = cache.get(surface)  # a word repeated in this text is resolved once
                 if hit is None:
-                    hit = cache[surface] = self._index.resolve(surface)
+                    hit = cache[surface] = self._ranked(surface, self._index.resolve(surface))
             out.append(hit)
         return out
+
+    def _ranked(self, surface: str, entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        """A word's entries, the longest terms first, then those sharing most of the word's
+        start: ranked once, when the word is cached, not at each of its occurrences."""
+        if len(entries) < 2:
+            return entries
+        here, terms = fold(surface), self._index.terms
+        return tuple(
+            sorted(entries, key=lambda e: (-terms[e[0]].size, -_shared(here, terms[e[0]].head)))
+        )
 
     def _scan(self, text: str) -> Iterator[tuple[_Term, str, int, str]]:
         """(term, text as found, word position, name form); one per case, kind and position."""
@@ -170,14 +180,7 @@ class Matcher:
             if not entries:
                 continue
             taken: set[tuple[int, str]] = set()
-            if len(entries) > 1:
-                here = fold(surfaces[pos])
-                entries = tuple(
-                    sorted(
-                        entries, key=lambda e: (-terms[e[0]].size, -_shared(here, terms[e[0]].head))
-                    )
-                )
-            for tid, word in entries:
+            for tid, word in entries:  # ranked (``_ranked``)
                 term = terms[tid]
                 if word != 0 or (term.case, term.kind) in taken:
                     continue

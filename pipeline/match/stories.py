@@ -280,7 +280,7 @@ def minhash_runs(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     Permutations × values, so each minimum is a reduction along contiguous memory."""
     out = np.empty((len(starts), NUM_PERM), dtype=np.uint32)
     bounds = np.append(starts, len(values))
-    buf = np.empty((NUM_PERM, _CHUNK_ROWS), dtype=np.uint64)
+    buf = np.empty((NUM_PERM, min(_CHUNK_ROWS, len(values))), dtype=np.uint64)
     first = 0
     while first < len(starts):
         reach = int(np.searchsorted(bounds, bounds[first] + _CHUNK_ROWS, "right")) - 1
@@ -326,6 +326,17 @@ def band_keys(sig: Signature) -> list[int]:
     if sig.anchors is not None:
         keys += band_matrix(sig.anchors[None, :], 1)[0].tolist()
     return keys
+
+
+def batch_band_keys(batch: SignatureBatch) -> list[list[int]]:
+    """:func:`band_keys` of every signature of ``batch`` (empty for a text too short), in
+    two array operations instead of two per text."""
+    text = band_matrix(batch.text, 0).tolist()
+    anchors = band_matrix(batch.anchors, 1).tolist()
+    return [
+        (text[i] + (anchors[i] if batch.has_anchors[i] else [])) if batch.has_text[i] else []
+        for i in range(len(text))
+    ]
 
 
 def similarity(a: Signature, b: Signature) -> float:

@@ -317,6 +317,7 @@ ARTICLE_RE = re.compile(
     re.IGNORECASE,
 )
 _NUM_RE = re.compile(rf"(?<!\d){_NUM}")
+_DIGIT_RE = re.compile(r"\d")
 CASE_NUMBER_RE = re.compile(
     r"(?<!\d)(\d{4})\s*[-‐‑–—]\s*(\d{2})\s*[-‐‑–—]\s*(\d{2})\s*[-‐‑–—]\s*"
     r"(\d{1,2}[^\W\d_]{0,3})\s*/\s*(\d{1,6})(?:\s*\(\s*\d{1,2}\s*\))?"
@@ -334,6 +335,8 @@ def normalize_case_number(value: str) -> str:
 
 def article_mentions(text: str) -> Iterator[tuple[str, str]]:
     """(article number, text as written) for «ст. 146», «146-бабы», "Articles 146 and 362"…"""
+    if not _DIGIT_RE.search(text):  # every mention has a number; a scan for one is cheap
+        return
     for found in ARTICLE_RE.finditer(text):
         yield from article_numbers(found)
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipeline.config.watches import Watch
-from pipeline.match.cases import LEAD_WORDS, compile_cases
+from pipeline.match.cases import LEAD_WORDS, Matcher, compile_cases
 from pipeline.match.people import Named, people_in
 from pipeline.match.terms import (
     CASE_NUMBER_RE,
@@ -34,8 +35,15 @@ class WatchMatcher:
     def __init__(self, watches: Sequence[Watch]):
         self.watches = tuple(w for w in watches if w.enabled)
         self._by_id = {w.id: w for w in self.watches}
-        self._news = compile_cases([w.news_case() for w in self.watches])
-        self._rows = compile_cases([w.row_case() for w in self.watches])
+
+    @cached_property
+    def _news(self) -> Matcher:
+        """Compiled at the first article (like the cases: ``match.lazy``)."""
+        return compile_cases([w.news_case() for w in self.watches])
+
+    @cached_property
+    def _rows(self) -> Matcher:
+        return compile_cases([w.row_case() for w in self.watches])
 
     def __bool__(self) -> bool:
         return bool(self.watches)

@@ -109,6 +109,10 @@ def _suffix_publisher(title: str) -> str:
 
 def _summary(summary: str, title: str, publisher: str) -> str:
     """Drop an aggregator's summary that only repeats the title and the publisher's name."""
+    if title:  # the collapsed start of a summary is the start of the collapsed summary
+        head, wanted = collapse(summary[: 2 * len(title) + 16]).casefold(), title.casefold()
+        if len(head) >= len(wanted) and not head.startswith(wanted):
+            return summary
     rest = collapse(summary)
     if title and rest.casefold().startswith(title.casefold()):
         rest = rest[len(title) :].strip()

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from pipeline.normalize.langmodel import CompactIdentifier, load_identifier
+if TYPE_CHECKING:
+    from pipeline.normalize.langmodel import CompactIdentifier
 
 CANDIDATES = (
     "ru", "kk", "en", "uk", "ky", "uz", "tg", "be", "mn", "tr", "az", "de", "fr", "es", "it",
     "pt", "pl", "zh", "ar", "fa",
 )  # fmt: skip
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
-_OTHER_LETTER_RE = re.compile(r"[^\W\d_\u0400-\u04ff]")
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]+")
+_OTHER_LETTER_RE = re.compile(r"[^\W\d_\u0400-\u04ff]+")
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_a-z]")
 _KK_RE = re.compile("[әғқңөұүһі]")
 _KK_ONLY_RE = re.compile("[әғқұ]")
@@ -63,21 +65,33 @@ def _is_kazakh(sample: str, hint: str) -> bool:
     kazakh = len(_KK_RE.findall(sample))
     if kazakh < 2 or not _KK_ONLY_RE.search(sample) or _NOT_KK_RE.search(sample):
         return False
-    return hint == "kk" or kazakh >= 0.03 * len(_CYRILLIC_RE.findall(sample))
+    return hint == "kk" or kazakh >= 0.03 * _count(_CYRILLIC_RE, sample)
 
 
 def _agrees(sample: str, hint: str) -> bool:
     """Russian: (almost) all letters Cyrillic (Kazakh was ruled out before). English: plain
     a–z only and an English function word — accents or neither send it to the identifier."""
     if hint == "ru":
-        cyrillic = len(_CYRILLIC_RE.findall(sample))
-        return cyrillic >= _AGREES * (cyrillic + len(_OTHER_LETTER_RE.findall(sample)))
+        other = _count(_OTHER_LETTER_RE, sample)
+        if not other:  # nothing but Cyrillic: no need to count it
+            return True
+        cyrillic = _count(_CYRILLIC_RE, sample)
+        return cyrillic >= _AGREES * (cyrillic + other)
     if hint == "en":
         return not _NON_ASCII_LETTER_RE.search(sample) and bool(_EN_WORDS_RE.search(sample))
     return False
 
 
+def _count(runs: re.Pattern[str], text: str) -> int:
+    """How many characters of ``text`` the pattern's runs cover (a run per match, not a
+    character: a list of 600 one-letter matches costs more than the count)."""
+    return sum(map(len, runs.findall(text)))
+
+
 @cache
 def _identifier() -> CompactIdentifier:
-    """Loaded on the first text the rules above do not decide (≈ 26 MB resident, kept)."""
+    """Loaded on the first text the rules above do not decide (≈ 26 MB resident, kept; numpy
+    and py3langid are imported then, not at start-up)."""
+    from pipeline.normalize.langmodel import load_identifier
+
     return load_identifier(CANDIDATES)

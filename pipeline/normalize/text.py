@@ -127,10 +127,12 @@ def _mark_breaks(element: etree._Element) -> None:
 
 
 def _tidy(text: str) -> str:
-    """Whitespace runs → one space; a line mark → newline; paragraphs → one blank line."""
+    """Whitespace runs → one space; a line mark → newline; paragraphs → one blank line.
+    (:func:`collapse` of each line, with the hidden characters dropped once for all.)"""
+    text = _HIDDEN_RE.sub("", text)
     paragraphs = []
     for block in text.split(_PARAGRAPH):
-        lines = (collapse(line) for line in block.split(_LINE))
+        lines = (" ".join(line.split()) for line in block.split(_LINE))
         joined = "\n".join(line for line in lines if line)
         if joined:
             paragraphs.append(joined)

@@ -30,6 +30,12 @@ _GOOGLE_LOCALE_PARAMS = frozenset({"hl", "gl", "ceid"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _GOOGLE_ARTICLE_RE = re.compile(r"/(?:__i/rss/rd/)?(?:rss/)?(?:articles|read)/([A-Za-z0-9_-]+)")
 _AMP_SUFFIX_RE = re.compile(r"(?:/amp/?|\.amp)$")
+_SAFE = r"[A-Za-z0-9._~-]"
+_CANONICAL_RE = re.compile(
+    rf"https?://[a-z0-9.-]+(?::\d+)?(?:/(?!\.){_SAFE}*)+(?:\?{_SAFE}+={_SAFE}*(?:&{_SAFE}+={_SAFE}*)*)?"
+)
+"""A URL of plain characters only (no escapes, no dot segments, a sorted plain query):
+``canonicalize_url`` returns it as it is (``tests/test_normalize.py`` checks it)."""
 
 
 def canonical_url(url: str) -> str:
@@ -40,15 +46,17 @@ def canonical_url(url: str) -> str:
         port = parts.port
     except ValueError:
         return url
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    scheme, hostname = parts.scheme.lower(), parts.hostname
+    if scheme not in _DEFAULT_PORTS or not hostname:
         return url
-    host = parts.hostname.lower().rstrip(".")
+    host = hostname.lower().rstrip(".")
     host = f"[{host}]" if ":" in host else host
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = _clean_query(parts.query, google=host in GOOGLE_NEWS_HOSTS)
     path = _drop_amp(parts.path) or "/"
     joined = urlunsplit((scheme, netloc, path, query, ""))
+    if _CANONICAL_RE.fullmatch(joined):  # w3lib would give it back unchanged: skip its pass
+        return joined
     try:
         return canonicalize_url(joined)
     except (ValueError, UnicodeError):
@@ -56,6 +64,8 @@ def canonical_url(url: str) -> str:
 
 
 def _clean_query(query: str, *, google: bool) -> str:
+    if not query:
+        return ""
     kept = [
         (key, value)
         for key, value in parse_qsl(query, keep_blank_values=True)
@@ -77,6 +87,8 @@ def _drop_amp(path: str) -> str:
 
 
 def is_google_news(url: str) -> bool:
+    if "news.google.com" not in url.lower():  # its host name, lower-cased, is in the URL
+        return False
     try:
         return (urlsplit(url.strip()).hostname or "").lower() in GOOGLE_NEWS_HOSTS
     except ValueError:

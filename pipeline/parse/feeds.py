@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 from charset_normalizer import from_bytes
@@ -40,6 +41,10 @@ renders it, so feedparser's sanitiser and link rewriting would only double the p
 _HTML_RE = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _FEED_ROOT_RE = re.compile(rb"<(?:\w+:)?(?:rss|feed|RDF)[\s>]")
 _CHARSET_RE = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
+_BASE_ATTR_RE = re.compile(rb"base\s*=|ispermalink|about\s*=", re.IGNORECASE)
+"""``xml:base=`` (or a bare ``base=``, which feedparser reads too), or an ``isPermaLink`` or
+RDF ``about`` attribute (ids feedparser leaves unresolved, which :func:`raw_article` cannot
+tell once parsed)."""
 _XML_ENCODING_RE = re.compile(rb"""\s*<\?xml[^>]*?encoding=["']([\w.:-]+)["']""")
 
 
@@ -79,7 +84,7 @@ def read_feed(
             return [], failed_report(spec, problem, status)
         return items, dataclasses.replace(ok, items=len(items), extra={"version": "json"})
     headers = feedparser_headers(response)
-    quick = fast_feed(body, headers) if fast else None
+    quick = fast_feed(body, headers, response.url) if fast else None
     if isinstance(quick, FastFeed):
         items = [raw_article(spec, quick.feed, entry) for entry in quick.entries]
         extra = {"encoding": quick.encoding, "version": quick.version, "parser": PARSER_NAME}
@@ -89,7 +94,8 @@ def read_feed(
     problem = _entries_problem(spec, body, parsed, bozo)
     if problem:
         return [], failed_report(spec, problem, status)
-    items = [raw_article(spec, parsed.feed, entry) for entry in parsed.entries]
+    base = "" if "content-location" in headers else response.url  # else feedparser resolved
+    items = [raw_article(spec, parsed.feed, entry, base) for entry in parsed.entries]
     extra = {"encoding": str(parsed.get("encoding", "")), "version": str(parsed.get("version", ""))}
     return items, dataclasses.replace(ok, bozo=bozo, items=len(items), extra=extra)
 
@@ -126,8 +132,13 @@ def _bozo_text(parsed: Any) -> str:
 
 
 def feedparser_headers(response: Response) -> dict[str, str]:
-    """The response headers feedparser uses (encoding, base URL, language), lower-cased."""
-    headers = {"content-location": response.url}
+    """The response headers feedparser uses (encoding, base URL, language), lower-cased.
+
+    The base URL only for a document that sets bases of its own (``xml:base``), which
+    feedparser resolves against it, or says whether a guid is a permalink: given one,
+    feedparser joins it at every element (a quarter of its time), so in any other document the
+    links and ids are resolved by :func:`raw_article`."""
+    headers = {"content-location": response.url} if _BASE_ATTR_RE.search(response.body) else {}
     for name in ("Content-Type", "Content-Language", "ETag", "Last-Modified"):
         value = header(response, name)
         if value:
@@ -177,24 +188,40 @@ def _codec_name(name: str) -> str:
         return ""
 
 
-def raw_article(spec: FetchSpec, feed: Mapping[str, Any], entry: Mapping[str, Any]) -> RawArticle:
+def raw_article(
+    spec: FetchSpec, feed: Mapping[str, Any], entry: Mapping[str, Any], base: str = ""
+) -> RawArticle:
     """One entry, strings as feedparser read them. Plain ``dict.get``: FeedParserDict's own
-    lookup would pass ``published`` off as ``updated``."""
+    lookup would pass ``published`` off as ``updated``. The link and the id are resolved
+    against ``base`` (the response URL) as feedparser resolves them given the address, in a
+    document where every id is one it resolves (``feedparser_headers``: no ``isPermaLink``)."""
     source = _get(entry, "source") or {}
+    guid = _text(_get(entry, "id"))
     return RawArticle(
         source_id=spec.source_id,
-        url=_text(_get(entry, "link")),
+        url=_resolved(base, _text(_get(entry, "link"))),
         title=_text(_get(entry, "title")),
         summary=_text(_get(entry, "summary")),
         published=_text(_get(entry, "published")),
         updated=_text(_get(entry, "updated")),
         author=_author(entry),
-        guid=_text(_get(entry, "id")),
+        guid=_resolved(base, guid),
         language=_language(entry, feed, spec),
         publisher=_text(_get(source, "title")),
         publisher_url=_text(_get(source, "href")),
         text=_content(entry),
     )
+
+
+def _resolved(base: str, uri: str) -> str:
+    """``uri`` joined to ``base`` as feedparser joins an element's text to the document's
+    address (``urllib.parse.urljoin``; a URL it cannot join is dropped)."""
+    if not base or not uri:
+        return uri
+    try:
+        return urljoin(base, uri)
+    except ValueError:
+        return ""
 
 
 def _get(mapping: Mapping[str, Any], key: str) -> Any:

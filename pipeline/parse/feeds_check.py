@@ -66,7 +66,7 @@ def _reason(response: Response) -> str:
     body = response.body
     if body.lstrip()[:1] == b"{":
         return "JSON Feed"
-    found = fast_feed(body, feedparser_headers(response))
+    found = fast_feed(body, feedparser_headers(response), response.url)
     return found if isinstance(found, str) else "not a feed response (status, size, body)"
 
 

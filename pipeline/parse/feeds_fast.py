@@ -80,22 +80,23 @@ def _parser() -> Any:
     return feedparser_rs
 
 
-def fast_feed(body: bytes, headers: Mapping[str, str]) -> FastFeed | str:
+def fast_feed(body: bytes, headers: Mapping[str, str], base: str) -> FastFeed | str:
     """feedparser-rs's reading of ``body``, or why feedparser must read it instead.
 
-    ``headers``: :func:`feeds.feedparser_headers` (lower-cased names, ``content-location`` the
-    response URL). A fault anywhere on this path is one more reason, logged, never a crash."""
+    ``headers``: :func:`feeds.feedparser_headers` (lower-cased names); ``base``: the response
+    URL, which links and ids are resolved against. A fault anywhere on this path is one more
+    reason, logged, never a crash."""
     rs = _parser()
     if rs is None:
         return "feedparser-rs is not installed"
     try:
-        return _read(rs, body, headers)
+        return _read(rs, body, headers, base)
     except Exception as exc:
         log.warning("fast feed path failed (feedparser reads the body): %r", exc, exc_info=True)
         return f"the fast path failed: {type(exc).__name__}"
 
 
-def _read(rs: Any, body: bytes, headers: Mapping[str, str]) -> FastFeed | str:
+def _read(rs: Any, body: bytes, headers: Mapping[str, str], base: str) -> FastFeed | str:
     encoding = feedparser_encoding(body, headers)
     if not encoding:
         return "not plainly UTF-8 for feedparser"
@@ -110,7 +111,7 @@ def _read(rs: Any, body: bytes, headers: Mapping[str, str]) -> FastFeed | str:
         return f"version {version or 'unknown'}"
     if _FAMILIES[version] != scan.family:
         return f"version {version} for a root of {scan.family}"
-    return _shaped(parsed, encoding, version, headers.get("content-location", ""), scan)
+    return _shaped(parsed, encoding, version, base, scan)
 
 
 @cache

@@ -17,7 +17,7 @@ from pipeline.normalize.urls import is_google_news
 from pipeline.records import Article, Change
 from pipeline.store.chunks import chunks
 from pipeline.store.models import ArticleRow
-from pipeline.store.search_index import index_articles
+from pipeline.store.search_index import Indexed, index_articles, write_rows
 
 TITLE_DEDUPE_WINDOW = timedelta(days=30)
 TITLE_DEDUPE_MIN_WORDS = 4
@@ -92,9 +92,18 @@ def upsert_articles(session: Session, articles: Sequence[Article], now: datetime
         session.execute(
             update(ArticleRow).where(ArticleRow.id.in_(touched)).values(last_seen_at=now)
         )
-    results.extend(_insert(session, fresh, now))
-    index_articles(session, [r.article_id for r in results if r.change is not Change.SAME])
+    inserted = _insert(session, fresh, now)
+    results.extend(inserted)
+    # New rows are indexed from what was just written; an edited one as stored (its text may
+    # be the stored one: ``_refresh`` keeps it when the feed's is empty).
+    write_rows(session, [_indexed(u.article_id, u.article) for u in inserted])
+    index_articles(session, [r.article_id for r in results if r.change is Change.CHANGED])
     return results
+
+
+def _indexed(article_id: int, article: Article) -> Indexed:
+    a = article
+    return (article_id, a.title, a.summary, a.text, a.source_id, a.language)
 
 
 Known = tuple[int, str, str, str]
@@ -164,17 +173,18 @@ def _refresh(session: Session, article_id: int, article: Article, now: datetime)
 
 
 def _insert(session: Session, fresh: Sequence[Article], now: datetime) -> list[Upserted]:
+    """One multi-row insert (Core: the ORM's bulk path adds nothing here but time). Each new
+    id comes back with its canonical URL (unique): asking for the rows in parameter order
+    instead costs SQLAlchemy as much again as the insert."""
     if not fresh:
         return []
+    table = ArticleRow.__table__
     rows = session.execute(
-        insert(ArticleRow).returning(
-            ArticleRow.id, ArticleRow.canonical_url, sort_by_parameter_order=True
-        ),
+        insert(table).returning(table.c.id, table.c.canonical_url),
         [_article_values(a, now) for a in fresh],
-    ).all()
-    return [
-        Upserted(Change.NEW, article_id, a) for (article_id, _), a in zip(rows, fresh, strict=True)
-    ]
+    )
+    ids = {url: article_id for article_id, url in rows}
+    return [Upserted(Change.NEW, ids[a.canonical_url], a) for a in fresh]
 
 
 def article_count(session: Session) -> int:

@@ -9,16 +9,15 @@ with a line naming the file.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -26,7 +25,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_REVISION_RE = re.compile(
+    r"^(down_revision|revision)(?:\s*:[^=\n]*)?\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|None)", re.M
+)
 
 
 BACKENDS = ("sqlite", "postgresql")
@@ -120,14 +125,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def alembic_config(engine: Engine | None) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig  # only to migrate: not every run
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
-    """The newest migration shipped with this version."""
+    """The newest migration shipped with this version: the one revision no other revises,
+    read from the migration files' ``revision``/``down_revision`` lines (Alembic's own script
+    machinery costs more than a run that finds the schema current; a layout those lines do
+    not tell falls back to it)."""
+    revisions, revised = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, double, single in _REVISION_RE.findall(path.read_text(encoding="utf-8")):
+            value = double or single
+            (revisions if name == "revision" else revised).add(value)
+    heads = revisions - revised - {""}
+    if len(heads) == 1:
+        return heads.pop()
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(None)).get_current_head()
     assert head is not None, f"{MIGRATIONS}: no migrations"
     return head
@@ -148,6 +169,8 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent). Processes that open one fresh
     database together take turns (a file lock beside a SQLite file, an advisory lock on
     PostgreSQL): the first migrates, the others find the schema current."""
+    from alembic import command
+
     try:
         with _migration_lock(engine):
             command.upgrade(alembic_config(engine), "head")

@@ -39,8 +39,9 @@ def add_events(
     fresh = list({e.dedupe_key: e for e in events if e.dedupe_key not in known}.values())
     if not fresh:
         return []
-    ids = session.scalars(
-        insert(EventRow).returning(EventRow.id, sort_by_parameter_order=True),
+    table = EventRow.__table__
+    inserted = session.execute(
+        insert(table).returning(table.c.id, table.c.dedupe_key),
         [
             {
                 "kind": e.kind,
@@ -53,7 +54,9 @@ def add_events(
             }
             for e in fresh
         ],
-    ).all()
+    )
+    by_key = {key: event_id for event_id, key in inserted}  # (unique) key, not row order
+    ids = [by_key[e.dedupe_key] for e in fresh]
     deliveries = [
         {
             "event_id": event_id,
@@ -73,8 +76,8 @@ def add_events(
         )
     ]
     if deliveries:
-        session.execute(insert(DeliveryRow), deliveries)
-    return list(ids)
+        session.execute(insert(DeliveryRow.__table__), deliveries)
+    return ids
 
 
 def _same_subject(events: Sequence[Event], event: Event) -> set[str | None]:

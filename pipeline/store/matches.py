@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.config.cases import Case
 from pipeline.records import Match
+from pipeline.store.chunks import chunks
 from pipeline.store.models import CaseRow, MatchRow
 
 
@@ -45,6 +46,43 @@ def save_matches(
     return record_matches(session, MatchRow.article_id, article_id, matches, now, check_existing)
 
 
+ArticleMatches = tuple[int, Sequence[Match], bool]
+"""(article id, its matches, whether matches may be stored for it already)."""
+
+
+def save_article_matches(
+    session: Session, batch: Sequence[ArticleMatches], now: datetime
+) -> list[list[Match]]:
+    """:func:`save_matches` for many articles: one look-up for those that may have matches
+    stored, one insert for all; per article, the matches that are new."""
+    check = [article_id for article_id, _, checked in batch if checked]
+    known: set[tuple[int, str]] = set()
+    for chunk in chunks(check):
+        query = select(MatchRow.article_id, MatchRow.case_slug).where(
+            MatchRow.article_id.in_(chunk)
+        )
+        known.update((a, c) for a, c in session.execute(query) if a is not None)
+    new = [[m for m in matches if (a, m.case) not in known] for a, matches, _ in batch]
+    rows = [
+        _row(MatchRow.article_id, article_id, m, now)
+        for (article_id, _, _), fresh in zip(batch, new, strict=True)
+        for m in fresh
+    ]
+    if rows:
+        session.execute(insert(MatchRow.__table__), rows)
+    return new
+
+
+def _row(subject: Any, subject_id: int, match: Match, now: datetime) -> dict[str, Any]:
+    return {
+        subject.key: subject_id,
+        "case_slug": match.case,
+        "score": match.score,
+        "why": [[h.kind, h.term, h.field, h.found] for h in match.why],
+        "created_at": now,
+    }
+
+
 def record_matches(
     session: Session,
     subject: Any,
@@ -64,16 +102,6 @@ def record_matches(
     new = [m for m in matches if m.case not in known]
     if new:
         session.execute(
-            insert(MatchRow),
-            [
-                {
-                    subject.key: subject_id,
-                    "case_slug": m.case,
-                    "score": m.score,
-                    "why": [[h.kind, h.term, h.field, h.found] for h in m.why],
-                    "created_at": now,
-                }
-                for m in new
-            ],
+            insert(MatchRow.__table__), [_row(subject, subject_id, m, now) for m in new]
         )
     return new

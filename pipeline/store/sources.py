@@ -6,10 +6,13 @@ Each function takes a session and never commits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from pipeline.config.sources import Source
 from pipeline.items import FetchReport
@@ -55,10 +58,13 @@ def source_states(session: Session) -> dict[str, SourceRow]:
     return {row.id: row for row in session.scalars(select(SourceRow))}
 
 
-def failures_of(session: Session, source_id: str) -> int:
-    """The source's consecutive failures before this run (0 for a new source)."""
-    row = session.get(SourceRow, source_id)
-    return row.consecutive_failures if row else 0
+@dataclass(frozen=True, slots=True)
+class RunRecorded:
+    """A source's health around one recorded run."""
+
+    failures_before: int
+    consecutive_failures: int
+    last_success_at: datetime | None
 
 
 def record_run(
@@ -71,13 +77,36 @@ def record_run(
     items_changed: int,
     unreadable: int = 0,
     warning: str = "",
-) -> SourceRow:
-    """Record one fetch on ``source_run`` and the source's health; returns the updated row.
+) -> RunRecorded:
+    """Record one fetch on ``source_run`` and the source's health (three plain statements:
+    every fetch of a run comes here, a 304 too).
 
     ``report.error`` arrives without secrets (``ingest.batch.ingest_fetch`` scrubs it)."""
     status = "error" if not report.ok else "not_modified" if report.not_modified else "ok"
-    session.add(
-        SourceRunRow(
+    source = SourceRow.__table__
+    found = session.execute(
+        select(source.c.consecutive_failures, source.c.last_success_at).where(
+            source.c.id == report.source_id
+        )
+    ).first()
+    if found is None:
+        raise LookupError(f"{report.source_id}: unknown source (not in config)")
+    before, last_success = found[0] or 0, found[1]
+    values: dict[str, Any] = {"last_run_at": finished_at, "last_warning": warning or None}
+    if report.ok:
+        values.update(last_success_at=finished_at, consecutive_failures=0)
+        for name in ("etag", "last_modified", "body_sha256"):
+            if getattr(report, name):
+                values[name] = getattr(report, name)
+        last_success, after = finished_at, 0
+    else:
+        after = before + 1
+        values.update(
+            consecutive_failures=after, last_error=report.error, last_error_at=finished_at
+        )
+    session.execute(update(source).where(source.c.id == report.source_id).values(values))
+    session.execute(
+        insert(SourceRunRow.__table__).values(
             source_id=report.source_id,
             started_at=started_at,
             finished_at=finished_at,
@@ -92,19 +121,7 @@ def record_run(
             warning=warning or None,
         )
     )
-    row = session.get(SourceRow, report.source_id)
-    if row is None:
-        raise LookupError(f"{report.source_id}: unknown source (not in config)")
-    row.last_run_at = finished_at
-    row.last_warning = warning or None
-    if report.ok:
-        row.last_success_at = finished_at
-        row.consecutive_failures = 0
-        row.etag = report.etag or row.etag
-        row.last_modified = report.last_modified or row.last_modified
-        row.body_sha256 = report.body_sha256 or row.body_sha256
-    else:
-        row.consecutive_failures = (row.consecutive_failures or 0) + 1
-        row.last_error = report.error
-        row.last_error_at = finished_at
-    return row
+    loaded = session.identity_map.get(identity_key(SourceRow, report.source_id))
+    if loaded is not None:  # a row this session holds must not keep the old state
+        session.expire(loaded)
+    return RunRecorded(before, after, last_success)
