@@ -53,7 +53,7 @@ def _article_new_events(
         Event(
             kind=ARTICLE_NEW.name,
             case=lead.case,
-            dedupe_key=f"{ARTICLE_NEW.name}:{lead.case}:{article.canonical_url}",
+            dedupe_key=_new_key(lead.case, article),
             payload={
                 **_article_payload(article, lead, case_titles.get(lead.case, lead.case)),
                 "also": [
@@ -72,7 +72,7 @@ def _article_new_events(
         Event(
             kind=ARTICLE_NEW.name,
             case=m.case,
-            dedupe_key=f"{ARTICLE_NEW.name}:{m.case}:{article.canonical_url}",
+            dedupe_key=_new_key(m.case, article),
             payload={
                 **_article_payload(article, m, case_titles.get(m.case, m.case)),
                 "alerted_with": lead.case,
@@ -85,6 +85,15 @@ def _article_new_events(
 
 
 def _article_payload(article: Article, match: Match, case_title: str) -> dict[str, object]:
+    return {
+        **_article_fields(article),
+        "case_title": case_title,
+        "why": match.reason(),
+        "score": match.score,
+    }
+
+
+def _article_fields(article: Article) -> dict[str, object]:
     summary = article.summary or article.text
     if len(summary) > SUMMARY_LIMIT:
         summary = summary[: SUMMARY_LIMIT - 1].rstrip() + "…"
@@ -95,11 +104,32 @@ def _article_payload(article: Article, match: Match, case_title: str) -> dict[st
         "publisher": article.publisher or _host(article.canonical_url),
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "language": article.language,
-        "case_title": case_title,
-        "why": match.reason(),
-        "score": match.score,
         "summary": summary,
     }
+
+
+def moved_alert(
+    case: str | None, payload: Mapping[str, Any], article: Article, matches: Mapping[str, Match]
+) -> tuple[dict[str, Any], str]:
+    """An unsent ``article.new`` moved onto the publisher's own copy of its article, which
+    was stored first under an aggregator link: (its payload, its dedupe key) as that copy
+    would have made them — its title, link, source, publisher, date, language and summary,
+    and why it matches (``matches``: case → the copy's match) where it does. The case, the
+    other cases it was sent with (``also``, ``alerted_with``) and its story stay."""
+    moved: dict[str, Any] = {**payload, **_article_fields(article)}
+    match = matches.get(case or "")
+    if match is not None:
+        moved.update(why=match.reason(), score=match.score)
+    if "also" in payload:
+        moved["also"] = [
+            {**a, "why": matches[a["case"]].reason()} if a.get("case") in matches else a
+            for a in payload["also"]
+        ]
+    return moved, _new_key(case, article)
+
+
+def _new_key(case: str | None, article: Article) -> str:
+    return f"{ARTICLE_NEW.name}:{case}:{article.canonical_url}"
 
 
 def article_changed_events(

@@ -33,6 +33,7 @@ from pipeline.ingest.fulltext import choose_targets
 from pipeline.ingest.health import judge_fetch
 from pipeline.ingest.posts import channel_events
 from pipeline.ingest.runlog import SourceResult
+from pipeline.ingest.takeover import take_over
 from pipeline.items import ArticlePage, FetchReport, RawArticle, RawHearing
 from pipeline.logs import redact_source
 from pipeline.normalize.article import normalize_article
@@ -161,6 +162,10 @@ def _articles(
             tally.unclaimed.append(item)
     tally.matched = len(matched)
     _matched(session, deps, matched, pages, case_titles, now, tally)
+    found = {item.article_id: matches for item, matches in matched}
+    for item in upserted:
+        if item.replaced:
+            take_over(session, item, found.get(item.article_id, ()))
     source = deps.config.source(articles[0].source_id) if articles else None
     tally.full_text = choose_targets(
         [u for u in upserted if u.article.canonical_url not in pages],
@@ -192,8 +197,10 @@ def _matched(
         [(item.article_id, matches, item.change is Change.CHANGED) for item, matches in matched],
         now,
     )
-    grouped = [
-        (item, [m.case for m in new]) for (item, _), new in zip(matched, news, strict=True) if new
+    grouped = [  # a copy that replaced an aggregator's is grouped by its own text now
+        (item, [m.case for m in new])
+        for (item, _), new in zip(matched, news, strict=True)
+        if new or item.replaced
     ]
     stories = BatchStories.group(session, grouped, now) if grouped else None
     for (item, matches), new in zip(matched, news, strict=True):

@@ -10,7 +10,8 @@ third paragraph. Under ``auto`` (the default) a new item's page is fetched when
 
 ``always`` fetches every new item, ``never`` none. At most ``evidence.max_per_source`` pages a
 source a run, in that order of priority. Google News links that could not be decoded to the
-publisher's URL are not fetched: they lead to a consent page, not the article.
+publisher's URL are not fetched: they lead to a consent page, not the article; the
+publisher's own copy that later took such an article's place (``Upserted.replaced``) is new.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def choose_targets(
     ranked: list[tuple[int, int, ArticleTarget]] = []
     for order, item in enumerate(upserted):
         article = item.article
-        if item.change is not Change.NEW or is_google_news(article.canonical_url):
+        fresh = item.change is Change.NEW or item.replaced
+        if not fresh or is_google_news(article.canonical_url):
             continue
         rank = (
             0

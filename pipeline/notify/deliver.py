@@ -154,6 +154,18 @@ def _load(
         ]
 
 
+def _as_claimed(session: Session, items: tuple[Due, ...]) -> tuple[Due, ...]:
+    """The claimed deliveries with their events as they are once claimed: an alert no
+    channel had sent may have been rewritten since it was loaded (the publisher's own copy
+    of an article taking over the alert of its aggregator copy,
+    ``store.events.rewrite_unsent``); a claimed one is never rewritten again."""
+    events = outbox.events_by_id(session, (i.event_id for i in items)) if items else {}
+    return tuple(
+        replace(i, event=EventView.of(events[i.event_id])) if i.event_id in events else i
+        for i in items
+    )
+
+
 # ---------------------------------------------------------------- sending
 
 
@@ -247,6 +259,7 @@ class _Run:
         with self.sessions.begin() as session:
             self._record_carried(session)
             claimed = tuple(i for i in batch.items if outbox.claim(session, i.id, now, lease))
+            claimed = _as_claimed(session, claimed)
         if not claimed:
             return
         batch, message, unrenderable = rendered(

@@ -31,6 +31,10 @@ class Upserted:
     change: Change
     article_id: int
     article: Article
+    replaced: str = ""
+    """The aggregator link (an undecodable Google News one) this publisher's own copy took
+    the place of on the stored article: CHANGED, and its unsent alerts move to this copy
+    (``pipeline.ingest.takeover``)."""
 
 
 def _article_values(article: Article, now: datetime) -> dict[str, object]:
@@ -63,7 +67,10 @@ def upsert_articles(session: Session, articles: Sequence[Article], now: datetime
     copy of it (with its own summary) is a sighting, not an edit.
 
     An aggregator link to a story already stored under the publisher's own URL (same title
-    key, recent, another source) counts as SAME, so it never alerts twice.
+    key, recent, another source) counts as SAME, so it never alerts twice. The other way
+    round — the publisher's own copy of an article stored under an aggregator link — the
+    stored article becomes the publisher's copy (its URL, text and source; CHANGED with
+    ``replaced``), so which of the two sources a run stores first makes no difference.
     """
     unique = list({a.canonical_url: a for a in articles}.values())
     by_url = _known_by_url(session, [a.canonical_url for a in unique])
@@ -80,7 +87,13 @@ def upsert_articles(session: Session, articles: Sequence[Article], now: datetime
         if known is None:
             fresh.append(article)
             continue
-        article_id, content_hash, source_id, _url = known
+        article_id, content_hash, source_id, url = known
+        if _takes_over(article, url, article.canonical_url not in by_url):
+            _promote(session, article_id, article, now)
+            by_title[article.title_key] = (article_id, article.content_hash, article.source_id,
+                                           article.canonical_url)  # fmt: skip
+            results.append(Upserted(Change.CHANGED, article_id, article, replaced=url))
+            continue
         same_content = content_hash == article.content_hash
         if same_content or source_id != article.source_id or article.canonical_url not in by_url:
             touched.append(article_id)
@@ -120,6 +133,12 @@ def _same_story(article: Article, by_title: dict[str, Known]) -> Known | None:
     if not (is_google_news(article.canonical_url) or is_google_news(known[3])):
         return None
     return known
+
+
+def _takes_over(article: Article, stored_url: str, by_title: bool) -> bool:
+    """The publisher's own copy of an article stored under an aggregator link (found by its
+    title, :func:`_same_story`)."""
+    return by_title and is_google_news(stored_url) and not is_google_news(article.canonical_url)
 
 
 def _known_by_url(session: Session, urls: Sequence[str]) -> dict[str, Known]:
@@ -170,6 +189,14 @@ def _refresh(session: Session, article_id: int, article: Article, now: datetime)
             last_seen_at=now,
         )
     )
+
+
+def _promote(session: Session, article_id: int, article: Article, now: datetime) -> None:
+    """The stored aggregator copy becomes the publisher's own: everything but its first
+    sighting (and story, grouped again by the caller)."""
+    values = _article_values(article, now)
+    del values["first_seen_at"]
+    session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(**values))
 
 
 def _insert(session: Session, fresh: Sequence[Article], now: datetime) -> list[Upserted]:

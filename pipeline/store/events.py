@@ -9,12 +9,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import CursorResult, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.records import Event
 from pipeline.store.models import DeliveryRow, EventRow
+from pipeline.store.outbox import PENDING, SUPPRESSED
 
 ChannelsFor = Callable[[str, str | None], Sequence[str]]
 """Routing: (event kind, case slug) → channel ids."""
@@ -101,6 +103,65 @@ def _routed(
         (channel, "suppressed" if channel in shared else "pending")
         for channel in channels_for(event.kind, event.case)
     ]
+
+
+Rewrite = Callable[[str | None, dict[str, Any]], tuple[dict[str, Any], str]]
+"""(case, payload) → (the new payload, the new dedupe key) of an unsent event."""
+
+_UNTOUCHED = and_(
+    DeliveryRow.status == PENDING,
+    DeliveryRow.attempts == 0,
+    # never claimed: as added, or held by a digest or quiet hours (a claim clears the note)
+    or_(DeliveryRow.next_attempt_at == DeliveryRow.created_at, DeliveryRow.note.is_not(None)),
+)
+
+
+def rewrite_unsent(session: Session, article_id: int, kind: str, rewrite: Rewrite) -> list[int]:
+    """Rewrite the ``kind`` events about an article that no channel has sent, tried or
+    claimed yet (every delivery pending and untouched, or suppressed); returns their ids.
+    An event sent, tried or claimed on any channel is left exactly as it was.
+
+    Their deliveries are locked first by a conditional ``UPDATE`` (the outbox's own guard):
+    a delivery run's claim then waits for this transaction and takes the new payload, which
+    it reads after claiming (``notify.deliver``); a claim made first leaves the event as it
+    was."""
+    found = session.execute(
+        select(EventRow.id, EventRow.case_slug, EventRow.payload, EventRow.dedupe_key)
+        .where(EventRow.article_id == article_id, EventRow.kind == kind)
+        .order_by(EventRow.id)
+    ).all()
+    done: list[int] = []
+    for event_id, case, payload, key in found:
+        if not _unsent(session, event_id):
+            continue
+        new_payload, new_key = rewrite(case, dict(payload))
+        session.execute(
+            update(EventRow)
+            .where(EventRow.id == event_id)
+            .values(payload=new_payload, dedupe_key=_free_key(session, new_key, key)),
+            execution_options={"synchronize_session": False},
+        )
+        done.append(event_id)
+    return done
+
+
+def _unsent(session: Session, event_id: int) -> bool:
+    """Whether every delivery of the event is suppressed, or pending and untouched — those
+    then locked until the transaction ends."""
+    mine = DeliveryRow.event_id == event_id
+    active = session.scalar(select(func.count()).where(mine, DeliveryRow.status != SUPPRESSED))
+    locked = session.execute(
+        update(DeliveryRow).where(mine, _UNTOUCHED).values(attempts=DeliveryRow.attempts),
+        execution_options={"synchronize_session": False},
+    )
+    return cast(CursorResult[Any], locked).rowcount == active
+
+
+def _free_key(session: Session, wanted: str, own: str) -> str:
+    """``wanted`` (made storable), unless another event has it: then the event keeps its own."""
+    wanted = storable_key(wanted)
+    taken = session.scalar(select(EventRow.id).where(EventRow.dedupe_key == wanted))
+    return own if wanted != own and taken is not None else wanted
 
 
 MAX_KEY = 400

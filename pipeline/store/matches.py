@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.config.cases import Case
@@ -73,14 +73,30 @@ def save_article_matches(
     return new
 
 
+def reread_article_matches(session: Session, article_id: int, matches: Sequence[Match]) -> None:
+    """Why and how well the article matches, as ``matches`` (read from another copy of it)
+    say, for the cases recorded already; the others stay as recorded."""
+    for match in matches:
+        session.execute(
+            update(MatchRow)
+            .where(MatchRow.article_id == article_id, MatchRow.case_slug == match.case)
+            .values(score=match.score, why=_why(match)),
+            execution_options={"synchronize_session": False},
+        )
+
+
 def _row(subject: Any, subject_id: int, match: Match, now: datetime) -> dict[str, Any]:
     return {
         subject.key: subject_id,
         "case_slug": match.case,
         "score": match.score,
-        "why": [[h.kind, h.term, h.field, h.found] for h in match.why],
+        "why": _why(match),
         "created_at": now,
     }
+
+
+def _why(match: Match) -> list[list[str]]:
+    return [[h.kind, h.term, h.field, h.found] for h in match.why]
 
 
 def record_matches(
