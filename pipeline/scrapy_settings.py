@@ -43,6 +43,8 @@ DOWNLOAD_MAXSIZE = CASEWATCH_MAX_BODY_BYTES
 DOWNLOAD_WARNSIZE = CASEWATCH_MAX_BODY_BYTES // 2
 CASEWATCH_PARSE_BUDGET = 20.0
 """Seconds of CPU one document's parse may use, off the fetching loop (``pipeline.parse.offloop``)."""
+CASEWATCH_FAST_FEEDS = True
+"""Feeds read with the guarded feedparser-rs fast path (``settings.fast_feeds``)."""
 CASEWATCH_CONFIG: str | None = None
 """Config folder for standalone crawls; None → ``$CASEWATCH_CONFIG`` or the shipped ``config/``."""
 

@@ -47,7 +47,7 @@ class FeedSpider(SourceSpider):
 
     @source_callback
     def parse(self, response: Response, **kwargs: Any) -> Iterator[RawArticle | FetchReport]:
-        fast = self.settings.getbool("CASEWATCH_FAST_FEEDS", False)
+        fast = self.settings.getbool("CASEWATCH_FAST_FEEDS", True)
         spec = self.run_of(response.meta).spec
         items, report = read_feed(spec, response, self.max_body, fast=fast)
         if not report.ok:

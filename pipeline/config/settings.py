@@ -166,11 +166,12 @@ class Settings(_Model):
     parse_budget: timedelta = timedelta(seconds=20)
     """CPU time one document's parse may use (a page, a feed, a table); a parse over it is
     abandoned and its source fails with a named error. Parses run off the fetching loop."""
-    fast_feeds: bool = False
+    fast_feeds: bool = True
     """Read feeds with the guarded feedparser-rs fast path where it is provably identical
-    (``pipeline.parse.feeds_fast``; ~5× faster parsing). Off by default: a faster read changes
-    which source of a run is stored first, and a Google News item whose link cannot be decoded
-    then alerts before the outlet's own copy, with the Google link."""
+    (``pipeline.parse.feeds_fast``; ~5× faster parsing), feedparser on any doubt; ``false``:
+    feedparser alone. Which source of a run is stored first does not change what is alerted:
+    an outlet's own copy of an article first stored under an undecodable Google News link
+    takes its place and its unsent alert (``pipeline.ingest.takeover``)."""
     failing_after: int = Field(default=3, ge=1)
     reminder_before: timedelta = timedelta(hours=24)
     """A ``hearing.reminder`` goes out this long before a tracked hearing (once per time)."""
