@@ -169,6 +169,23 @@ def test_loading_the_cli_and_its_help_leave_the_heavy_libraries_out() -> None:
     assert commands_after == []  # the root help reads each command's line from its source
 
 
+def test_a_run_loads_the_sending_and_postgresql_side_only_when_used() -> None:
+    """``run --once``'s modules leave Apprise, Jinja2, and the PostgreSQL dialect out (issue 14:
+    about 0.1 s of every run): they come when a message is rendered or sent, or on PostgreSQL."""
+    result = run_python(
+        """
+        import json, sys
+        import pipeline.cli.commands.run, pipeline.ingest.deps, pipeline.service.once
+        import pipeline.fetch.crawler, pipeline.store.engine, pipeline.notify
+        from pipeline.notify import channels_for, render
+        unused = ("apprise", "jinja2", "sqlalchemy.dialects.postgresql")
+        print(json.dumps([sorted(m for m in unused if m in sys.modules), callable(render)]))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [[], True]
+
+
 @pytest.mark.parametrize("width", [80, 120])
 def test_the_root_help_reads_the_lines_click_would_print(width: int) -> None:
     """Each line read from a command's source is the one click makes from the imported command."""
