@@ -186,6 +186,32 @@ def test_a_run_loads_the_sending_and_postgresql_side_only_when_used() -> None:
     assert json.loads(result.stdout.splitlines()[-1]) == [[], True]
 
 
+def test_long_lived_imports_pause_the_collector_and_freeze_once() -> None:
+    """``run`` imports its libraries with the collector paused and freezes what exists then
+    (once per process); the collector is back on after, or stays off if it was off."""
+    result = run_python(
+        """
+        import gc, json
+        from pipeline.cli.context import long_lived_imports
+        seen = []
+        with long_lived_imports():
+            seen.append(gc.isenabled())
+        seen += [gc.isenabled(), gc.get_freeze_count() > 0]
+        gc.unfreeze()
+        with long_lived_imports():
+            pass
+        seen.append(gc.get_freeze_count())  # not frozen a second time
+        gc.disable()
+        with long_lived_imports():
+            pass
+        seen.append(gc.isenabled())
+        print(json.dumps(seen))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [False, True, True, 0, False]
+
+
 @pytest.mark.parametrize("width", [80, 120])
 def test_the_root_help_reads_the_lines_click_would_print(width: int) -> None:
     """Each line read from a command's source is the one click makes from the imported command."""
