@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.match.terms import (
+    _AFTER_NUMBER,
     _ARTICLE_START_RE,
     _NUM_RE,
     ARTICLE_RE,
@@ -257,6 +258,10 @@ def test_article_scan_start_letters_are_every_case_blind_form() -> None:
     case-blind с or a matches must be in the list."""
     everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
     listed = set(re.search(r"\[\\d([^\]]*)\]", _ARTICLE_START_RE.pattern).group(1))
+    for word in _AFTER_NUMBER:  # a text is scanned without the numbers' branch without these
+        for letter in word:
+            forms = re.findall(re.escape(letter), everything, re.IGNORECASE)
+            assert {f.casefold() for f in forms} == {letter}, letter
     assert set(re.findall("[\u0441a]", everything, re.IGNORECASE)) == listed  # Cyrillic с, Latin a
 
 
