@@ -212,6 +212,37 @@ def test_long_lived_imports_pause_the_collector_and_freeze_once() -> None:
     assert json.loads(result.stdout.splitlines()[-1]) == [False, True, True, 0, False]
 
 
+ALIASES = """
+import json, sys
+from scrapy.core.downloader import contextfactory, tls
+import scrapy.utils.deprecate as deprecate, inspect
+print(json.dumps([
+    tls.ScrapyClientTLSOptions.__module__,
+    contextfactory.ScrapyClientContextFactory.__module__,
+    contextfactory.AcceptableProtocolsContextFactory.__module__,
+    deprecate.inspect is inspect,
+    issubclass(contextfactory.ScrapyClientContextFactory, contextfactory.ScrapyClientContextFactory),
+]))
+"""
+
+
+def test_the_http_handler_imported_cheaply_names_its_aliases_as_scrapy_does() -> None:
+    """``import_http_handler`` spares ``inspect.stack()`` to Scrapy's deprecated TLS aliases
+    (issue 14): they get the ``__module__`` a plain import gives, and Scrapy's ``inspect``
+    is given back."""
+    plain = run_python(ALIASES)
+    cheap = run_python("from pipeline.fetch.crawler import import_http_handler\n"
+                       "import_http_handler()\n" + ALIASES)  # fmt: skip
+    assert plain.returncode == 0 and cheap.returncode == 0, plain.stderr + cheap.stderr
+    expected = json.loads(plain.stdout.splitlines()[-1])
+    assert expected[:3] == [
+        "scrapy.core.downloader.tls",
+        "scrapy.core.downloader.contextfactory",
+        "scrapy.core.downloader.contextfactory",
+    ]
+    assert json.loads(cheap.stdout.splitlines()[-1]) == expected
+
+
 @pytest.mark.parametrize("width", [80, 120])
 def test_the_root_help_reads_the_lines_click_would_print(width: int) -> None:
     """Each line read from a command's source is the one click makes from the imported command."""
