@@ -2,6 +2,7 @@
 
     python bench/peers.py                          # 200 feeds × 50 items, 3 alternating rounds
     python bench/peers.py --feeds 50 --rounds 1    # a quick look
+    python bench/peers.py --fast-feeds             # casewatch with settings.fast_feeds on
 
 Generates ``--feeds`` RSS feeds of ``--items`` items (60 % Russian, 40 % English feeds, items of
 about 1.7 KB, 2 % of them about a shipped case) and serves them from a separate process on
@@ -287,8 +288,8 @@ class Rss2Email:
 class Casewatch:
     name = "casewatch"
 
-    def __init__(self, server: FeedServer, work: Path) -> None:
-        self.work = work
+    def __init__(self, server: FeedServer, work: Path, fast_feeds: bool | None = None) -> None:
+        self.work, self.fast_feeds = work, fast_feeds
         self.template = work / "cw-template"
         self.template.mkdir()
         rows = [
@@ -306,11 +307,13 @@ class Casewatch:
     def fresh(self, round_no: int) -> Path:
         folder = self.work / f"cw-{round_no}"
         shutil.copytree(self.template, folder)
-        settings = {
+        settings: dict[str, Any] = {
             "data_dir": str(folder / "data"),
             "download_delay": "0s",
             "news_search": {"enabled": False},
         }
+        if self.fast_feeds is not None:
+            settings["fast_feeds"] = self.fast_feeds
         (folder / "settings.yaml").write_text(json.dumps(settings))
         return folder
 
@@ -394,6 +397,15 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=50, help="items per feed")
     parser.add_argument("--rounds", type=int, default=3)
+    fast = parser.add_mutually_exclusive_group()
+    fast.add_argument(
+        "--fast-feeds",
+        dest="fast_feeds",
+        action="store_true",
+        default=None,
+        help="casewatch with settings.fast_feeds on (default: the shipped default)",
+    )
+    fast.add_argument("--no-fast-feeds", dest="fast_feeds", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (printed)")
     args = parser.parse_args()
     r2e = rss2email_venv()
@@ -401,13 +413,17 @@ def main() -> None:
     size = sum(map(len, feeds.values()))
     print(
         f"{args.feeds} feeds × {args.items} items, {size / 1e6:.1f} MB "
-        f"({size / args.feeds / args.items:.0f} bytes an item); load {os.getloadavg()[0]:.1f}",
+        f"({size / args.feeds / args.items:.0f} bytes an item); load {os.getloadavg()[0]:.1f}; "
+        f"fast_feeds {'default' if args.fast_feeds is None else args.fast_feeds}",
         flush=True,
     )
     server = FeedServer(feeds)
     work = Path(tempfile.mkdtemp(prefix="casewatch-peers-"))
     try:
-        tools: list[Casewatch | Rss2Email] = [Casewatch(server, work), Rss2Email(r2e, server, work)]
+        tools: list[Casewatch | Rss2Email] = [
+            Casewatch(server, work, args.fast_feeds),
+            Rss2Email(r2e, server, work),
+        ]
         rounds = [one_round(n, tools, server, feeds) for n in range(1, args.rounds + 1)]
         report(rounds)
         print(f"load after: {os.getloadavg()[0]:.1f}")

@@ -169,6 +169,80 @@ def test_loading_the_cli_and_its_help_leave_the_heavy_libraries_out() -> None:
     assert commands_after == []  # the root help reads each command's line from its source
 
 
+def test_a_run_loads_the_sending_and_postgresql_side_only_when_used() -> None:
+    """``run --once``'s modules leave Apprise, Jinja2, and the PostgreSQL dialect out (issue 14:
+    about 0.1 s of every run): they come when a message is rendered or sent, or on PostgreSQL."""
+    result = run_python(
+        """
+        import json, sys
+        import pipeline.cli.commands.run, pipeline.ingest.deps, pipeline.service.once
+        import pipeline.fetch.crawler, pipeline.store.engine, pipeline.notify
+        from pipeline.notify import channels_for, render
+        unused = ("apprise", "jinja2", "sqlalchemy.dialects.postgresql")
+        print(json.dumps([sorted(m for m in unused if m in sys.modules), callable(render)]))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [[], True]
+
+
+def test_long_lived_imports_pause_the_collector_and_freeze_once() -> None:
+    """``run`` imports its libraries with the collector paused and freezes what exists then
+    (once per process); the collector is back on after, or stays off if it was off."""
+    result = run_python(
+        """
+        import gc, json
+        from pipeline.cli.context import long_lived_imports
+        seen = []
+        with long_lived_imports():
+            seen.append(gc.isenabled())
+        seen += [gc.isenabled(), gc.get_freeze_count() > 0]
+        gc.unfreeze()
+        with long_lived_imports():
+            pass
+        seen.append(gc.get_freeze_count())  # not frozen a second time
+        gc.disable()
+        with long_lived_imports():
+            pass
+        seen.append(gc.isenabled())
+        print(json.dumps(seen))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [False, True, True, 0, False]
+
+
+ALIASES = """
+import json, sys
+from scrapy.core.downloader import contextfactory, tls
+import scrapy.utils.deprecate as deprecate, inspect
+print(json.dumps([
+    tls.ScrapyClientTLSOptions.__module__,
+    contextfactory.ScrapyClientContextFactory.__module__,
+    contextfactory.AcceptableProtocolsContextFactory.__module__,
+    deprecate.inspect is inspect,
+    issubclass(contextfactory.ScrapyClientContextFactory, contextfactory.ScrapyClientContextFactory),
+]))
+"""
+
+
+def test_the_http_handler_imported_cheaply_names_its_aliases_as_scrapy_does() -> None:
+    """``import_http_handler`` spares ``inspect.stack()`` to Scrapy's deprecated TLS aliases
+    (issue 14): they get the ``__module__`` a plain import gives, and Scrapy's ``inspect``
+    is given back."""
+    plain = run_python(ALIASES)
+    cheap = run_python("from pipeline.fetch.crawler import import_http_handler\n"
+                       "import_http_handler()\n" + ALIASES)  # fmt: skip
+    assert plain.returncode == 0 and cheap.returncode == 0, plain.stderr + cheap.stderr
+    expected = json.loads(plain.stdout.splitlines()[-1])
+    assert expected[:3] == [
+        "scrapy.core.downloader.tls",
+        "scrapy.core.downloader.contextfactory",
+        "scrapy.core.downloader.contextfactory",
+    ]
+    assert json.loads(cheap.stdout.splitlines()[-1]) == expected
+
+
 @pytest.mark.parametrize("width", [80, 120])
 def test_the_root_help_reads_the_lines_click_would_print(width: int) -> None:
     """Each line read from a command's source is the one click makes from the imported command."""

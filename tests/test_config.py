@@ -260,3 +260,78 @@ def test_the_default_data_dir_expands_its_variable_without_a_settings_file(
     chosen = load_config(root, environ={"CASEWATCH_DATA_DIR": str(tmp_path / "d")})
     assert chosen.data_dir() == tmp_path / "d"
     assert load_config(SHIPPED_CONFIG_DIR, environ={}).settings.data_dir == "data"
+
+
+# ---------------------------------------------------------------- the YAML reader (issue 14)
+
+REPO = Path(__file__).resolve().parent.parent
+TRICKY_YAML = [
+    "a: 1\nb: [1, 2.5, -3, 0o17, 017, 0x1F, 1_000, .inf, -.Inf, .nan]\n",
+    "on: yes\noff: No\nnull_: ~\nempty:\nt: true\nlist: [on, off, y, n]\n",
+    "when: 2026-12-07\nat: 2026-12-07 09:30:00+05:00\nstamp: 2026-12-07T09:30:00Z\n",
+    "base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\nlist: [*b, *b]\n",
+    "folded: >\n  one\n  two\n\n  three\nliteral: |-\n  a\n   b\nkeep: |+\n  c\n\n",
+    "ru: «Талдыкорган» — суд\nkk: Талдықорған соты\nq: 'it''s'\ndq: \"tab\\there \\u00e9 \\x41\"\n",
+    'emoji: "\\U0001F600"\nraw: 😀\nkey with spaces: v\n? complex key\n: value\n',
+    '{"sources": [{"id": "feed-1", "url": "http://127.0.0.1:1/f.xml", "every": "30m"}]}',
+    "bin: !!binary aGVsbG8=\nstr: !!str 123\nset: !!set {a, b}\nomap: !!omap [a: 1, b: 2]\n",
+    "dup: 1\ndup: 2\n",
+    "",
+    "# only a comment\n",
+    "---\na: 1\n...\n",
+    "- a\n- - b\n  - c\n- {d: [e, {f: g}]}\n",
+]
+BROKEN_YAML = [
+    "cases: [unclosed\n",
+    "a: b: c\n",
+    "a:\n\t- tab\n",
+    "- a\nb: c\n",
+    "a: 'unterminated\n",
+    "a: *nowhere\n",
+    "x" * 2000 + ": long key\n",
+    "a: \x07bell\n",
+]
+
+
+def _repo_yaml() -> list[str]:
+    paths = [*REPO.glob("config/*.yaml"), *REPO.glob("tests/fixtures/**/*.yaml")]
+    return [path.read_text(encoding="utf-8") for path in sorted(paths)]
+
+
+def test_the_fast_yaml_loader_reads_what_the_pure_one_reads(tmp_path: Path) -> None:
+    """``read_yaml`` parses with libyaml when PyYAML has it: the same values as the pure
+    loader on the shipped config, the fixtures and the tricky corners of YAML 1.1."""
+    import yaml
+
+    from pipeline.config.entries import _FAST_LOADER, read_yaml
+
+    if _FAST_LOADER is None:
+        pytest.skip("PyYAML without libyaml: read_yaml uses the pure loader")
+    texts = _repo_yaml() + TRICKY_YAML
+    assert len(texts) > len(TRICKY_YAML) + 4
+    path = tmp_path / "doc.yaml"
+    for text in texts:
+        path.write_text(text, encoding="utf-8")
+        assert read_yaml(path) == yaml.safe_load(text), text[:80]
+        assert yaml.load(text, Loader=_FAST_LOADER) == yaml.safe_load(text), text[:80]
+
+
+def test_a_broken_yaml_file_reads_as_the_pure_loader_says(tmp_path: Path) -> None:
+    """Errors come from the pure loader, as before: same message, same position."""
+    import yaml
+
+    from pipeline.config.entries import read_yaml
+
+    path = tmp_path / "cases.yaml"
+    for text in BROKEN_YAML:
+        path.write_text(text, encoding="utf-8")
+        with path.open(encoding="utf-8") as fh, pytest.raises(yaml.YAMLError) as pure:
+            yaml.safe_load(fh)
+        with pytest.raises(ConfigError) as caught:
+            read_yaml(path)
+        assert str(caught.value) == f"{path}: not valid YAML: {pure.value}"
+    path.write_bytes(("a: " + "я" * 9000 + "\n").encode() + "b: суд\n".encode("cp1251"))
+    with path.open(encoding="utf-8") as fh, pytest.raises(UnicodeDecodeError) as undecoded:
+        yaml.safe_load(fh)
+    with pytest.raises(ConfigError, match=rf"not UTF-8 \(byte {undecoded.value.start}\)"):
+        read_yaml(path)

@@ -262,3 +262,21 @@ def test_links_and_ids_resolved_without_feedparser_joining_them(monkeypatch) -> 
         if items != reference:
             differing.append(str(path.relative_to(root)))
     assert not differing, differing
+
+
+def test_the_base_attribute_look_answers_as_the_case_blind_pattern() -> None:
+    """``sets_bases`` (a substring test on the lowered body, then case-sensitive patterns)
+    says what ``_BASE_ATTR_RE`` says: on every corpus sample and on made-up spellings."""
+    made_up = [
+        b'<feed xml:base="http://x/">', b"<rss><channel xml:BASE =\n'x'>", b"<guid isPermaLink='false'>",
+        b"<GUID ISPERMALINK=\"true\">", b'<item rdf:about="x">', b"<item rdf:ABOUT\t\t=x>",
+        b"<p>about the base</p>", b"base", b"about =", b"base\x0b=", b"base\xa0=", b"Base\xc3\x9f=",
+        b"\xd0\x91ase=", b"b\xc4\xb1spermalink", b"ispermalin", b"", b"ab\noutabout\r\n=",
+    ]  # fmt: skip
+    bodies = made_up
+    if CORPUS.is_dir():
+        bodies = made_up + [path.read_bytes() for path in samples(CORPUS)]
+    assert sum(feeds.sets_bases(b) for b in bodies) > 5
+    assert [feeds.sets_bases(b) for b in bodies] == [
+        feeds._BASE_ATTR_RE.search(b) is not None for b in bodies
+    ]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+from pipeline.normalize import langmodel
 from pipeline.normalize.language import CANDIDATES, _identifier
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,3 +61,54 @@ def test_keeps_only_the_restricted_model() -> None:
     assert compact._full_model[0] is compact.nb_ptc  # the 142-language table is gone
     assert compact.tk_nextmove.typecode == "H"
     assert len(compact._high) * 8 >= len(compact.tk_nextmove)
+
+
+def _state(identifier: LanguageIdentifier) -> dict[str, object]:
+    names = ("nb_classes", "_alias_pairs", "_norm_probs", "min_confidence", "tk_output")
+    state: dict[str, object] = {name: getattr(identifier, name) for name in names}
+    for name in ("nb_ptc", "nb_pc"):
+        array = getattr(identifier, name)
+        state[name] = (array.dtype.str, array.shape, array.tobytes())
+    for name in ("tk_nextmove", "_rowbase", "tk_row"):
+        value = getattr(identifier, name)
+        state[name] = (value.typecode, value.tobytes())
+    state["_high"] = identifier._high  # type: ignore[attr-defined]
+    state["full is restricted"] = identifier._full_model[0] is identifier.nb_ptc
+    return state
+
+
+def test_the_cached_model_is_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read back from the user's cache folder, the compact model has every array and list it
+    had when read from py3langid's file, and decides the same (issue 14: the file costs
+    ≈ 0.5 s of LZMA in every process that needs the model)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = langmodel.cache_path(CANDIDATES)
+    assert path is not None and path.parent == tmp_path / "casewatch"
+    read = langmodel.load_identifier(CANDIDATES)  # from the model file; cached
+    assert path.is_file() and list(path.parent.iterdir()) == [path]
+    cached = langmodel._read_cache(path)
+    assert cached is not None
+    assert _state(cached) == _state(read)
+    again = langmodel.load_identifier(CANDIDATES)
+    assert _state(again) == _state(read)
+    for text in SAMPLES + fixture_texts()[:30]:
+        assert cached.classify(text) == read.classify(text), text[:60]
+        assert cached.rank(text) == read.rank(text), text[:60]
+    assert langmodel.cache_path(CANDIDATES[:5]) != path  # other languages: another file
+
+
+def test_a_bad_or_unwritable_cache_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = langmodel.cache_path(CANDIDATES)
+    assert path is not None
+    path.parent.mkdir()
+    path.write_bytes(b"PK\x03\x04 not an npz")
+    assert langmodel._read_cache(path) is None
+    expected = langmodel.load_identifier(CANDIDATES).classify(SAMPLES[0])
+    assert langmodel._read_cache(path) is not None  # written again
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))  # its "casewatch" folder cannot be made
+    assert langmodel.load_identifier(CANDIDATES).classify(SAMPLES[0]) == expected

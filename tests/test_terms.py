@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import html
+import random
+import re
+from pathlib import Path
+
 import pytest
 
 from pipeline.match.terms import (
+    _AFTER_NUMBER,
+    _ARTICLE_START_RE,
+    _NUM_RE,
+    ARTICLE_RE,
+    _article_matches,
+    article_mentions,
     expand_word,
     fold,
     kazakh_splits,
@@ -191,3 +202,77 @@ def test_expand_word_prefix_and_stems() -> None:
     assert expand_word("Талдықорған", kazakh=True, name=True).kazakh_stems == {"taldikorgan"}
     assert expand_word("Ten", kazakh=True, name=True).kazakh_stems == frozenset()
     assert "okiga" in expand_word("оқиғасы", kazakh=True).kazakh_stems
+
+
+# ---------------------------------------------------------------- article mentions, fast scan
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+ARTICLE_SAMPLES = [
+    "ст. 146", "ст.146 ч. 2", "Ст 146, 147 и 148 УК", "СТ. № 12, 13 и 14", "по статье 3-1",
+    "статьей 146 УК", "146 статьи", "1-й статьи", "2-ой статьи", "146-бабы", "146 бап", "146-baby",
+    "Articles 146 and 362", "art. 5", "ARTS 5 & 6", "article 12", "a12 ст146 ст 146", "Арт 5",
+    "12345 статьи", "12-345 статья", "12-34 статьи", "пост 146", "статут 12", "пристав 12",
+    "2026 года 15 ноября, 300 тысяч тенге", "ᲃᲄ. 146", "٣ статьи", "party 12", "smart 12",
+    "146 ‐ бабы", "146 –бап", "146\n\nстатьи", "ст.\n 146", "start 12 article",
+]  # fmt: skip
+
+
+def _texts_for_article_scan() -> list[str]:
+    rng = random.Random(14)
+    pieces = [
+        "ст", "Ст", "СТ", "стать", "статьи", "статья", "бап", "БАБ", "bab", "Bap", "art",
+        "Article", "s", ".", ". ", " ", "  ", "\n", "\t", "№", "-", "‐", "–", "—", ",", "и",
+        "and", "&", "й", "ой", "ая", "ом", "ю", "1", "12", "146", "2026", "12345", "-1", "٣",
+        "ᲃ", "ᲄ", "ſ", "x", "власти", "part", "start",
+    ]  # fmt: skip
+    fuzz = ["".join(rng.choices(pieces, k=rng.randint(1, 14))) for _ in range(20_000)]
+    return ARTICLE_SAMPLES + fuzz
+
+
+def _same_as_article_re(texts: list[str]) -> list[str]:
+    def spans(found: list[re.Match[str]]) -> list[tuple[int, int, str]]:
+        return [(m.start(), m.end(), m.group()) for m in found]
+
+    return [
+        t
+        for t in texts
+        if spans(list(_article_matches(t))) != spans(list(ARTICLE_RE.finditer(t)))
+        or list(article_mentions(t))
+        != [(n, m.group().strip()) for m in ARTICLE_RE.finditer(t) for n in _NUM_RE.findall(
+            m.group("pre") or m.group("post") or m.group("kk"))]
+    ]  # fmt: skip
+
+
+def test_article_scan_finds_what_article_re_finds() -> None:
+    """The faster scan of ``article_mentions`` tries ARTICLE_RE only where a match may start:
+    the same matches as ARTICLE_RE.finditer on mentions, near misses and random mixes."""
+    assert _same_as_article_re(_texts_for_article_scan()) == []
+    assert [n for n, _ in article_mentions("по ст. 146, 147 и 362-1 УК и 200-бабы")] == [
+        "146", "147", "362-1", "200",
+    ]  # fmt: skip
+
+
+def test_article_scan_start_letters_are_every_case_blind_form() -> None:
+    """``_ARTICLE_START_RE`` lists the first letters of ст… and art… as written, without
+    IGNORECASE (which would disable the engine's skip to them): every character that a
+    case-blind с or a matches must be in the list."""
+    everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    listed = set(re.search(r"\[\\d([^\]]*)\]", _ARTICLE_START_RE.pattern).group(1))
+    for word in _AFTER_NUMBER:  # a text is scanned without the numbers' branch without these
+        for letter in word:
+            forms = re.findall(re.escape(letter), everything, re.IGNORECASE)
+            assert {f.casefold() for f in forms} == {letter}, letter
+    assert set(re.findall("[\u0441a]", everything, re.IGNORECASE)) == listed  # Cyrillic с, Latin a
+
+
+def test_article_scan_on_real_text() -> None:
+    """The same mentions on the shared corpus's real pages and feeds (text between tags)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"{CORPUS}: absent (the shared corpus is on developers' machines and CI only)")
+    texts: list[str] = []
+    for path in sorted(CORPUS.rglob("*")):
+        if path.suffix in (".html", ".xml", ".rss", ".atom") and path.is_file():
+            raw = html.unescape(path.read_bytes().decode("utf-8", "replace"))
+            texts += [t for t in re.split(r"<[^>]*>", html.unescape(raw)) if t.strip()]
+    assert len(texts) > 10_000
+    assert _same_as_article_re(texts) == []

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TextIO, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -55,12 +55,28 @@ def expand_env(value: Any, environ: Mapping[str, str], missing: list[str]) -> An
     return value
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+"""libyaml's safe loader (PyYAML's own constructors and resolver over its C parser): ≈ 9×
+faster than the pure-Python one, the same values (≈ 55 ms of every run's CPU for 200
+sources; issue 14). A file it cannot read is read again by the pure loader, whose error
+messages stay the ones users see."""
+
+
+def _load(fh: TextIO) -> Any:
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.load(fh, Loader=_FAST_LOADER)  # a safe loader (see above)
+        except (yaml.YAMLError, UnicodeDecodeError):
+            fh.seek(0)
+    return yaml.safe_load(fh)
+
+
 def read_yaml(path: Path) -> Any:
     if not path.exists():
         return None
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return _load(fh)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     except OSError as exc:

@@ -16,7 +16,10 @@ the item pipeline's dependencies and the run log it appends to.
 from __future__ import annotations
 
 import asyncio
+import importlib
+import inspect
 import logging
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -52,6 +55,8 @@ def crawl(
     settings = crawl_settings(deps.config, overrides)
     plan, orphans = plan_crawls(settings, specs)
     sources = {s.id: s for s in deps.config.enabled_sources()}
+    if plan or rechecks:
+        import_http_handler()
     process = AsyncCrawlerProcess(settings)
     binding = CrawlBinding(deps, run_log)
     for spider_cls, mine in plan:
@@ -65,6 +70,46 @@ def crawl(
         _start(process, spider_cls, binding, **arguments)
     if process.crawlers:
         process.start(install_signal_handlers=False)
+
+
+HTTP_HANDLER = "scrapy.core.downloader.handlers.http11"
+
+
+class _CallerOnly:
+    """What ``scrapy.utils.deprecate.create_deprecated_class`` asks of ``inspect`` to name the
+    module defining a deprecated alias, without the full ``inspect.stack()``: that reads the
+    source lines of every frame on the stack and maps every loaded module's file to find
+    the caller's module (≈ 30 ms a call, three calls when the HTTP handler is imported)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(inspect, name)
+
+    @staticmethod
+    def stack() -> list[tuple[Any]]:
+        here = sys._getframe(1)  # create_deprecated_class; [1] is the module defining the alias
+        return [(here,), (here.f_back,)]
+
+    @staticmethod
+    def getmodule(frame: Any) -> Any:
+        return sys.modules.get(frame.f_globals.get("__name__", "")) or inspect.getmodule(frame)
+
+
+def import_http_handler() -> None:
+    """Import Scrapy's HTTP download handler (which a crawl's engine imports when it starts)
+    with the deprecated aliases of its TLS modules named cheaply (:class:`_CallerOnly`):
+    the same ``__module__`` as Scrapy gives them, ≈ 0.09 s less of every run (issue 14)."""
+    if HTTP_HANDLER in sys.modules:
+        return
+    import scrapy.utils.deprecate as deprecate
+
+    if getattr(deprecate, "inspect", None) is not inspect:  # not the Scrapy this was made for
+        importlib.import_module(HTTP_HANDLER)
+        return
+    deprecate.inspect = _CallerOnly()  # type: ignore[assignment]
+    try:
+        importlib.import_module(HTTP_HANDLER)
+    finally:
+        deprecate.inspect = inspect
 
 
 def _start(process: Any, spider_cls: type[Any], binding: CrawlBinding, **arguments: Any) -> None:
@@ -86,6 +131,7 @@ class SourceCrawler:
     ) -> None:
         from scrapy.crawler import AsyncCrawlerRunner
 
+        import_http_handler()
         self.deps = deps
         self.sources = dict(sources)
         self.timeout = timeout.total_seconds()

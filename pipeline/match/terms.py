@@ -333,11 +333,49 @@ def normalize_case_number(value: str) -> str:
     return f"{region}-{year}-{zero}-{skeleton(kind)}/{int(number)}"
 
 
+_ARTICLE_WORD_START = (
+    r"(?<=[Ссᲃ])(?<!\w.)(?i:т(?:\b|ать))"  # «ст», «стать…» starting a word
+    r"|(?<=[Aa])(?<!\w.)(?i:rt(?:icle)?s?\b)"  # "art", "article(s)"
+)
+_ARTICLE_START_RE = re.compile(
+    r"[\dСсᲃAa](?:"
+    r"(?<=\d)(?=\d{0,3}(?:-\d{1,2})?(?!\d)"
+    r"(?i:(?:\s*-?\s*(?:й|ой|ая|я|ей|ую|ю|ом))?\s*[-‐‑–]?\s*(?:стать|ба[бп]|ba[bp])))"
+    rf"|{_ARTICLE_WORD_START})"
+)
+"""Where an ``ARTICLE_RE`` match may start, found about 3× faster than by ARTICLE_RE's own
+scan (on news text): a literal first character (the characters a case-blind с, a or digit
+matches, listed, so the engine skips to them) and a necessary condition on what follows —
+a number followed by стать…/баб…/bab…, or «ст», «стать…», «art…» starting a word."""
+_ARTICLE_WORD_START_RE = re.compile(rf"[СсᲃAa](?:{_ARTICLE_WORD_START})")
+"""The same without the numbers' branch, for a text where no number can be followed by
+стать…/баб…/bab… (most texts): a digit is then no candidate."""
+_AFTER_NUMBER = ("стать", "баб", "бап", "bab", "bap")
+"""What the «146 статьи» and «146-бабы» forms need in the casefolded text (a character that a
+case-blind letter of these matches casefolds to that letter)."""
+
+
+def _article_matches(text: str) -> Iterator[re.Match[str]]:
+    """``ARTICLE_RE.finditer(text)``, the same matches: ``ARTICLE_RE`` tried only where
+    ``_ARTICLE_START_RE`` says a match may start (a match is never empty)."""
+    folded = text.casefold()
+    after_number = any(word in folded for word in _AFTER_NUMBER)
+    starts = _ARTICLE_START_RE if after_number else _ARTICLE_WORD_START_RE
+    search, match, pos = starts.search, ARTICLE_RE.match, 0
+    while (start := search(text, pos)) is not None:
+        found = match(text, start.start())
+        if found is None:
+            pos = start.start() + 1
+            continue
+        yield found
+        pos = found.end()
+
+
 def article_mentions(text: str) -> Iterator[tuple[str, str]]:
     """(article number, text as written) for «ст. 146», «146-бабы», "Articles 146 and 362"…"""
     if not _DIGIT_RE.search(text):  # every mention has a number; a scan for one is cheap
         return
-    for found in ARTICLE_RE.finditer(text):
+    for found in _article_matches(text):
         yield from article_numbers(found)
 
 

@@ -13,17 +13,29 @@ keeps
 ≈ 26 MB in all; what the loading went through is handed back to the system (:func:`_trim_heap`).
 The walk reads the same next state at every byte, so the features, scores and results are
 py3langid's, value for value (``tests/test_langmodel.py`` compares them).
+
+Reading the shipped model costs ≈ 0.5 s of CPU, nearly all of it LZMA decompression, in every
+process that meets a text the rules of ``language`` do not decide (a cron ``run --once``:
+every run). The compact arrays are therefore kept in the user's cache folder
+(``$XDG_CACHE_HOME/casewatch``, else ``~/.cache/casewatch``; an uncompressed ``.npz`` of
+≈ 25 MB, read without pickle in ≈ 20 ms), named after the model file's path, size and time and
+the languages. A cache that cannot be read or written is ignored: the model is read as before.
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import os
+import tempfile
+import zipfile
 from array import array
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
-from py3langid.langid import MODEL_FILE, RAW_FLOOR, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, RAW_FLOOR, LanguageIdentifier
 
 _LOW_BITS = 16
 
@@ -72,12 +84,96 @@ def _visit_counts(
 
 
 def load_identifier(languages: Sequence[str]) -> CompactIdentifier:
-    """py3langid's shipped model, normalized probabilities, restricted to ``languages``."""
-    identifier = CompactIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(languages))
-    identifier.compact()
+    """py3langid's shipped model, normalized probabilities, restricted to ``languages``: from
+    the cache when it holds them, else read from the model file (and cached)."""
+    path = cache_path(languages)
+    identifier = _read_cache(path) if path is not None else None
+    if identifier is None:
+        identifier = CompactIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        identifier.set_languages(list(languages))
+        identifier.compact()
+        if path is not None:
+            _write_cache(path, identifier)
     _trim_heap()
     return identifier
+
+
+_CACHE_FORMAT = 1
+
+
+def cache_path(languages: Sequence[str]) -> Path | None:
+    """Where the compact model of ``languages`` is cached; None without a usable folder."""
+    try:
+        model = (MODEL_DIR / MODEL_FILE).resolve()
+        stat = model.stat()
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "casewatch"
+    except (OSError, RuntimeError):  # no model file to key on; no home folder
+        return None
+    key = f"{_CACHE_FORMAT}|{model}|{stat.st_size}|{stat.st_mtime_ns}|{','.join(languages)}"
+    return folder / f"langid-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+
+
+def _write_cache(path: Path, identifier: CompactIdentifier) -> None:
+    """Save the compact arrays (atomically: a reader never sees half a file)."""
+    arrays = {
+        "ptc": identifier.nb_ptc,
+        "pc": identifier.nb_pc,
+        "classes": np.array(identifier.nb_classes),
+        "low": np.frombuffer(identifier.tk_nextmove, dtype=np.uint16),
+        "high": np.frombuffer(identifier._high, dtype=np.uint8),
+        "rowbase": np.frombuffer(identifier._rowbase, dtype=np.uint32),
+        "output": np.frombuffer(identifier.tk_output, dtype=np.int32),
+        "row": np.array(identifier.tk_row),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+            try:
+                np.savez(out, **arrays)
+            except BaseException:
+                os.unlink(out.name)
+                raise
+        os.replace(out.name, path)
+    except OSError:
+        pass  # a read-only or full cache folder: the next process reads the model file again
+
+
+def _read_cache(path: Path) -> CompactIdentifier | None:
+    """The identifier :func:`_write_cache` saved; None when absent or unreadable."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            ptc, pc = saved["ptc"], saved["pc"]
+            classes = [str(c) for c in saved["classes"]]
+            low, output, rowbase = array("H"), array("i"), array("I")
+            low.frombytes(saved["low"].astype(np.uint16, copy=False).tobytes())
+            output.frombytes(saved["output"].astype(np.int32, copy=False).tobytes())
+            rowbase.frombytes(saved["rowbase"].astype(np.uint32, copy=False).tobytes())
+            high = saved["high"].astype(np.uint8, copy=False).tobytes()
+            row = saved["row"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if len(rowbase) != len(output) or len(rowbase) != len(row) or len(high) * 8 < len(low):
+        return None
+    if ptc.ndim != 2 or ptc.shape[1] != len(classes) or pc.shape != (len(classes),):
+        return None
+    identifier = CompactIdentifier.__new__(CompactIdentifier)
+    identifier.min_confidence = None
+    identifier._norm_probs = True
+    identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes = ptc, pc, classes
+    identifier._full_model = ptc, pc, classes
+    identifier.tk_nextmove, identifier._high = low, high
+    identifier._rowbase, identifier.tk_output = rowbase, output
+    identifier.tk_row = _row_array(row)
+    identifier._set_alias_pairs()
+    return identifier
+
+
+def _row_array(row: np.ndarray) -> array[int]:
+    """py3langid's ``tk_row`` as it loads it (a stdlib array of the saved width)."""
+    typecode = {2: "H", 4: "I", 8: "L"}[row.dtype.itemsize]
+    out = array(typecode)
+    out.frombytes(row.tobytes())
+    return out
 
 
 def _trim_heap() -> None:

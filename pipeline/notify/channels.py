@@ -14,16 +14,17 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
-
-import apprise
 
 from pipeline.config.alerts import Channel
 from pipeline.config.load import Config
 from pipeline.notify.render import Message
 from pipeline.notify.routing import CONSOLE
 from pipeline.notify.smtp import SmtpSession, smtp_target
+
+if TYPE_CHECKING:
+    import apprise
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +118,7 @@ class AppriseNotifier:
         self._min_interval = min_interval
         self._clients: dict[str, apprise.Apprise | None] = {}
         self._smtp: dict[str, SmtpSession | None] = {}
-        self._asset = apprise.AppriseAsset(
-            app_id="casewatch",
-            app_desc="casewatch trial-monitoring alerts",
-            app_url="https://github.com/casewatch/casewatch",
-            secure_logging=True,
-        )
+        self._asset: apprise.AppriseAsset | None = None
 
     def send(self, channel: Channel, message: Message) -> SendResult:
         if channel.url == CONSOLE_URL:
@@ -134,6 +130,8 @@ class AppriseNotifier:
         client = self._client(channel)
         if client is None:
             return SendResult(False, "Apprise cannot use this channel's URL (check its scheme)")
+        import apprise
+
         body, body_format = choose_body(client, message)
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             result = client.notify(
@@ -168,6 +166,15 @@ class AppriseNotifier:
         return self._clients[key]
 
     def _build(self, channel: Channel) -> apprise.Apprise | None:
+        import apprise  # here, not at import: a run that sends nothing does not load it
+
+        if self._asset is None:
+            self._asset = apprise.AppriseAsset(
+                app_id="casewatch",
+                app_desc="casewatch trial-monitoring alerts",
+                app_url="https://github.com/casewatch/casewatch",
+                secure_logging=True,
+            )
         client = apprise.Apprise(asset=self._asset)
         url = channel.url.strip()
         if "://" not in url or url.startswith("file://") or url.endswith(_CONFIG_SUFFIXES):
@@ -192,6 +199,8 @@ class AppriseNotifier:
 
 def choose_body(client: apprise.Apprise, message: Message) -> tuple[str, str]:
     """The message body and its Apprise format for the first service in ``client``."""
+    import apprise
+
     formats = _formats(client[0]) if len(client) else ()
     schemes = _schemes(client[0]) if len(client) else set()
     if apprise.NotifyFormat.MARKDOWN in formats or schemes & MARKDOWN_SCHEMES:
@@ -212,12 +221,16 @@ def _schemes(plugin: Any) -> set[str]:
 def _formats(plugin: Any) -> tuple[str, ...]:
     declared = plugin.notify_format
     values = declared if isinstance(declared, (list, tuple, set)) else (declared,)
+    import apprise
+
     return tuple(apprise.NotifyFormat(v) for v in values)
 
 
 @lru_cache(maxsize=1)
 def _notify_takes_timeout() -> bool:
     """Apprise 2 takes a per-call ``timeout``; 1.9 does not."""
+    import apprise
+
     return "timeout" in inspect.signature(apprise.Apprise.notify).parameters
 
 

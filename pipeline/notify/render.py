@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
-
 from pipeline.events.kinds import kind_of
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUBJECT_LIMIT = 200
@@ -290,6 +291,8 @@ def markdown_url(url: Any) -> str:
 
 @lru_cache(maxsize=2)
 def _environment(autoescape: bool) -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # when rendering
+
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=autoescape,

@@ -29,8 +29,6 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
-import apprise
-
 from pipeline.clock import utc_now
 from pipeline.notify.render import Message
 
@@ -74,6 +72,8 @@ def smtp_target(url: str, timeout: float = 30.0) -> SmtpTarget | None:
     url = url.strip()
     if urlsplit(url).scheme.lower() not in EMAIL_SCHEMES or "pgp" in url.lower():
         return None
+    import apprise  # only for an email channel
+
     plugin: Any = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if plugin is None or not getattr(plugin, "smtp_host", None):
         return None

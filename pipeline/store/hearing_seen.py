@@ -13,7 +13,6 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pipeline.store.chunks import CHUNK, chunks
@@ -59,8 +58,12 @@ def _sighting(session: Session, seen_at: datetime, *where: ColumnElement[bool]) 
             or_(HearingSeenRow.last_seen_at.is_(None), HearingSeenRow.last_seen_at < cut),
         )
     )
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(HearingSeenRow).from_select(["hearing_id", "last_seen_at"], rows)
+    # The dialect's own insert, imported here: the PostgreSQL dialect is not loaded on SQLite.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    upsert = insert(HearingSeenRow).from_select(["hearing_id", "last_seen_at"], rows)
     session.execute(
         upsert.on_conflict_do_update(
             index_elements=[HearingSeenRow.hearing_id],

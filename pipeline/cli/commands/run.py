@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli.commands.deliver import report_lines
-from pipeline.cli.context import AppContext, logging_options
+from pipeline.cli.context import AppContext, logging_options, long_lived_imports
 from pipeline.errors import UnknownSourceError
 from pipeline.logs import LogFormat, level_for, url_secrets
 from pipeline.logs import configure_logging as setup_logging
@@ -48,10 +48,12 @@ def command(
     a failing source or a channel that is down is recorded and shown, and the next run
     retries it.
     """
-    # Scrapy, Alembic and Apprise come with these: imported when a run starts, not for --help.
-    from pipeline.ingest.deps import build_deps
-    from pipeline.service.once import run_once
-    from pipeline.store.engine import run_lock
+    # Scrapy, SQLAlchemy and the store come with these: imported when a run starts, not for
+    # --help, and kept out of the garbage collector's walks (long_lived_imports).
+    with long_lived_imports():
+        from pipeline.ingest.deps import build_deps
+        from pipeline.service.once import run_once
+        from pipeline.store.engine import run_lock
 
     if not once and (all_sources or only):
         raise click.UsageError("--all and --source go with --once (the service runs every source)")
