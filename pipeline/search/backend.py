@@ -9,10 +9,21 @@ prefixes become the exact keys they stand for (``expand_prefixes``; a prefix wou
 either index merge every list under it, a third of the index for ``polic*``); FTS5 walks its
 lists backwards by rowid; PostgreSQL, whose GIN index returns all matches unordered, is
 asked for the newest id buckets first, then for older ones if need be (``_postgres_ids``).
+
+On PostgreSQL the words, each filter tag and the window of id buckets are separate ``@@``
+conditions: separate keys of one GIN scan, which it intersects by skipping from one key's
+next match to the other's. Written as one tsquery (``words & tag & (buckets)``) the GIN
+scan reads every id of the window to test it — 3 to 15 times slower at 1M articles (see
+bench/README.md). A search runs with custom plans only (``plan_cache_mode``: after five
+runs of a statement psycopg prepares it and PostgreSQL may switch to a generic plan, which
+knows nothing of the window and walked the whole primary key: seconds), no JIT and no
+parallel workers (``SEARCH_SETTINGS``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
@@ -58,6 +69,15 @@ GROWTH = 16
 as the matches found so far say the rest of the COUNT_LIMIT needs (and a quarter more)."""
 MAX_LEXEMES = 16
 """PostgreSQL: a window that takes more bucket lexemes than this asks for all older ids."""
+SEARCH_SETTINGS = {
+    "plan_cache_mode": "force_custom_plan",
+    "jit": "off",
+    "max_parallel_workers_per_gather": "0",
+}
+"""PostgreSQL: the planner settings of a search, back to what they were after it. A generic
+plan of a window query (no bucket or tsquery values known) walks the primary key backwards
+testing every row; JIT compilation and parallel workers cost more than these short queries
+take."""
 
 _fts = table(TABLE, column("rowid"), column("title"), column("body"))
 _pg = table(TABLE, column("article_id"), column("tsv"), column("title"), column("body"))
@@ -147,19 +167,49 @@ def _sqlite_ids(session: Session, fts5: str, where: Where) -> list[int]:
     return list(session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)))
 
 
+@contextmanager
+def _search_settings(session: Session) -> Iterator[None]:
+    """PostgreSQL: ``SEARCH_SETTINGS`` for this transaction while the search runs, then the
+    settings it had (one statement each way)."""
+    names = list(SEARCH_SETTINGS)
+    given = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(names)))
+    old = session.execute(
+        text(
+            "WITH old AS MATERIALIZED (SELECT "
+            + ", ".join(f"current_setting(:n{i}) AS s{i}" for i in range(len(names)))
+            + f") SELECT old.*, {given} FROM old"
+        ),
+        {
+            **{f"n{i}": n for i, n in enumerate(names)},
+            **{f"v{i}": SEARCH_SETTINGS[n] for i, n in enumerate(names)},
+        },
+    ).one()
+    try:
+        yield
+    finally:
+        session.execute(
+            text(f"SELECT {given}"),
+            {
+                **{f"n{i}": n for i, n in enumerate(names)},
+                **{f"v{i}": old[i] for i in range(len(names))},
+            },
+        )
+
+
 def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
     """Window by window, newest first, until COUNT_LIMIT + 1 matches are found: the words,
-    the source and language tags and the window's id buckets are one GIN lookup. Within a
-    case, one query: PostgreSQL reads the case's matches newest first and checks each
-    (a case holds far fewer articles than a common word)."""
-    ident = _pg.c.article_id
+    each source or language tag and the window's id buckets are keys of one GIN scan. Within
+    a case, one query: PostgreSQL reads the case's matches newest first and checks each (a
+    case holds far fewer articles than a common word)."""
+    ident, tsv = _pg.c.article_id, _pg.c.tsv
     words = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("q", tsquery))
-    tags = " & ".join(f"'#{t}'" for t in _tags(where))
-    if tags:
-        words = words.op("&&")(cast(bindparam("tags", tags), TSQUERY))
+    keys = [tsv.op("@@")(words)] + [
+        tsv.op("@@")(cast(bindparam(f"tag{i}", f"'#{tag}'"), TSQUERY))
+        for i, tag in enumerate(_tags(where))
+    ]
     filters = _sql_filters(ident, where, sqlite=False)
     if where.case is not None:  # the planner walks the case's matches, newest first
-        query = select(ident).where(_pg.c.tsv.op("@@")(words), *filters)
+        query = select(ident).where(*keys, *filters)
         return list(session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)))
     ids: list[int] = []
     top = session.scalar(select(func.max(ident)))
@@ -170,14 +220,12 @@ def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
     while high >= 0 and len(ids) <= COUNT_LIMIT:
         low = max(0, high - width + 1)
         lexemes = _lexemes(low, high)
-        matches = words
+        window = []
         if len(lexemes) > MAX_LEXEMES:
             low = 0
         else:
-            matches = words.op("&&")(cast(bindparam("b", " | ".join(lexemes)), TSQUERY))
-        query = select(ident).where(
-            _pg.c.tsv.op("@@")(matches), ident < (high + 1) * BUCKET, *filters
-        )
+            window = [tsv.op("@@")(cast(bindparam("b", " | ".join(lexemes)), TSQUERY))]
+        query = select(ident).where(*keys, *window, ident < (high + 1) * BUCKET, *filters)
         ids += session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1 - len(ids)))
         width = _next_width(width, newest - low + 1, len(ids))
         high = low - 1
@@ -231,8 +279,13 @@ def ranked_ids(
     and a monitor wants the recent ones. With fewer matches, all of them are ranked. Ties go
     to the newer article.
     """
-    ids = _matching_ids(session, parsed, where)
-    found = _candidates(session, ids[:CANDIDATES])
+    if dialect_of(session) == "postgresql":
+        with _search_settings(session):
+            ids = _matching_ids(session, parsed, where)
+            found = _candidates(session, ids[:CANDIDATES])
+    else:
+        ids = _matching_ids(session, parsed, where)
+        found = _candidates(session, ids[:CANDIDATES])
     words = [w for group in parsed.groups for term in group for w in term.words]
     scored = zip(found, scores([(r[1], r[2]) for r in found], words), strict=True)
     ranked = sorted(scored, key=lambda rs: (-rs[1], -rs[0][3].timestamp(), -rs[0][0]))
