@@ -22,15 +22,17 @@ parallel workers (``SEARCH_SETTINGS``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from math import ceil
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    any_,
     bindparam,
     cast,
     column,
@@ -40,7 +42,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
@@ -49,8 +51,10 @@ from pipeline.search.rank import scores
 from pipeline.store.models import ArticleRow, MatchRow, UTCDateTime
 from pipeline.store.search_index import (
     BUCKET,
+    DAY_LEVELS,
     LEVELS,
     TABLE,
+    day_number,
     dialect_of,
     expand_prefixes,
     language_tag,
@@ -69,6 +73,9 @@ GROWTH = 16
 as the matches found so far say the rest of the COUNT_LIMIT needs (and a quarter more)."""
 MAX_LEXEMES = 16
 """PostgreSQL: a window that takes more bucket lexemes than this asks for all older ids."""
+MAX_DAY_SHARE = 0.5
+"""PostgreSQL: a date filter is a GIN key (its days' lexemes) when it keeps at most this
+share of the stored days; a wider one is only checked on each match's ``published``."""
 SEARCH_SETTINGS = {
     "plan_cache_mode": "force_custom_plan",
     "jit": "off",
@@ -80,7 +87,14 @@ testing every row; JIT compilation and parallel workers cost more than these sho
 take."""
 
 _fts = table(TABLE, column("rowid"), column("title"), column("body"))
-_pg = table(TABLE, column("article_id"), column("tsv"), column("title"), column("body"))
+_pg = table(
+    TABLE,
+    column("article_id"),
+    column("tsv"),
+    column("title"),
+    column("body"),
+    column("published", UTCDateTime()),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +112,9 @@ def published() -> ColumnElement[Any]:
 
 def _sql_filters(ident: ColumnElement[Any], where: Where, sqlite: bool) -> list[Any]:
     """The filters SQL applies to each match (source and language are index terms): one
-    probe per match, by id, of the match table's unique index or of the article's dates —
-    on SQLite through ``ix_article_search_filters``, which spares reading the wide article
-    row (its text may span overflow pages)."""
+    probe per match, by id, of the match table's unique index; the dates on SQLite through
+    ``ix_article_search_filters``, which spares reading the wide article row (its text may
+    span overflow pages), on PostgreSQL on the index row's ``published``, read anyway."""
     clauses: list[Any] = []
     if where.case is not None:
         case = select(MatchRow.id).where(
@@ -112,12 +126,10 @@ def _sql_filters(ident: ColumnElement[Any], where: Where, sqlite: bool) -> list[
     if sqlite:
         clauses.append(_sqlite_dates(where))
         return clauses
-    dated = select(ArticleRow.id).where(ArticleRow.id == ident)
     if where.since is not None:
-        dated = dated.where(published() >= where.since)
+        clauses.append(_pg.c.published >= where.since)
     if where.until is not None:
-        dated = dated.where(published() < where.until)
-    clauses.append(dated.exists())
+        clauses.append(_pg.c.published < where.until)
     return clauses
 
 
@@ -131,11 +143,6 @@ def _sqlite_dates(where: Where) -> TextClause:
         "EXISTS (SELECT 1 FROM article INDEXED BY ix_article_search_filters "
         f"WHERE article.id = {TABLE}.rowid AND {' AND '.join(conditions)})"
     ).bindparams(*params)
-
-
-def _index(session: Session) -> tuple[Any, ColumnElement[Any]]:
-    """(the index table, its article id column) on this database."""
-    return (_fts, _fts.c.rowid) if dialect_of(session) == "sqlite" else (_pg, _pg.c.article_id)
 
 
 def _tags(where: Where) -> list[str]:
@@ -164,7 +171,7 @@ def _sqlite_ids(session: Session, fts5: str, where: Where) -> list[int]:
     match = literal_column(TABLE).op("MATCH")(bindparam("q", " AND ".join(words)))
     ident = _fts.c.rowid
     query = select(ident).where(match, *_sql_filters(ident, where, sqlite=True))
-    return list(session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)))
+    return list(session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)).all())
 
 
 @contextmanager
@@ -184,16 +191,14 @@ def _search_settings(session: Session) -> Iterator[None]:
             **{f"v{i}": SEARCH_SETTINGS[n] for i, n in enumerate(names)},
         },
     ).one()
-    try:
-        yield
-    finally:
-        session.execute(
-            text(f"SELECT {given}"),
-            {
-                **{f"n{i}": n for i, n in enumerate(names)},
-                **{f"v{i}": old[i] for i in range(len(names))},
-            },
-        )
+    yield  # after an error the transaction is aborted and rolled back, the settings with it
+    session.execute(
+        text(f"SELECT {given}"),
+        {
+            **{f"n{i}": n for i, n in enumerate(names)},
+            **{f"v{i}": old[i] for i in range(len(names))},
+        },
+    )
 
 
 def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
@@ -207,10 +212,15 @@ def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
         tsv.op("@@")(cast(bindparam(f"tag{i}", f"'#{tag}'"), TSQUERY))
         for i, tag in enumerate(_tags(where))
     ]
+    days = _day_key(session, where)
+    if days == "":
+        return []
+    if days is not None:
+        keys.append(tsv.op("@@")(cast(bindparam("days", days), TSQUERY)))
     filters = _sql_filters(ident, where, sqlite=False)
     if where.case is not None:  # the planner walks the case's matches, newest first
         query = select(ident).where(*keys, *filters)
-        return list(session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)))
+        return list(session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1)).all())
     ids: list[int] = []
     top = session.scalar(select(func.max(ident)))
     if top is None:
@@ -226,19 +236,41 @@ def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
         else:
             window = [tsv.op("@@")(cast(bindparam("b", " | ".join(lexemes)), TSQUERY))]
         query = select(ident).where(*keys, *window, ident < (high + 1) * BUCKET, *filters)
-        ids += session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1 - len(ids)))
+        ids += session.scalars(query.order_by(ident.desc()).limit(COUNT_LIMIT + 1 - len(ids))).all()
         width = _next_width(width, newest - low + 1, len(ids))
         high = low - 1
     return ids
 
 
-def _lexemes(low: int, high: int) -> list[str]:
-    """The bucket lexemes (``search_index.LEVELS``) naming buckets ``low``..``high``: the
-    widest aligned blocks, from the newest down."""
+def _day_key(session: Session, where: Where) -> str | None:
+    """The tsquery of the days a date filter keeps (``search_index.DAY_LEVELS``): None when
+    there is no date filter or it keeps more than MAX_DAY_SHARE of the stored days, "" when
+    no stored article is in its range. An open end is the newest or oldest stored day."""
+    if where.since is None and where.until is None:
+        return None
+    stored = session.execute(select(func.min(published()), func.max(published()))).one()
+    if stored[0] is None:
+        return ""
+    first, last = day_number(stored[0]), day_number(stored[1])
+    low = first if where.since is None else max(first, day_number(where.since))
+    high = last
+    if where.until is not None:
+        high = min(last, day_number(where.until - timedelta(microseconds=1)))
+    if low > high:
+        return ""
+    if high - low + 1 > MAX_DAY_SHARE * (last - first + 1):
+        return None
+    return " | ".join(_lexemes(low, high, DAY_LEVELS))
+
+
+def _lexemes(low: int, high: int, levels: Sequence[tuple[str, int]] = LEVELS) -> list[str]:
+    """The lexemes naming blocks ``low``..``high`` of ``levels`` (id buckets,
+    ``search_index.LEVELS``, or days, ``DAY_LEVELS``): the widest aligned blocks, from the
+    newest down."""
     lexemes: list[str] = []
     while high >= low:
         mark, size = next(
-            (m, n) for m, n in reversed(LEVELS) if (high + 1) % n == 0 and high + 1 - n >= low
+            (m, n) for m, n in reversed(levels) if (high + 1) % n == 0 and high + 1 - n >= low
         )
         lexemes.append(f"'#{mark}{high // size}'")
         high -= size
@@ -254,14 +286,28 @@ def _next_width(width: int, covered: int, found: int) -> int:
     return max(1, min(width * GROWTH, ceil(wanted * covered / found * 1.25)))
 
 
+def among(session: Session, ident: ColumnElement[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``ident IN ids``: on PostgreSQL one array parameter (``= ANY``) — a list of a few
+    hundred parameters costs more to compile and send than the query takes."""
+    if dialect_of(session) == "sqlite":
+        return ident.in_(ids)
+    return ident == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+
+
 def _candidates(session: Session, ids: list[int]) -> list[Any]:
     """(id, title keys, body keys, publication time) of these articles."""
     if not ids:
         return []
-    index, ident = _index(session)
+    if dialect_of(session) == "postgresql":  # the index row has the publication time
+        ident = _pg.c.article_id
+        query = select(ident, _pg.c.title, _pg.c.body, _pg.c.published).where(
+            among(session, ident, ids)
+        )
+        return list(session.execute(query))
+    ident = _fts.c.rowid
     query = (
-        select(ident, index.c.title, index.c.body, published())
-        .select_from(index)
+        select(ident, _fts.c.title, _fts.c.body, published())
+        .select_from(_fts)
         .join(ArticleRow, ArticleRow.id == ident)
         .where(ident.in_(ids))
     )
