@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import Connection, delete, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.search import (
@@ -344,6 +344,8 @@ def test_migration_0011_keeps_the_hits_and_downgrades(db_url: str) -> None:
         with engine.connect() as conn:
             columns = {c["name"] for c in inspect(conn).get_columns("article_search")}
             assert "published" not in columns
+            if conn.dialect.name == "postgresql":
+                assert _gin_options(conn) is None
         command.upgrade(cfg, "head")
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":
@@ -353,6 +355,7 @@ def test_migration_0011_keeps_the_hits_and_downgrades(db_url: str) -> None:
                     ).scalar()
                     == 0
                 )
+                assert _gin_options(conn) == ["gin_pending_list_limit=256"]
                 rows = conn.execute(text("SELECT article_id, published FROM article_search"))
                 for article_id, published in rows.all():  # its day is in its tsv
                     day = f"'#d{day_number(published)}'"
@@ -367,6 +370,11 @@ def test_migration_0011_keeps_the_hits_and_downgrades(db_url: str) -> None:
         assert {repr(f): backend.keys("Талдыкорган", f) for f, _ in FILTERED} == dated
     finally:
         engine.dispose()
+
+
+def _gin_options(conn: Connection) -> list[str] | None:
+    query = "SELECT reloptions FROM pg_class WHERE relname = 'ix_article_search_tsv'"
+    return conn.execute(text(query)).scalar_one()
 
 
 def test_the_index_follows_a_publication_date(stored: Corpus) -> None:

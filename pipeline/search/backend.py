@@ -22,7 +22,7 @@ parallel workers (``SEARCH_SETTINGS``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,9 +73,12 @@ GROWTH = 16
 as the matches found so far say the rest of the COUNT_LIMIT needs (and a quarter more)."""
 MAX_LEXEMES = 16
 """PostgreSQL: a window that takes more bucket lexemes than this asks for all older ids."""
-MAX_DAY_SHARE = 0.5
+MAX_DAY_SHARE = 0.3
 """PostgreSQL: a date filter is a GIN key (its days' lexemes) when it keeps at most this
 share of the stored days; a wider one is only checked on each match's ``published``."""
+DAY_SLACK = 0.125
+"""PostgreSQL: a date filter's bound may be moved out by this share of its range's days to
+name the range with wider blocks (see ``_day_key``)."""
 SEARCH_SETTINGS = {
     "plan_cache_mode": "force_custom_plan",
     "jit": "off",
@@ -230,6 +233,11 @@ def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
     while high >= 0 and len(ids) <= COUNT_LIMIT:
         low = max(0, high - width + 1)
         lexemes = _lexemes(low, high)
+        for _, size in LEVELS[1:]:  # an older start on a wider block: fewer lexemes
+            if len(lexemes) <= MAX_LEXEMES:
+                break
+            low -= low % size
+            lexemes = _lexemes(low, high)
         window = []
         if len(lexemes) > MAX_LEXEMES:
             low = 0
@@ -245,7 +253,12 @@ def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
 def _day_key(session: Session, where: Where) -> str | None:
     """The tsquery of the days a date filter keeps (``search_index.DAY_LEVELS``): None when
     there is no date filter or it keeps more than MAX_DAY_SHARE of the stored days, "" when
-    no stored article is in its range. An open end is the newest or oldest stored day."""
+    no stored article is in its range.
+
+    Fewer, wider blocks cost the GIN scan less than exact ones (each lexeme is an entry it
+    reads): an open end (no bound, or none past the oldest or newest stored day) is rounded
+    out to the widest block, a bound to the widest block that adds at most DAY_SLACK of the
+    range's days; the exact bounds are checked on ``published``."""
     if where.since is None and where.until is None:
         return None
     stored = session.execute(select(func.min(published()), func.max(published()))).one()
@@ -260,7 +273,17 @@ def _day_key(session: Session, where: Where) -> str | None:
         return ""
     if high - low + 1 > MAX_DAY_SHARE * (last - first + 1):
         return None
+    slack = DAY_SLACK * (high - low + 1)
+    size = _widest(lambda n: low == first or low % n <= slack)
+    low -= low % size
+    size = _widest(lambda n: high == last or n - 1 - high % n <= slack)
+    high += size - 1 - high % size
     return " | ".join(_lexemes(low, high, DAY_LEVELS))
+
+
+def _widest(fits: Callable[[int], bool]) -> int:
+    """The widest block size of DAY_LEVELS that ``fits`` (a day always does)."""
+    return max(size for _, size in DAY_LEVELS if fits(size))
 
 
 def _lexemes(low: int, high: int, levels: Sequence[tuple[str, int]] = LEVELS) -> list[str]:
@@ -303,7 +326,7 @@ def _candidates(session: Session, ids: list[int]) -> list[Any]:
         query = select(ident, _pg.c.title, _pg.c.body, _pg.c.published).where(
             among(session, ident, ids)
         )
-        return list(session.execute(query))
+        return list(session.execute(query).all())
     ident = _fts.c.rowid
     query = (
         select(ident, _fts.c.title, _fts.c.body, published())
@@ -311,7 +334,7 @@ def _candidates(session: Session, ids: list[int]) -> list[Any]:
         .join(ArticleRow, ArticleRow.id == ident)
         .where(ident.in_(ids))
     )
-    return list(session.execute(query))
+    return list(session.execute(query).all())
 
 
 def ranked_ids(

@@ -10,7 +10,8 @@ first sighting when undated: what a search's date filter compares), filled here 
 article table, and ``tsv`` gains the publication day at four levels (``#d<day>``, ``#w…`` for
 8 days, ``#q…`` for 64, ``#y…`` for 512; ``search_index.DAY_LEVELS``). The column is
 generated, so it is dropped and added again: the table is rewritten, its GIN index rebuilt
-and analysed. At 1,000,000 articles (bench/search.py's store, a loaded 2-core machine) this
+(with a pending list of 256 kB, ``search_index.GIN_OPTIONS``, not PostgreSQL's 4 MB that
+every search reads whole) and analysed. At 1,000,000 articles (bench/search.py's store, a loaded 2-core machine) this
 takes a few minutes; see bench/README.md.
 
 SQLite is not changed: FTS5 reads its matches newest first and checks the dates of the
@@ -22,7 +23,7 @@ has this shape (created by 0005 with this version's code) is left as it is. Down
 import sqlalchemy as sa
 from alembic import op
 
-from pipeline.store.search_index import GAP, TABLE, TSV
+from pipeline.store.search_index import GAP, GIN_OPTIONS, TABLE, TSV
 
 revision = "0011_search_days"
 down_revision = "0010_search_prefix"
@@ -52,7 +53,7 @@ def upgrade() -> None:
             f"WHERE article.id = {TABLE}.article_id"
         )
     )
-    _add_tsv(connection, TSV)
+    _add_tsv(connection, TSV, GIN_OPTIONS)
     connection.execute(sa.text(f"ANALYZE {TABLE}"))
 
 
@@ -62,7 +63,7 @@ def downgrade() -> None:
         return
     _drop_tsv(connection)
     connection.execute(sa.text(f"ALTER TABLE {TABLE} DROP COLUMN published"))
-    _add_tsv(connection, TSV_0010)
+    _add_tsv(connection, TSV_0010, "")
     connection.execute(sa.text(f"ANALYZE {TABLE}"))
 
 
@@ -75,10 +76,10 @@ def _drop_tsv(connection: sa.Connection) -> None:
     connection.execute(sa.text(f"ALTER TABLE {TABLE} DROP COLUMN tsv"))
 
 
-def _add_tsv(connection: sa.Connection, expression: str) -> None:
+def _add_tsv(connection: sa.Connection, expression: str, options: str) -> None:
     """``tsv`` computed by ``expression`` (the table is rewritten), and its GIN index."""
     connection.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
     connection.execute(
         sa.text(f"ALTER TABLE {TABLE} ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({expression}) STORED")
     )
-    connection.execute(sa.text(f"CREATE INDEX ix_{TABLE}_tsv ON {TABLE} USING gin (tsv)"))
+    connection.execute(sa.text(f"CREATE INDEX ix_{TABLE}_tsv ON {TABLE} USING gin (tsv) {options}"))
