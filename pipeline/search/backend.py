@@ -23,7 +23,7 @@ parallel workers (``SEARCH_SETTINGS``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
@@ -72,7 +72,8 @@ GROWTH = 16
 """PostgreSQL: a window is at most this many times wider than the one before; it is as wide
 as the matches found so far say the rest of the COUNT_LIMIT needs (and a quarter more)."""
 MAX_LEXEMES = 16
-"""PostgreSQL: a window that takes more bucket lexemes than this asks for all older ids."""
+"""PostgreSQL: a window that takes more bucket lexemes than this starts on an older, wider
+block; one that still does asks for all older ids."""
 MAX_DAY_SHARE = 0.3
 """PostgreSQL: a date filter is a GIN key (its days' lexemes) when it keeps at most this
 share of the stored days; a wider one is only checked on each match's ``published``."""
@@ -181,27 +182,17 @@ def _sqlite_ids(session: Session, fts5: str, where: Where) -> list[int]:
 def _search_settings(session: Session) -> Iterator[None]:
     """PostgreSQL: ``SEARCH_SETTINGS`` for this transaction while the search runs, then the
     settings it had (one statement each way)."""
-    names = list(SEARCH_SETTINGS)
-    given = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(names)))
+    names = {f"n{i}": name for i, name in enumerate(SEARCH_SETTINGS)}
+    assign = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(names)))
+    current = ", ".join(f"current_setting(:n{i})" for i in range(len(names)))
+    given = {f"v{i}": value for i, value in enumerate(SEARCH_SETTINGS.values())}
     old = session.execute(
-        text(
-            "WITH old AS MATERIALIZED (SELECT "
-            + ", ".join(f"current_setting(:n{i}) AS s{i}" for i in range(len(names)))
-            + f") SELECT old.*, {given} FROM old"
-        ),
-        {
-            **{f"n{i}": n for i, n in enumerate(names)},
-            **{f"v{i}": SEARCH_SETTINGS[n] for i, n in enumerate(names)},
-        },
+        text(f"WITH old AS MATERIALIZED (SELECT {current}) SELECT old.*, {assign} FROM old"),
+        names | given,
     ).one()
     yield  # after an error the transaction is aborted and rolled back, the settings with it
-    session.execute(
-        text(f"SELECT {given}"),
-        {
-            **{f"n{i}": n for i, n in enumerate(names)},
-            **{f"v{i}": old[i] for i in range(len(names))},
-        },
-    )
+    was = {f"v{i}": old[i] for i in range(len(names))}
+    session.execute(text(f"SELECT {assign}"), names | was)
 
 
 def _postgres_ids(session: Session, tsquery: str, where: Where) -> list[int]:
@@ -348,11 +339,8 @@ def ranked_ids(
     and a monitor wants the recent ones. With fewer matches, all of them are ranked. Ties go
     to the newer article.
     """
-    if dialect_of(session) == "postgresql":
-        with _search_settings(session):
-            ids = _matching_ids(session, parsed, where)
-            found = _candidates(session, ids[:CANDIDATES])
-    else:
+    postgres = dialect_of(session) == "postgresql"
+    with _search_settings(session) if postgres else nullcontext():
         ids = _matching_ids(session, parsed, where)
         found = _candidates(session, ids[:CANDIDATES])
     words = [w for group in parsed.groups for term in group for w in term.words]
