@@ -174,8 +174,9 @@ def load_postgres(lite: Path, url: str) -> None:
             source,
             conn,
             TABLE,
-            "article_id, title, body, tags",
-            f"SELECT rowid, title, body, tags FROM {TABLE}",
+            "article_id, title, body, tags, published",
+            f"SELECT s.rowid, s.title, s.body, s.tags, coalesce(a.published_at, a.first_seen_at) "
+            f"FROM {TABLE} AS s JOIN article AS a ON a.id = s.rowid",
         )
         conn.commit()
         conn.execute("SET maintenance_work_mem = '512MB'")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import Connection, delete, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.search import (
@@ -24,7 +24,7 @@ from pipeline.search import (
 from pipeline.store.articles import upsert_articles
 from pipeline.store.engine import alembic_config, make_engine, open_store
 from pipeline.store.models import ArticleRow
-from pipeline.store.search_index import reindex_all
+from pipeline.store.search_index import day_number, index_articles, reindex_all
 
 from support.pgserver import scratch_database
 from support.searchcorpus import STORED_AT, article, corpus, store_corpus
@@ -327,3 +327,95 @@ def test_migration_0010_keeps_the_hits_and_downgrades(db_url: str) -> None:
         assert backend.keys("Taldykorgan", SearchFilters(language="kk")) == {"k01", "k06", "k07"}
     finally:
         engine.dispose()
+
+
+def test_migration_0011_keeps_the_hits_and_downgrades(db_url: str) -> None:
+    """0011 on a store indexed the 0010 way: (PostgreSQL) ``published`` is filled from the
+    articles and tsv gains publication days; the same hits, with and without date filters,
+    before and after, and down again."""
+    sessions = open_store(db_url)
+    engine = sessions.kw["bind"]
+    try:
+        backend = Corpus(sessions, store_corpus(sessions))
+        before = {q: backend.keys(q) for q, _ in EXPECTED}
+        dated = {repr(f): backend.keys("Талдыкорган", f) for f, _ in FILTERED}
+        cfg = alembic_config(engine)
+        command.downgrade(cfg, "0010_search_prefix")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("article_search")}
+            assert "published" not in columns
+            if conn.dialect.name == "postgresql":
+                assert _gin_options(conn) is None
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                assert (
+                    conn.execute(
+                        text("SELECT count(*) FROM article_search WHERE published IS NULL")
+                    ).scalar()
+                    == 0
+                )
+                assert _gin_options(conn) == ["gin_pending_list_limit=256"]
+                rows = conn.execute(text("SELECT article_id, published FROM article_search"))
+                for article_id, published in rows.all():  # its day is in its tsv
+                    day = f"'#d{day_number(published)}'"
+                    found = conn.execute(
+                        text(
+                            "SELECT tsv @@ CAST(:d AS tsquery) FROM article_search WHERE article_id = :i"
+                        ),
+                        {"d": day, "i": article_id},
+                    )
+                    assert found.scalar_one(), (article_id, published)
+        assert {q: backend.keys(q) for q, _ in EXPECTED} == before
+        assert {repr(f): backend.keys("Талдыкорган", f) for f, _ in FILTERED} == dated
+    finally:
+        engine.dispose()
+
+
+def _gin_options(conn: Connection) -> list[str] | None:
+    query = "SELECT reloptions FROM pg_class WHERE relname = 'ix_article_search_tsv'"
+    return conn.execute(text(query)).scalar_one()
+
+
+def test_the_index_follows_a_publication_date(stored: Corpus) -> None:
+    """A date found later (on the article's page) is what a date filter sees once the
+    article is indexed again, as ingesting a page does."""
+    july = SearchFilters(since=datetime(2030, 7, 1, tzinfo=UTC), until=datetime(2030, 8, 1, tzinfo=UTC))  # fmt: skip
+    assert stored.keys("Талдыкорган", july) == set()
+    with stored.sessions.begin() as session:
+        row = session.get(ArticleRow, stored.ids["r01"])
+        assert row is not None
+        row.published_at = datetime(2030, 7, 15, 9, tzinfo=UTC)
+        session.flush()
+        index_articles(session, [row.id])
+    assert stored.keys("Талдыкорган", july) == {"r01"}
+    assert "r01" not in stored.keys("Талдыкорган", SearchFilters(until=datetime(2030, 7, 15, 9, tzinfo=UTC)))  # fmt: skip
+
+
+def test_a_search_puts_the_planner_settings_back(
+    shared: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: custom plans, no JIT, no parallel workers while the search runs; the
+    session's own settings after it."""
+    import pipeline.search.backend as backend
+
+    names = list(backend.SEARCH_SETTINGS)
+    during: list[dict[str, str]] = []
+    matching_ids = backend._matching_ids
+
+    def spy(session: Session, *args: object) -> list[int]:
+        during.append({n: session.execute(text(f"SHOW {n}")).scalar_one() for n in names})
+        return matching_ids(session, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backend, "_matching_ids", spy)
+    with shared.sessions() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("planner settings are PostgreSQL's")
+        session.execute(text("SET max_parallel_workers_per_gather = 3"))
+        before = {n: session.execute(text(f"SHOW {n}")).scalar_one() for n in names}
+        for _ in range(3):
+            search_articles(session, "Талдыкорган", SearchFilters(since=datetime(2023, 1, 1, tzinfo=UTC)))  # fmt: skip
+        after = {n: session.execute(text(f"SHOW {n}")).scalar_one() for n in names}
+    assert during == [backend.SEARCH_SETTINGS] * 3
+    assert after == before
+    assert before["max_parallel_workers_per_gather"] == "3"

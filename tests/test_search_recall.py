@@ -1,8 +1,9 @@
 """Recall is pinned: the cross-script queries (tests/test_search.py's, bench/search.py's and
 prefixes) find exactly the articles they found when this test was written (main at dc1600c),
 on SQLite and on PostgreSQL — an English word finds its Cyrillic and Kazakh forms —
-with prefixes expanded into keys or left to the index, and with PostgreSQL's newest-first
-windows as narrow as they go.
+with prefixes expanded into keys or left to the index, with PostgreSQL's newest-first
+windows as narrow as they go, and with its date filters as index keys always or never.
+Date filters are also checked against the articles' own dates (``test_date_filters…``).
 
 The corpus is bench/search.py's generator at 1,500 articles, their ids 71 apart (spread
 out, as a store's are after years). ``tests/fixtures/search/recall.json`` holds, per query,
@@ -18,10 +19,12 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from test_search import EXPECTED
 
@@ -29,11 +32,12 @@ import pipeline.search.backend as backend
 from pipeline.search import SearchFilters
 from pipeline.search.query import parse_query
 from pipeline.store.engine import open_store
-from pipeline.store.search_index import LEVELS
+from pipeline.store.models import ArticleRow
+from pipeline.store.search_index import DAY_LEVELS, LEVELS
 
 from support.pgserver import scratch_database
 from support.searchgen import QUERIES as BENCH_QUERIES
-from support.searchgen import store_generated
+from support.searchgen import SOURCES, store_generated
 
 PINNED = Path(__file__).parent / "fixtures" / "search" / "recall.json"
 UPDATE = os.environ.get("UPDATE_FIXTURES") == "1"
@@ -50,11 +54,24 @@ QUERIES = (
     + [(q, NO_FILTERS) for q in PREFIXES]
     + [(q, SearchFilters(language="ru")) for q in ("polic*", "Taldy*", "суд")]
 )
-SETTINGS: dict[str, dict[str, int]] = {
+SETTINGS: dict[str, dict[str, float]] = {
     "default": {},
     "no-expansion": {"MAX_EXPANSION": 0},
     "narrow-windows": {"FIRST_WINDOW": 1, "GROWTH": 2, "MAX_LEXEMES": 3},
+    "days-always": {"MAX_DAY_SHARE": 1.0},
+    "days-never": {"MAX_DAY_SHARE": 0.0},
 }
+DATED = [
+    ("суд", SearchFilters(since=datetime(2024, 6, 1, 13, 30, tzinfo=UTC))),
+    ("суд", SearchFilters(until=datetime(2021, 3, 2, 7, tzinfo=UTC))),
+    ("суд", SearchFilters(since=datetime(2022, 2, 3, 23, 59, tzinfo=UTC), until=datetime(2022, 2, 20, 0, 1, tzinfo=UTC))),
+    ("police", SearchFilters(language="en", since=datetime(2023, 5, 17, tzinfo=UTC), until=datetime(2023, 11, 2, 12, tzinfo=UTC))),
+    ("Taldy*", SearchFilters(since=datetime(2021, 7, 1, tzinfo=UTC), until=datetime(2024, 9, 1, tzinfo=UTC))),
+    ("пытки", SearchFilters(case="taldykorgan-torture", since=datetime(2023, 3, 1, tzinfo=UTC))),
+    ("суд", SearchFilters(since=datetime(2026, 1, 1, tzinfo=UTC))),
+    ("суд", SearchFilters(until=datetime(2020, 1, 1, tzinfo=UTC))),
+    ("суд", SearchFilters(since=datetime(2022, 5, 1, tzinfo=UTC), until=datetime(2022, 5, 1, tzinfo=UTC))),
+]  # fmt: skip
 
 
 def label(query: str, filters: SearchFilters) -> str:
@@ -124,15 +141,58 @@ def test_recall_is_pinned(
     assert not changed
 
 
+@pytest.mark.parametrize("settings", list(SETTINGS))
+def test_date_filters_keep_exactly_the_articles_of_their_range(
+    generated: sessionmaker[Session], settings: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date filter keeps the matches whose publication time (first sighting when undated)
+    is in its range, as the article table says: on PostgreSQL the days in the index give no
+    more and no fewer. Besides DATED, ranges that start or end exactly at a match's time, a
+    microsecond after it, and at midnight of its day (UTC)."""
+    for name, value in SETTINGS[settings].items():
+        monkeypatch.setattr(backend, name, value)
+    published = func.coalesce(ArticleRow.published_at, ArticleRow.first_seen_at)
+    with generated() as session:
+        dates = {i: d for i, d in session.execute(select(ArticleRow.id, published))}
+    found = sorted(matching(generated, "суд", NO_FILTERS), key=dates.__getitem__)
+    edges = [dates[found[len(found) * k // 10]] for k in (1, 4, 5, 8)]
+    tick, midnight = timedelta(microseconds=1), [d.replace(hour=0, minute=0, second=0) for d in edges]  # fmt: skip
+    bounded = [
+        SearchFilters(since=edges[0], until=edges[1]),
+        SearchFilters(since=edges[0] + tick, until=edges[1] + tick),
+        SearchFilters(since=midnight[1], until=midnight[2]),
+        SearchFilters(since=midnight[1] - tick, until=midnight[2] - tick),
+        SearchFilters(since=edges[3]),
+        SearchFilters(since=edges[3] + tick),
+        SearchFilters(until=edges[0]),
+        SearchFilters(until=edges[0] + tick),
+        SearchFilters(source=SOURCES[3], since=midnight[0], until=midnight[3]),
+    ]
+    for query, filters in DATED + [("суд", f) for f in bounded]:
+        undated = replace(filters, since=None, until=None)
+        expected = [
+            i
+            for i in matching(generated, query, undated)
+            if (filters.since is None or dates[i] >= filters.since)
+            and (filters.until is None or dates[i] < filters.until)
+        ]
+        assert matching(generated, query, filters) == expected, label(query, filters)
+    assert all(matching(generated, "суд", f) for f in bounded)
+
+
 @pytest.mark.parametrize(
     ("low", "high"), [(0, 0), (0, 63), (5, 20), (7, 8), (0, 200), (63, 64), (100, 391)]
 )
-def test_bucket_lexemes_name_exactly_the_range(low: int, high: int) -> None:
-    sizes = {mark: size for mark, size in LEVELS}
+@pytest.mark.parametrize("levels", [LEVELS, DAY_LEVELS], ids=["buckets", "days"])
+def test_block_lexemes_name_exactly_the_range(
+    low: int, high: int, levels: tuple[tuple[str, int], ...]
+) -> None:
+    sizes = {mark: size for mark, size in levels}
     covered: list[int] = []
-    for lexeme in backend._lexemes(low, high):
+    lexemes = backend._lexemes(low, high, levels)
+    for lexeme in lexemes:
         mark, number = re.fullmatch(r"'#([a-z]?)(\d+)'", lexeme).groups()  # type: ignore[union-attr]
         size = sizes[mark]
         covered += range(int(number) * size, (int(number) + 1) * size)
     assert sorted(covered) == list(range(low, high + 1))
-    assert len(backend._lexemes(low, high)) <= 2 * 7 + (high - low) // 64 + 1
+    assert len(lexemes) <= 2 * 7 * (len(levels) - 1) + (high - low) // levels[-1][1] + 1

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.search.backend import CANDIDATES, COUNT_LIMIT, Where, ranked_ids
+from pipeline.search.backend import CANDIDATES, COUNT_LIMIT, Where, among, ranked_ids
 from pipeline.search.query import ParsedQuery, parse_query
 from pipeline.search.snippet import (
     MARK_END,
@@ -127,11 +127,14 @@ def _hits(
         ArticleRow.text,
     )
     columns += (ArticleRow.source_id, ArticleRow.language, ArticleRow.published_at)
-    rows = {row.id: row for row in session.execute(select(*columns).where(ArticleRow.id.in_(ids)))}
+    found = session.execute(select(*columns).where(among(session, ArticleRow.id, ids)))
+    rows = {row.id: row for row in found.all()}
     cases: dict[int, list[str]] = defaultdict(list)
     for article_id, slug in session.execute(
-        select(MatchRow.article_id, MatchRow.case_slug).where(MatchRow.article_id.in_(ids))
-    ):
+        select(MatchRow.article_id, MatchRow.case_slug).where(
+            among(session, MatchRow.article_id, ids)
+        )
+    ).all():
         cases[article_id].append(slug)
     marker = Highlighter(parsed.alts())
     return [

@@ -109,14 +109,14 @@ def upsert_articles(session: Session, articles: Sequence[Article], now: datetime
     results.extend(inserted)
     # New rows are indexed from what was just written; an edited one as stored (its text may
     # be the stored one: ``_refresh`` keeps it when the feed's is empty).
-    write_rows(session, [_indexed(u.article_id, u.article) for u in inserted])
+    write_rows(session, [_indexed(u.article_id, u.article, now) for u in inserted])
     index_articles(session, [r.article_id for r in results if r.change is Change.CHANGED])
     return results
 
 
-def _indexed(article_id: int, article: Article) -> Indexed:
+def _indexed(article_id: int, article: Article, now: datetime) -> Indexed:
     a = article
-    return (article_id, a.title, a.summary, a.text, a.source_id, a.language)
+    return (article_id, a.title, a.summary, a.text, a.source_id, a.language, a.published_at or now)
 
 
 Known = tuple[int, str, str, str]

@@ -4,9 +4,10 @@ SQLite: an FTS5 table ``article_search(title, body, tags)`` whose rowid is the a
 trigger drops the row with its article); ``tags`` holds the article's source and language as
 terms (``filter_tags``), so a common word under a selective filter is served by the index
 instead of a walk over its matches. PostgreSQL: a table ``article_search`` with the same
-columns and a generated ``tsv`` (title weight A, body weight B, then the tags and the
-article's id buckets, see LEVELS) under a GIN index. The keys are computed in Python
-(``keys.index_keys``), so both databases search the same words.
+columns, the article's publication time (``published``: first sighting when undated) and a
+generated ``tsv`` (title weight A, body weight B, then the tags, the article's id buckets,
+see LEVELS, and its publication day, see DAY_LEVELS) under a GIN index. The keys are
+computed in Python (``keys.index_keys``), so both databases search the same words.
 
 Both: ``article_search_term`` holds every key ever indexed, so a query's prefix (``polic*``)
 is turned into the keys it stands for (``police``, ``policiya``, ``policejskij``…) before
@@ -21,9 +22,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from pipeline.match.keys import index_keys
@@ -41,6 +43,14 @@ for ids n·BUCKET to (n+1)·BUCKET - 1, ``#m<n>`` for 8 such buckets, ``#c<n>`` 
 starts with ``#``). A search asks the GIN index for the matches among the newest ids first
 (``pipeline.search.backend``) rather than for all matches of a common word, and names any
 range of buckets with a few lexemes."""
+DAY_LEVELS = (("d", 1), ("w", 8), ("q", 64), ("y", 512))
+"""PostgreSQL: ``tsv`` also holds the article's publication day (UTC; ``day_number``), one
+lexeme per level: ``#d<n>`` for day n, ``#w<n>`` for 8 days, ``#q…`` for 64, ``#y…`` for
+512. A search's date filter names its range of days with a few of them, and the GIN index
+keeps only the articles of those days (``pipeline.search.backend``); the exact bounds are
+then checked on ``published``."""
+DAY = "greatest(0, (published AT TIME ZONE 'UTC')::date - DATE '0001-01-01' + 1)"
+"""``day_number`` in SQL (immutable, as a generated column needs)."""
 GAP = "z" * 64
 """A token no key can be (keys are at most 60 characters): it keeps the last title word and
 the first body word from making a phrase on PostgreSQL, as FTS5 columns do on SQLite."""
@@ -52,11 +62,20 @@ TSV = (
     + " || ".join(
         f"'#{mark}' || (article_id / {BUCKET * size})::text || ' '" for mark, size in LEVELS
     )
-    + " || '#' || replace(tags, ' ', ' #'), ' '))"
+    + " || '#' || replace(tags, ' ', ' #') || coalesce("
+    + " || ".join(f"' #{mark}' || ({DAY} / {size})::text" for mark, size in DAY_LEVELS)
+    + ", ''), ' '))"
 )
 """PostgreSQL: the generated ``tsv`` of an ``article_search`` row: its keys, then (without
-positions) its id buckets and its tags, each behind a ``#`` no key has."""
+positions) its id buckets, its tags and its publication days, each behind a ``#`` no key
+has."""
 
+GIN_OPTIONS = "WITH (gin_pending_list_limit = 256)"
+"""PostgreSQL: new index entries wait in the GIN index's pending list, which every search
+statement reads whole, until it holds this many kB. PostgreSQL's default, 4096, lets it
+grow to 512 pages, and each costs a search statement 0.02–0.04 ms more (measured at 1M
+articles): up to 10–20 ms. At 256 kB indexing an article costs about as much as with 4 MB;
+with no list at all (``fastupdate = off``) ≈ 75 % more (bench/README.md)."""
 SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(title, body, tags, tokenize='ascii')",
     f"CREATE TRIGGER IF NOT EXISTS {TABLE}_article_deleted AFTER DELETE ON article "
@@ -70,9 +89,9 @@ POSTGRES_DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     " article_id INTEGER PRIMARY KEY REFERENCES article(id) ON DELETE CASCADE,"
     " title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '',"
-    " tags TEXT NOT NULL DEFAULT '',"
+    " tags TEXT NOT NULL DEFAULT '', published TIMESTAMP WITH TIME ZONE,"
     f" tsv tsvector GENERATED ALWAYS AS ({TSV}) STORED)",
-    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_tsv ON {TABLE} USING gin (tsv)",
+    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_tsv ON {TABLE} USING gin (tsv) {GIN_OPTIONS}",
     f'CREATE TABLE IF NOT EXISTS {TERMS} (term TEXT COLLATE "C" PRIMARY KEY)',
 )
 SQLITE_DROP = (
@@ -116,13 +135,20 @@ def filter_tags(source_id: str, language: str) -> str:
     return f"{source_tag(source_id or '')} {language_tag(language or '')}"
 
 
+def day_number(moment: datetime) -> int:
+    """The day of ``moment`` in UTC, as ``date.toordinal`` counts (1 for 1 January of year 1):
+    what ``DAY`` computes for ``tsv``."""
+    return moment.astimezone(UTC).date().toordinal()
+
+
 def document(title: str, summary: str, body: str) -> dict[str, str]:
     """Index keys of one article; the summary is searched with the body."""
     return {"title": index_keys(title or ""), "body": index_keys(f"{summary or ''}\n{body or ''}")}
 
 
-Indexed = tuple[int, str, str, str, str, str]
-"""(id, title, summary, text, source id, language) of an article to index."""
+Indexed = tuple[int, str, str, str, str, str, datetime | None]
+"""(id, title, summary, text, source id, language, publication time — first sighting when
+undated) of an article to index."""
 
 
 def write_rows(executor: Executor, rows: Sequence[Indexed]) -> None:
@@ -143,11 +169,14 @@ def write_rows(executor: Executor, rows: Sequence[Indexed]) -> None:
             values,
         )
     else:
+        for value, row in zip(values, rows, strict=True):
+            value["published"] = row[6]
         executor.execute(
             text(
-                f"INSERT INTO {TABLE} (article_id, title, body, tags) "
-                "VALUES (:id, :title, :body, :tags) ON CONFLICT (article_id) DO UPDATE "
-                "SET title = excluded.title, body = excluded.body, tags = excluded.tags"
+                f"INSERT INTO {TABLE} (article_id, title, body, tags, published) "
+                "VALUES (:id, :title, :body, :tags, :published) ON CONFLICT (article_id) DO "
+                "UPDATE SET title = excluded.title, body = excluded.body, tags = excluded.tags, "
+                "published = excluded.published"
             ),
             values,
         )
@@ -219,6 +248,7 @@ _INDEXED = (
     ArticleRow.text,
     ArticleRow.source_id,
     ArticleRow.language,
+    func.coalesce(ArticleRow.published_at, ArticleRow.first_seen_at),
 )
 
 
@@ -230,7 +260,8 @@ def _article_rows(executor: Executor, ids: Sequence[int]) -> list[Indexed]:
 def index_articles(executor: Executor, ids: Iterable[int]) -> int:
     """(Re)index these stored articles as they are now; returns how many were indexed.
 
-    Call it after writing an article's title, summary or text (``upsert_articles`` does).
+    Call it after writing an article's title, summary, text or publication date
+    (``upsert_articles`` does; so does ingesting a page).
     """
     wanted = sorted(set(ids))
     done = 0

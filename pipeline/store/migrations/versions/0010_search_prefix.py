@@ -22,7 +22,7 @@ expression.
 import sqlalchemy as sa
 from alembic import op
 
-from pipeline.store.search_index import GAP, TABLE, TERMS, TSV, create_index, fill_terms
+from pipeline.store.search_index import GAP, TABLE, TERMS, create_index, fill_terms
 
 revision = "0010_search_prefix"
 down_revision = "0009_candidates"
@@ -34,6 +34,12 @@ OLD_TSV = (
     f"setweight(ts_delete(to_tsvector('simple'::regconfig, '{GAP} ' || body), '{GAP}'), 'B')"
 )
 """``tsv`` as 0005 made it."""
+TSV = (
+    f"{OLD_TSV} || array_to_tsvector(string_to_array("
+    "'#' || (article_id / 2048)::text || ' ' || '#m' || (article_id / 16384)::text || ' ' || "
+    "'#c' || (article_id / 131072)::text || ' ' || '#' || replace(tags, ' ', ' #'), ' '))"
+)
+"""``tsv`` as this revision makes it (0011 adds publication days)."""
 TAGS = (
     "'s' || encode(convert_to(article.source_id, 'UTF8'), 'hex') || "
     "' l' || encode(convert_to(coalesce(article.language, ''), 'UTF8'), 'hex')"
