@@ -394,7 +394,9 @@ def test_the_service_fetches_on_during_a_slow_parse_and_never_times_out_a_finish
 
     slow_at = timed.times["/slow.html"][0]
     during = [t for t in timed.times["/feed.xml"] if slow_at < t < slow_at + 3]
-    assert len(during) >= 3, (during, log.read_text()[-2000:])  # fetched while it was parsed
+    # fetched while it was parsed: every 0.5 s, so ≈ 6 on an idle machine; a held loop gives 0.
+    # At a load of 4+ on 2 cores (the parse spins a core) 2 were seen: a timing, not the rule.
+    assert len(during) >= 2, (during, log.read_text()[-2000:])
     assert timed.times["/two-2.html"][0] - slow_at < 1.0 * 3
     messages = [json.loads(line)["message"] for line in log.read_text().splitlines() if line]
     assert not [m for m in messages if "timed out" in m], messages
