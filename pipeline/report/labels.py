@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pipeline.i18n import LANGUAGES
+from pipeline.i18n import translator as _translator
 from pipeline.normalize.hearing_time import local_text
 from pipeline.report.model import Summary
-
-LANGUAGES = ("en", "ru")
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (en, ru)
@@ -134,14 +134,8 @@ _NUMBERS = "no one two three four five six seven eight nine ten eleven twelve".s
 
 
 def translator(lang: str) -> Callable[[str], str]:
-    """``t(key)``; an unknown key shows itself, so a gap is visible."""
-    index = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-
-    def t(key: str) -> str:
-        pair = MESSAGES.get(key)
-        return pair[index] if pair else key
-
-    return t
+    """``t(key)`` for one language of the report (:func:`pipeline.i18n.translator`)."""
+    return _translator(MESSAGES, lang)
 
 
 def report_language(asked: str | None, case_language: str | None) -> str:

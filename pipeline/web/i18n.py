@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-LANGUAGES = ("en", "ru")
+from pipeline.i18n import LANGUAGES
+from pipeline.i18n import translator as _translator
+
 DEFAULT = "en"
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -111,14 +113,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def translator(lang: str) -> Callable[[str], str]:
-    """``t(key)`` for one language; an unknown key shows itself, so a gap is visible."""
-    index = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-
-    def t(key: str) -> str:
-        pair = MESSAGES.get(key)
-        return pair[index] if pair else key
-
-    return t
+    """``t(key)`` for one language of the web pages (:func:`pipeline.i18n.translator`)."""
+    return _translator(MESSAGES, lang)
 
 
 def pick_language(query_lang: str | None, accept_language: str | None) -> str:
