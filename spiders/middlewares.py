@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import scrapy
-from scrapy.crawler import Crawler
+
+if TYPE_CHECKING:  # the crawler module (and Twisted's reactor machinery) only when crawling
+    from scrapy.crawler import Crawler
 
 
 class RetryBackoff:

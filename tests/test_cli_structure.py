@@ -186,30 +186,57 @@ def test_a_run_loads_the_sending_and_postgresql_side_only_when_used() -> None:
     assert json.loads(result.stdout.splitlines()[-1]) == [[], True]
 
 
-def test_long_lived_imports_pause_the_collector_and_freeze_once() -> None:
-    """``run`` imports its libraries with the collector paused and freezes what exists then
-    (once per process); the collector is back on after, or stays off if it was off."""
+def test_long_lived_imports_pause_the_collector_and_freeze_what_they_import() -> None:
+    """Libraries are imported with the collector paused; a block that imported something
+    freezes what exists then, one that imported nothing new freezes nothing; the collector is
+    back on after, or stays off if it was off."""
     result = run_python(
         """
         import gc, json
-        from pipeline.cli.context import long_lived_imports
+        from pipeline.startup import long_lived_imports
         seen = []
         with long_lived_imports():
             seen.append(gc.isenabled())
+            import colorsys
         seen += [gc.isenabled(), gc.get_freeze_count() > 0]
         gc.unfreeze()
         with long_lived_imports():
-            pass
-        seen.append(gc.get_freeze_count())  # not frozen a second time
+            import colorsys  # already imported: nothing new
+        seen.append(gc.get_freeze_count())
         gc.disable()
         with long_lived_imports():
-            pass
-        seen.append(gc.isenabled())
+            import fractions
+        seen += [gc.isenabled(), gc.get_freeze_count() > 0]
         print(json.dumps(seen))
         """
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[-1]) == [False, True, True, 0, False]
+    assert json.loads(result.stdout.splitlines()[-1]) == [False, True, True, 0, False, True]
+
+
+def test_a_run_with_nothing_due_imports_no_crawler(tmp_path: Path) -> None:
+    """``run --once`` with no source due opens the store and delivers, but never imports the
+    crawl machinery (Twisted's reactor, Scrapy's engine): issue 14's run with nothing to do."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "sources.yaml").write_text(
+        "sources:\n  - {id: feed-a, kind: feed, url: 'http://127.0.0.1:9/feed.xml', enabled: false}\n"
+    )
+    (config / "settings.yaml").write_text(
+        json.dumps({"data_dir": str(tmp_path / "data"), "news_search": {"enabled": False}})
+    )
+    result = run_python(
+        f"""
+        import json, sys
+        from click.testing import CliRunner
+        from pipeline.cli.main import main
+        out = CliRunner().invoke(main, ["--config", {str(config)!r}, "run", "--once"])
+        heavy = ("pipeline.fetch.crawler", "scrapy.crawler", "scrapy.core.engine")
+        print(json.dumps([out.exit_code, sorted(m for m in heavy if m in sys.modules)]))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [0, []]
 
 
 ALIASES = """

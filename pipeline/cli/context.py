@@ -7,10 +7,8 @@ so the store is opened (and migrated) only when a command asks for it.
 
 from __future__ import annotations
 
-import gc
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -75,31 +73,6 @@ class AppContext:
         self.zone()  # an unknown settings.timezone is a config error, named
         config = self.config()
         return Zones(config.settings.timezone, {c.slug: case_zone(self, c) for c in config.cases})
-
-
-_frozen = False
-
-
-@contextmanager
-def long_lived_imports() -> Iterator[None]:
-    """Import a command's libraries with the cyclic garbage collector paused, then (once per
-    process) move every object made so far out of its reach (``gc.freeze``).
-
-    What imports make (modules, classes, functions, SQLAlchemy and Scrapy registries) lives as
-    long as the process, yet each full collection walked all of it again: ≈ 0.1 s of an
-    unchanged ``run --once`` and 0.4 s of a first run of 200 feeds (issue 14). Objects made
-    later are collected as before."""
-    global _frozen
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not _frozen:
-            gc.freeze()
-            _frozen = True
-        if enabled:
-            gc.enable()
 
 
 def one_line(exc: BaseException) -> str:

@@ -10,11 +10,11 @@ from typing import Any
 
 from pipeline.errors import UnknownSourceError
 from pipeline.events.hearings import reminder_events
-from pipeline.fetch.crawler import crawl
 from pipeline.fetch.plan import due_rechecks, fetch_specs
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import PageResult, RunLog, SourceResult
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
+from pipeline.startup import long_lived_imports
 from pipeline.store.events import add_events
 from pipeline.store.hearing_matches import due_reminders
 from pipeline.store.sources import source_states
@@ -74,6 +74,8 @@ def run_once(
     )
     run_log = RunLog()
     if specs or rechecks:
+        with long_lived_imports():  # Scrapy and Twisted: only for a run with something to fetch
+            from pipeline.fetch.crawler import crawl
         crawl(deps, run_log, specs, scrapy_settings, rechecks)
     missing = {s.source_id for s in specs} - {r.source_id for r in run_log.results}
     for source_id in sorted(missing):  # a spider that died before reporting must not hide it

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli.commands.deliver import report_lines
-from pipeline.cli.context import AppContext, logging_options, long_lived_imports
+from pipeline.cli.context import AppContext, logging_options
 from pipeline.errors import UnknownSourceError
 from pipeline.logs import LogFormat, level_for, url_secrets
 from pipeline.logs import configure_logging as setup_logging
+from pipeline.startup import long_lived_imports
 
 if TYPE_CHECKING:
     from pipeline.service.once import RunSummary
@@ -48,8 +49,8 @@ def command(
     a failing source or a channel that is down is recorded and shown, and the next run
     retries it.
     """
-    # Scrapy, SQLAlchemy and the store come with these: imported when a run starts, not for
-    # --help, and kept out of the garbage collector's walks (long_lived_imports).
+    # SQLAlchemy and the store come with these: imported when a run starts, not for --help,
+    # and kept out of the garbage collector's walks (Scrapy comes when there is a crawl).
     with long_lived_imports():
         from pipeline.ingest.deps import build_deps
         from pipeline.service.once import run_once
