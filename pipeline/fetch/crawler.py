@@ -58,7 +58,7 @@ def crawl(
     if plan or rechecks:
         import_http_handler()
     process = AsyncCrawlerProcess(settings)
-    binding = CrawlBinding(deps, run_log)
+    binding = CrawlBinding(deps, run_log, group=True)
     for spider_cls, mine in plan:
         if getattr(spider_cls, "rereads", False):
             mine = with_newest(deps, mine)

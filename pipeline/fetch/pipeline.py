@@ -21,7 +21,7 @@ from typing import Any
 
 from pipeline.errors import ParseOverBudget
 from pipeline.fetch.plan import ARTICLE_SPIDER, load_spider
-from pipeline.ingest.batch import safe_ingest
+from pipeline.ingest.batch import Fetch, ingest_fetches
 from pipeline.ingest.deps import IngestDeps, build_deps
 from pipeline.ingest.pages import has_text, ingest_page, read_text
 from pipeline.ingest.runlog import RunLog
@@ -45,6 +45,36 @@ class CrawlBinding:
     started: dict[str, datetime] = field(default_factory=dict)
     """When each source's crawl started, if known (its run's ``started_at``; else the time
     its first item arrived)."""
+    group: bool = False
+    """Store the sources of this crawl several in one transaction (:class:`Pending`): a
+    ``run --once`` crawl of many sources. Off for the service's one-source crawls, whose
+    caller reads the result as soon as the crawl ends."""
+
+
+@dataclass(slots=True)
+class Pending:
+    """Fetches waiting to be stored together (``ingest_fetches``): stored when the next one
+    arrives if they hold :attr:`items` items or the oldest has waited :attr:`seconds`, else
+    when the crawl has nothing left to fetch (Scrapy's ``spider_idle``) or closes. Waiting
+    loses nothing: an uncommitted fetch has not advanced its source's validators (and no
+    alert of it is queued), so after a crash it is fetched and stored again."""
+
+    items: int = 500
+    seconds: float = 5.0
+    fetches: list[Fetch] = field(default_factory=list)
+    since: float = 0.0
+
+    def add(self, fetch: Fetch) -> bool:
+        """Queue ``fetch``; whether the group is now due."""
+        now = time.monotonic()
+        if not self.fetches:
+            self.since = now
+        self.fetches.append(fetch)
+        return sum(f.size for f in self.fetches) >= self.items or now - self.since >= self.seconds
+
+    def take(self) -> list[Fetch]:
+        fetches, self.fetches = self.fetches, []
+        return fetches
 
 
 def bind(crawler: Any, binding: CrawlBinding) -> None:
@@ -63,6 +93,7 @@ class IngestPipeline:
         self._article_spider: type[Any] | None = None
         self.workers = ParseWorkers.from_settings(getattr(crawler, "settings", None))
         """Article pages are read off the loop, each within the parse budget."""
+        self.pending = Pending()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IngestPipeline:
@@ -73,7 +104,21 @@ class IngestPipeline:
                 settings.get("CASEWATCH_CONFIG"), settings.get("CASEWATCH_DATABASE_URL")
             )
             binding = CrawlBinding(deps)
-        return cls(binding, crawler)
+        pipeline = cls(binding, crawler)
+        if binding.group:
+            from scrapy import signals
+
+            crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        return pipeline
+
+    def spider_idle(self) -> None:
+        """Nothing left to fetch: store what waits (its article pages join the crawl)."""
+        self._store(self.pending.take())
+
+    def close_spider(self) -> None:
+        """The last fetches, if the crawl closed without going idle (stopped): their article
+        pages wait for a re-check."""
+        self._store(self.pending.take(), follow=False)
 
     def process_item(self, item: Any) -> Any:
         deps = self.binding.deps
@@ -105,16 +150,30 @@ class IngestPipeline:
             log.info("%s: late result of an abandoned crawl dropped", report.source_id)
             return
         deps = self.binding.deps
-        raws = self.buffers.pop(report.source_id, [])
-        hearings = self.hearings.pop(report.source_id, [])
-        started = self.started.pop(report.source_id, deps.clock())
-        t0 = time.perf_counter()
-        result = safe_ingest(deps, report, raws, started, hearings)
-        self.binding.log.results.append(result)
-        self._follow(result.full_text)
-        log.debug(
-            "%s: ingested %d items in %.3fs", report.source_id, len(raws), time.perf_counter() - t0
+        fetch = Fetch(
+            report,
+            self.buffers.pop(report.source_id, []),
+            self.started.pop(report.source_id, deps.clock()),
+            self.hearings.pop(report.source_id, []),
         )
+        if not self.binding.group:
+            self._store([fetch])
+        elif self.pending.add(fetch):
+            self._store(self.pending.take())
+
+    def _store(self, fetches: Sequence[Fetch], *, follow: bool = True) -> None:
+        if not fetches:
+            return
+        t0 = time.perf_counter()
+        results = ingest_fetches(self.binding.deps, fetches)
+        self.binding.log.results.extend(results)
+        if follow:
+            for result in results:
+                self._follow(result.full_text)
+        log.debug(
+            "stored %d source(s), %d items in %.3fs",
+            len(fetches), sum(f.size for f in fetches), time.perf_counter() - t0,
+        )  # fmt: skip
 
     def _follow(self, targets: Sequence[ArticleTarget]) -> None:
         """Fetch these article pages in the crawl that found them; without a running crawl
