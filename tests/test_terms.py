@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.match import keys, terms
 from pipeline.match.terms import (
     _AFTER_NUMBER,
     _ARTICLE_START_RE,
@@ -276,3 +277,31 @@ def test_article_scan_on_real_text() -> None:
             texts += [t for t in re.split(r"<[^>]*>", html.unescape(raw)) if t.strip()]
     assert len(texts) > 10_000
     assert _same_as_article_re(texts) == []
+
+
+# ---------------------------------------------------------------- words, fast scan
+
+WORD_PIECES = [
+    "суд", "Талдыкорган", "қазақ", "police", "É", "e\u0301", "12", "٣", "ᲃ", "_", "__", "'", "’",
+    "ʼ", "`", "-", "‐", "‑", "–", " ", "\n", ".", ",", "\u00ad", "\u200b", "ß", "ﬁ", "²", "½",
+    "Ⅻ", "日本", "‿", "⁀", "\u0300", "x_y", "a'_b", "_a-", "'-'", "O'Brien", "Taldy-Korgan",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("finder", [terms.WORDS, keys._WORDS], ids=["matcher", "index"])
+def test_word_finder_finds_the_exact_patterns_words(finder: terms.WordFinder) -> None:
+    """The fast ``\\w`` scan with underscored words split again gives exactly the words of
+    ``[^\\W_]+`` joined by the finder's joiners: on samples, random mixes of letters, digits,
+    underscores, joiners and marks, and (with the shared corpus) real text."""
+    rng = random.Random(14)
+    texts = WORD_PIECES + [
+        "".join(rng.choices(WORD_PIECES, k=rng.randint(1, 20))) for _ in range(20_000)
+    ]
+    if CORPUS.is_dir():
+        for path in sorted(CORPUS.rglob("*")):
+            if path.suffix in (".html", ".xml", ".rss", ".atom") and path.is_file():
+                texts.append(html.unescape(path.read_bytes().decode("utf-8", "replace")))
+    assert [t for t in texts if finder.findall(t) != finder.exact.findall(t)] == []
+    assert terms.words("Taldy-Korgan's police_officers") == [
+        "Taldy-Korgan's", "police", "officers",
+    ]  # fmt: skip

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from pipeline.match.terms import (
     CASE_NUMBER_RE,
+    WordFinder,
     _morph,
     article_mentions,
     clean_text,
@@ -39,7 +40,7 @@ MIN_STEM = 5
 MIN_PREFIX = 3
 """A user's ``word*`` needs this many key characters, or it is searched as a whole word."""
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
+_WORDS = WordFinder("'’ʼ`")
 """Words; hyphen-joined parts are words of their own (phrases), apostrophes join."""
 _PRECISE = str.maketrans(
     {
@@ -71,7 +72,7 @@ def text_words(text: str) -> list[str]:
     text = clean_text(text)
     if "/" in text:
         text = CASE_NUMBER_RE.sub(lambda m: normalize_case_number(m.group()), text)
-    return _WORD_RE.findall(text)
+    return _WORDS.findall(text)
 
 
 def index_keys(text: str) -> str:
