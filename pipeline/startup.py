@@ -1,4 +1,5 @@
-"""Heavy libraries imported where a command first needs them, out of the collector's way.
+"""What makes a process start fast: heavy libraries imported where a command first needs
+them, out of the collector's way, and a cache folder for what is costly to compute again.
 
 A ``run --once`` with nothing due must not pay for Scrapy and Twisted (issue 14), so the crawl
 machinery is imported when there is something to crawl. What such an import makes (modules,
@@ -11,9 +12,13 @@ everything made so far out of its reach (``gc.freeze``).
 from __future__ import annotations
 
 import gc
+import os
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
 
 
 @contextmanager
@@ -34,3 +39,29 @@ def long_lived_imports() -> Iterator[None]:
             gc.freeze()
         if enabled:
             gc.enable()
+
+
+def cache_folder() -> Path | None:
+    """Where casewatch keeps what it can compute again (``$XDG_CACHE_HOME/casewatch``, else
+    ``~/.cache/casewatch``); None without a home folder."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "casewatch"
+    except RuntimeError:  # no home folder to expand
+        return None
+
+
+def write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> bool:
+    """Write a cache file through ``write`` so that a reader never sees half of it; False
+    when the folder is read-only or full (the next process computes it again)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+            try:
+                write(out)
+            except BaseException:
+                os.unlink(out.name)
+                raise
+        os.replace(out.name, path)
+    except OSError:
+        return False
+    return True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.match import keys, terms
+from pipeline.match import keys, terms, words
 from pipeline.match.terms import (
     _AFTER_NUMBER,
     _ARTICLE_START_RE,
@@ -288,8 +288,8 @@ WORD_PIECES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("finder", [terms.WORDS, keys._WORDS], ids=["matcher", "index"])
-def test_word_finder_finds_the_exact_patterns_words(finder: terms.WordFinder) -> None:
+@pytest.mark.parametrize("finder", [words.WORDS, keys._WORDS], ids=["matcher", "index"])
+def test_word_finder_finds_the_exact_patterns_words(finder: words.WordFinder) -> None:
     """The fast ``\\w`` scan with underscored words split again gives exactly the words of
     ``[^\\W_]+`` joined by the finder's joiners: on samples, random mixes of letters, digits,
     underscores, joiners and marks, and (with the shared corpus) real text."""

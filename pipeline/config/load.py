@@ -22,7 +22,7 @@ from pipeline.config.cases import Case
 from pipeline.config.entries import ConfigProblem, expand_env, read_entries, read_yaml
 from pipeline.config.env import env_name, env_overrides, merge
 from pipeline.config.folder import load_case_folder, load_watches
-from pipeline.config.kinds import kind_problems
+from pipeline.config.kinds import kind_problems, save_checks
 from pipeline.config.models import SLUG_RE, locate
 from pipeline.config.news import news_search_sources, watch_search_sources
 from pipeline.config.settings import Settings
@@ -156,6 +156,7 @@ def load_config(
         sources_path, read_yaml(sources_path), "sources", Source, env, problems,
         check=kind_problems,
     )  # fmt: skip
+    save_checks()
     cases = read_entries(cases_path, read_yaml(cases_path), "cases", Case, env, problems)
     cases += load_case_folder(root, cases, env, problems)
     watches = load_watches(root, env, problems)

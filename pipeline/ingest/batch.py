@@ -1,4 +1,5 @@
-"""The conductor: one fetch of one source → the store, in ONE transaction.
+"""The conductor: one fetch of one source → the store, atomically (alone, or with the other
+fetches of a run's crawl in one transaction: :func:`ingest_fetches`).
 
 Spiders yield a source's ``RawArticle`` items and then exactly one ``FetchReport``; the item
 pipeline (``pipeline.fetch.pipeline``) hands the batch here: normalize → upsert → match →

@@ -21,7 +21,6 @@ from functools import lru_cache
 
 from pipeline.match.terms import (
     CASE_NUMBER_RE,
-    WordFinder,
     _morph,
     article_mentions,
     clean_text,
@@ -32,6 +31,7 @@ from pipeline.match.terms import (
     normalize_case_number,
     skeleton,
 )
+from pipeline.match.words import WordFinder
 
 MAX_KEY = 60
 """Longer keys are cut: garbage tokens (base64, long URLs) must not bloat the index."""

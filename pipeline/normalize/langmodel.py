@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import os
-import tempfile
 import zipfile
 from array import array
 from collections import Counter
@@ -36,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, RAW_FLOOR, LanguageIdentifier
+
+from pipeline.startup import cache_folder, write_atomically
 
 _LOW_BITS = 16
 
@@ -106,8 +106,10 @@ def cache_path(languages: Sequence[str]) -> Path | None:
     try:
         model = (MODEL_DIR / MODEL_FILE).resolve()
         stat = model.stat()
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "casewatch"
-    except (OSError, RuntimeError):  # no model file to key on; no home folder
+    except OSError:  # no model file to key on
+        return None
+    folder = cache_folder()
+    if folder is None:
         return None
     key = f"{_CACHE_FORMAT}|{model}|{stat.st_size}|{stat.st_mtime_ns}|{','.join(languages)}"
     return folder / f"langid-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
@@ -125,17 +127,7 @@ def _write_cache(path: Path, identifier: CompactIdentifier) -> None:
         "output": np.frombuffer(identifier.tk_output, dtype=np.int32),
         "row": np.array(identifier.tk_row),
     }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
-            try:
-                np.savez(out, **arrays)
-            except BaseException:
-                os.unlink(out.name)
-                raise
-        os.replace(out.name, path)
-    except OSError:
-        pass  # a read-only or full cache folder: the next process reads the model file again
+    write_atomically(path, lambda out: np.savez(out, **arrays))  # if not: read the model again
 
 
 def _read_cache(path: Path) -> CompactIdentifier | None:
