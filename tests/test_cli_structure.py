@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import logging
 import pkgutil
 import subprocess
 import sys
@@ -362,3 +363,34 @@ def test_a_module_without_a_command_is_reported(
             main.get_command(click.Context(main), "not-a-command")
     finally:
         sys.modules.pop(name, None)
+
+
+def test_a_crawl_keeps_scrapy_quiet_below_vv(tmp_path: Path) -> None:
+    """A Scrapy crawler process sets Scrapy's loggers to DEBUG when it starts; the crawl puts
+    them back at the run's level, so no record is made for each item nobody would see."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.yaml").write_text(
+        json.dumps({"data_dir": str(tmp_path / "data"), "news_search": {"enabled": False}})
+    )
+    (config / "sources.yaml").write_text("sources: []\n")
+    result = run_python(
+        f"""
+        import json, logging
+        from pipeline.logs import configure_logging
+        from pipeline.fetch.crawler import crawl
+        from pipeline.ingest.deps import build_deps
+        from pipeline.ingest.runlog import RunLog
+        levels = []
+        for verbose in (0, 2):
+            configure_logging(verbose)
+            chosen = logging.getLogger("scrapy").level
+            crawl(build_deps({str(config)!r}), RunLog(), [])
+            levels.append([chosen, logging.getLogger("scrapy").level])
+        print(json.dumps(levels))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    (quiet, after), (verbose, after_vv) = json.loads(result.stdout.splitlines()[-1])
+    assert after == quiet >= logging.WARNING
+    assert after_vv == verbose == logging.DEBUG

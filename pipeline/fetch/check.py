@@ -22,6 +22,7 @@ from pipeline.config.sources import Source
 from pipeline.errors import SourceError
 from pipeline.fetch.plan import crawl_settings, fetch_spec, plan_crawls
 from pipeline.items import CheckStep, FetchReport, RawHearing
+from pipeline.logs import quiet_libraries
 from pipeline.store.responses import kept_report
 
 
@@ -84,6 +85,7 @@ def check_source(
             hearings.append(item)
 
     process = AsyncCrawlerProcess(settings)
+    quiet_libraries()  # the process set Scrapy's loggers to DEBUG
     crawler = process.create_crawler(spider_cls)
     crawler.signals.connect(collect, signal=signals.item_scraped)
     process.crawl(crawler, specs=[fetch_spec(source, None)], sources={source.id: source},

@@ -37,6 +37,7 @@ from pipeline.ingest.batch import safe_ingest
 from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import RunLog, SourceResult
 from pipeline.items import ArticleTarget, FetchReport, FetchSpec
+from pipeline.logs import quiet_libraries
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def crawl(
     if plan or rechecks:
         import_http_handler()
     process = AsyncCrawlerProcess(settings)
+    quiet_libraries()  # the process set Scrapy's loggers to DEBUG
     binding = CrawlBinding(deps, run_log, group=True)
     for spider_cls, mine in plan:
         if getattr(spider_cls, "rereads", False):
