@@ -259,6 +259,27 @@ def test_the_old_date_of_a_postponed_hearing_is_not_announced() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The hearing scheduled for March 14 has been postponed indefinitely.",
+        "The hearing, which was set for 14 March, was adjourned until further notice.",
+        "Заседание, назначенное на 14 марта, отложено на неопределённый срок.",
+        "Суд отложил заседание, назначенное на 14 марта, на неопределённый срок.",
+    ],
+)
+def test_the_old_date_of_a_hearing_postponed_indefinitely_is_not_announced(text: str) -> None:
+    """«Indefinitely» wins over the date the same sentence says the hearing had."""
+    found = extract_announced(text, published_at=PUBLISHED)
+    assert [(a.kind, a.local_date) for a in found] == [(N, None)]
+
+
+def test_a_schedule_after_an_indefinite_postponement_is_announced() -> None:
+    text = "The trial was postponed indefinitely; the court scheduled a bail hearing for 20 March."
+    found = extract_announced(text, published_at=PUBLISHED)
+    assert [(a.kind, a.local_date) for a in found] == [(N, None), (S, date(2025, 3, 20))]
+
+
 def test_undated_postponement_gives_way_to_a_date_elsewhere() -> None:
     text = "Суд отложил рассмотрение дела. Следующее заседание назначено на 15 января."
     found = extract_announced(text, published_at=PUBLISHED)

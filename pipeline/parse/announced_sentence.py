@@ -97,7 +97,7 @@ def from_sentence(
             if not (kind == "postponed_to" and indefinite):
                 usable = dated if kind == "postponed_to" else _for_verb(low, verb, dated, today)
                 taken.extend(_dated(index, sentence, kind, verb, vocabulary.language, usable))
-        taken = _without_replaced(taken, verbs, indefinite)
+        taken = _without_replaced(taken, verbs)
         if not hits and today is not None:
             taken.extend(_same_day(index, sentence, low, verbs, vocabulary.language, today))
         if not any(f.announced.kind == "postponed_to" for f in taken):
@@ -215,10 +215,9 @@ def _nearest(
     return min(near, key=distance, default=None)
 
 
-def _without_replaced(found: list[Found], verbs: list[Verb], indefinite: bool) -> list[Found]:
-    """A schedule the same sentence then postpones is the date it replaced."""
-    if indefinite:
-        return found
+def _without_replaced(found: list[Found], verbs: list[Verb]) -> list[Found]:
+    """A schedule the same sentence then postpones — to a date or indefinitely ("the hearing
+    scheduled for March 14 has been postponed indefinitely") — is the date it replaced."""
     moves = [verb.start() for kind, verb in verbs if kind == "postponed_to"]
     return [
         f for f in found if f.announced.kind != "scheduled" or not any(f.verb < at for at in moves)
