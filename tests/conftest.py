@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.store.engine import open_store
 
+from support.cluster import cluster_database
 from support.http_server import LocalHTTPServer
 from support.logs import restored_logging
 from support.pgserver import (
@@ -83,6 +84,14 @@ def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
     yield factory
     engine = factory.kw["bind"]
     engine.dispose()
+
+
+@pytest.fixture
+def cluster_url(postgres_url: str) -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server for a cluster of workers
+    (``tests/support/cluster.py``), dropped after the test."""
+    with cluster_database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ source at once, pinned sources only on their queue's worker, status listing the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ import pytest
 from support.cli import Cli, run_casewatch
 from support.cluster import (
     Feed,
-    cluster_database,
     errors_logged,
     logged_sources,
     overlaps,
@@ -36,20 +34,6 @@ FAST = [Feed(f"fast-{i}", every="1s", delay=1.5) for i in range(3)]
 PINNED = [Feed(f"kz-{i}", queue="kz") for i in range(3)]
 
 
-@pytest.fixture
-def pg_url(postgres_url: str) -> Iterator[str]:
-    with cluster_database(postgres_url) as url:
-        yield url
-
-
-@pytest.fixture
-def http() -> Iterator[LocalHTTPServer]:
-    server = LocalHTTPServer()
-    server.start()
-    yield server
-    server.close()
-
-
 def test_worker_on_sqlite_refuses_naming_what_to_do(tmp_path: Path) -> None:
     db = tmp_path / "casewatch.db"
     config = write_cluster_config(tmp_path / "config", LocalHTTPServer(), [Feed("court-01")])
@@ -63,26 +47,28 @@ def test_worker_on_sqlite_refuses_naming_what_to_do(tmp_path: Path) -> None:
 @pytest.mark.postgres
 @pytest.mark.e2e
 def test_workers_crawl_each_source_once_a_cycle_never_twice_at_once_and_by_queue(
-    tmp_path: Path, pg_url: str, http: LocalHTTPServer
+    tmp_path: Path, cluster_url: str, http_server: LocalHTTPServer
 ) -> None:
     feeds = [*HOURLY, *FAST, *PINNED]
-    serve_feeds(http, feeds)
-    config = write_cluster_config(tmp_path / "config", http, feeds)
+    serve_feeds(http_server, feeds)
+    config = write_cluster_config(tmp_path / "config", http_server, feeds)
     logs = [tmp_path / f"worker-{n}.log" for n in ("a", "b", "c", "kz")]
-    workers = [start_worker(config, pg_url, log, "--concurrency", "3") for log in logs[:3]]
-    workers.append(start_worker(config, pg_url, logs[3], "--queue", "kz", "--concurrency", "2"))
+    workers = [start_worker(config, cluster_url, log, "--concurrency", "3") for log in logs[:3]]
+    workers.append(
+        start_worker(config, cluster_url, logs[3], "--queue", "kz", "--concurrency", "2")
+    )
     try:
         once = {f.id for f in [*HOURLY, *PINNED]}
-        wait_for(lambda: once <= set(source_runs(pg_url)), 120, "every source's first run")
+        wait_for(lambda: once <= set(source_runs(cluster_url)), 120, "every source's first run")
         fast = {f.id for f in FAST}
-        wait_for(lambda: all(len(source_runs(pg_url).get(s, [])) >= 2 for s in fast), 60,
+        wait_for(lambda: all(len(source_runs(cluster_url).get(s, [])) >= 2 for s in fast), 60,
                  "two runs of each fast source")  # fmt: skip
-        status = run_casewatch(config, pg_url, "status", "--format", "json")
-        table = run_casewatch(config, pg_url, "status")
+        status = run_casewatch(config, cluster_url, "status", "--format", "json")
+        table = run_casewatch(config, cluster_url, "status")
     finally:
         codes = stop_all(workers)
     assert codes == [0, 0, 0, 0]
-    runs = source_runs(pg_url)
+    runs = source_runs(cluster_url)
     assert {s: len(runs[s]) for s in once} == dict.fromkeys(once, 1)  # once in the cycle
     for source, source_runs_ in runs.items():  # never two crawls of a source at once
         assert overlaps(source_runs_) == [], source

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from pipeline.store.events import add_events
 
 from support.cluster import (
     Feed,
-    cluster_database,
     pids_running,
     query,
     serve_feeds,
@@ -38,20 +36,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
 ALERTS = 500
 SLOW = Feed("slow-court", delay=5.0)
 """Long enough to be killed mid-crawl."""
-
-
-@pytest.fixture
-def pg_url(postgres_url: str) -> Iterator[str]:
-    with cluster_database(postgres_url) as url:
-        yield url
-
-
-@pytest.fixture
-def http() -> Iterator[LocalHTTPServer]:
-    server = LocalHTTPServer()
-    server.start()
-    yield server
-    server.close()
 
 
 def alert(i: int) -> Event:
@@ -80,34 +64,34 @@ def kill(pid: int) -> None:
 
 
 def test_killed_workers_lose_nothing_crawl_redone_alerts_at_most_one_twice(
-    tmp_path: Path, pg_url: str, http: LocalHTTPServer, smtp_server: LocalSMTPServer
+    tmp_path: Path, cluster_url: str, http_server: LocalHTTPServer, smtp_server: LocalSMTPServer
 ) -> None:
-    serve_feeds(http, [SLOW])
+    serve_feeds(http_server, [SLOW])
     config = write_cluster_config(
-        tmp_path / "config", http, [SLOW],
+        tmp_path / "config", http_server, [SLOW],
         settings="delivery: {min_interval: 10ms, timeout: 2s, max_per_hour: 0, backoff: 0s}\n",
         alerts=f"channels:\n  - id: mail\n    url: '{smtp_url(smtp_server)}'\n"
         "routes:\n  - {events: ['*'], channels: [mail]}\n",
     )  # fmt: skip
     logs = [tmp_path / f"worker-{n}.log" for n in range(3)]
-    workers = [start_worker(config, pg_url, log, "--concurrency", "2") for log in logs]
+    workers = [start_worker(config, cluster_url, log, "--concurrency", "2") for log in logs]
     by_pid = {w.pid: w for w in workers}
     try:
-        wait_for(lambda: http.requests_to("/slow-court.xml"), 120, "the slow page asked for")
-        crawling = wait_for(lambda: pids_running(pg_url, lock="crawl:slow-court"), 60,
+        wait_for(lambda: http_server.requests_to("/slow-court.xml"), 120, "the slow page asked for")
+        crawling = wait_for(lambda: pids_running(cluster_url, lock="crawl:slow-court"), 60,
                             "the slow crawl running")[0]  # fmt: skip
         kill(crawling)
         by_pid[crawling].wait(timeout=10)
-        queue_alerts(pg_url, ALERTS)
+        queue_alerts(cluster_url, ALERTS)
         smtp_server.wait_for(50, timeout=60)
         delivering = wait_for(
-            lambda: [p for p in pids_running(pg_url, task="casewatch.deliver") if p != crawling],
+            lambda: [p for p in pids_running(cluster_url, task="casewatch.deliver") if p != crawling],
             30, "a delivery running",
         )[0]  # fmt: skip
         kill(delivering)
         sent = "SELECT count(*) FROM delivery WHERE status = 'sent'"
-        wait_for(lambda: query(pg_url, sent)[0][0] == ALERTS, 90, "every alert sent")
-        wait_for(lambda: "slow-court" in source_runs(pg_url), 60, "the killed crawl redone")
+        wait_for(lambda: query(cluster_url, sent)[0][0] == ALERTS, 90, "every alert sent")
+        wait_for(lambda: "slow-court" in source_runs(cluster_url), 60, "the killed crawl redone")
         received = smtp_server.wait_for(ALERTS, timeout=30)
     finally:
         codes = stop_all(workers)
@@ -116,8 +100,8 @@ def test_killed_workers_lose_nothing_crawl_redone_alerts_at_most_one_twice(
     assert len(ids) == ALERTS  # every alert arrived
     twice = [i for i, n in ids.items() if n > 1]
     assert len(received) - ALERTS <= 1 and len(twice) <= 1, (twice, len(received))
-    runs = source_runs(pg_url)["slow-court"]
+    runs = source_runs(cluster_url)["slow-court"]
     assert [outcome for _, _, outcome in runs] == ["ok"]  # redone once, by the survivor
     # the killed fetch and the redone one (a third when the redo was on the second worker
     # killed: a loaded machine may take the 8 s before recovery to send the first 50 alerts)
-    assert len(http.requests_to("/slow-court.xml")) >= 2
+    assert len(http_server.requests_to("/slow-court.xml")) >= 2
