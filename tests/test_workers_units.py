@@ -93,3 +93,37 @@ def test_status_without_workers_says_nothing_of_them(capsys: pytest.CaptureFixtu
     assert status_document(status)["workers"] == [] == status_document(status)["queues"]
     print_cluster(status, "UTC")
     assert capsys.readouterr().out == ""
+
+
+def test_a_crawl_ending_while_the_tick_reads_is_not_queued_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tick reads the crawl jobs, then the sources' runs. A crawl commits its run before
+    its job ends, so one that ends between the two reads is either still busy at the first or
+    has its run in the second: never due and idle at once (it was queued twice that way)."""
+    from contextlib import nullcontext
+    from types import SimpleNamespace
+
+    from pipeline.workers import runtime
+
+    reads: list[str] = []
+
+    def active_crawls(session: object) -> set[str]:
+        reads.append("jobs")
+        return {"src"} if len(reads) == 1 else set()  # the job ends after the first read
+
+    def source_states(session: object) -> dict[str, object]:
+        reads.append("runs")
+        return {} if len(reads) == 1 else {"src": "ran"}  # its run is committed by then
+
+    monkeypatch.setattr(runtime, "active_crawls", active_crawls)
+    monkeypatch.setattr(runtime, "source_states", source_states)
+    monkeypatch.setattr(runtime, "is_due", lambda source, state, *args: state is None)
+    worker = SimpleNamespace(
+        deps=SimpleNamespace(clock=lambda: datetime(2026, 12, 7, tzinfo=UTC),
+                             sessions=lambda: nullcontext(None)),
+        settings=SimpleNamespace(default_every=timedelta(hours=1), failing_backoff_max=None),
+        sources={"src": Source(id="src", kind="feed", url="https://example.kz/rss")},
+    )  # fmt: skip
+    assert runtime.WorkerRuntime.due_crawls(worker) == []  # type: ignore[arg-type]
+    assert reads == ["jobs", "runs"]

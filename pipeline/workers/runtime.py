@@ -123,8 +123,12 @@ class WorkerRuntime:
         or running."""
         now, settings = self.deps.clock(), self.settings
         with self.deps.sessions() as session:
-            states = source_states(session)
+            # The jobs first, then the sources' runs: a crawl commits its run before its job
+            # ends, so a job seen ended has its run in the states read after it. The other
+            # order let a crawl finishing between the two reads look due and idle, and its
+            # source was crawled twice in one cycle.
             busy = active_crawls(session)
+            states = source_states(session)
         return [
             (s.id, queue_of(s.queue))
             for s in self.sources.values()
