@@ -50,7 +50,7 @@ def cache_folder() -> Path | None:
         return None
 
 
-def write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> bool:
+def write_atomically(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
     """Write a cache file through ``write`` so that a reader never sees half of it; False
     when the folder is read-only or full (the next process computes it again)."""
     try:

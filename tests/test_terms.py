@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.match import keys, terms, words
+from pipeline.match import terms, words
 from pipeline.match.terms import (
     _AFTER_NUMBER,
     _ARTICLE_START_RE,
@@ -288,7 +288,7 @@ WORD_PIECES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("finder", [words.WORDS, keys._WORDS], ids=["matcher", "index"])
+@pytest.mark.parametrize("finder", [words.WORDS, words.INDEX_WORDS], ids=["matcher", "index"])
 def test_word_finder_finds_the_exact_patterns_words(finder: words.WordFinder) -> None:
     """The fast ``\\w`` scan with underscored words split again gives exactly the words of
     ``[^\\W_]+`` joined by the finder's joiners: on samples, random mixes of letters, digits,

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pydantic
 from pydantic import BaseModel, ValidationError
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 SCRAPY_SETTINGS = "pipeline.scrapy_settings"
 CACHE_FORMAT = 1
+_CODE = ("pipeline", "spiders")
+"""The packages whose modules answered: a change to any of their files means asking again."""
 MAX_ROWS = 5_000
 """Rows a cache keeps (the most recently checked): enough for several config folders."""
 
@@ -164,17 +166,10 @@ class KindChecks:
         rows = dict(list(self.rows.items())[-MAX_ROWS:])
         document = {"stamp": _stamp(), "files": self.files, "kinds": self.kinds, "rows": rows}
         body = json.dumps(document, ensure_ascii=False).encode()
-
-        def write(out: IO[bytes]) -> None:
-            out.write(body)
-
-        if write_atomically(self.path, write):
+        if write_atomically(self.path, lambda out: out.write(body)):
             self.changed = False
         else:
             log.debug("%s: cannot write the kind checks; the next process checks again", self.path)
-
-
-_CODE = ("pipeline", "spiders")
 
 
 @functools.cache

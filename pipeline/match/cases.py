@@ -34,6 +34,7 @@ from pipeline.match.terms import (
     normalize_case_number,
     words,
 )
+from pipeline.match.words import WORDS
 from pipeline.records import Hit, Match
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ WEIGHTS = {"case_number": 4.0, "alone": 3.0, "person": 1.5, "keyword": 1.0, "art
 TITLE_BONUS = 1.5
 _KIND_ORDER = {"case_number": 0, "person": 1, "keyword": 2, "article": 3, "context": 4, "exclude": 5}  # fmt: skip
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`\-‐‑][^\W_]+)*")
+_WORD_RE = WORDS.exact
 _BREAK_RE = re.compile(r"[.!?;:…\n\u2028\u2029|]")
 
 

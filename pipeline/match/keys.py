@@ -31,7 +31,7 @@ from pipeline.match.terms import (
     normalize_case_number,
     skeleton,
 )
-from pipeline.match.words import WordFinder
+from pipeline.match.words import INDEX_WORDS
 
 MAX_KEY = 60
 """Longer keys are cut: garbage tokens (base64, long URLs) must not bloat the index."""
@@ -40,8 +40,6 @@ MIN_STEM = 5
 MIN_PREFIX = 3
 """A user's ``word*`` needs this many key characters, or it is searched as a whole word."""
 
-_WORDS = WordFinder("'’ʼ`")
-"""Words; hyphen-joined parts are words of their own (phrases), apostrophes join."""
 _PRECISE = str.maketrans(
     {
         **dict(zip("абвгдезийклмнопрстуфхцыэ", "abvgdezijklmnoprstufxcye", strict=True)),
@@ -72,7 +70,7 @@ def text_words(text: str) -> list[str]:
     text = clean_text(text)
     if "/" in text:
         text = CASE_NUMBER_RE.sub(lambda m: normalize_case_number(m.group()), text)
-    return _WORDS.findall(text)
+    return INDEX_WORDS.findall(text)
 
 
 def index_keys(text: str) -> str:

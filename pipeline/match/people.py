@@ -34,8 +34,9 @@ from pipeline.match.terms import (
     kazakh_splits,
     skeleton,
 )
+from pipeline.match.words import WORDS
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`\-‐‑][^\W_]+)*")
+_WORD_RE = WORDS.exact
 _BREAK_RE = re.compile(r"[.!?;:…\n\u2028\u2029|,()«»\"]")
 _SPACES = " \t\u00a0\u202f"
 _ENDINGS = r"(?:a|u|im|om|e|oi|oiu|ih|imi|i|ogo|omu|aia|oe)?$"

@@ -32,7 +32,6 @@ from pipeline.match.words import WORDS
 if TYPE_CHECKING:
     from pymorphy3 import MorphAnalyzer
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`\-‐‑][^\W_]+)*")
 _JOINERS_RE = re.compile(r"['’ʼ`\-‐‑]")
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
@@ -89,7 +88,7 @@ def words(text: str) -> list[str]:
 
 def tokenize(text: str) -> list[Token]:
     """Words with their offsets in ``clean_text(text)``."""
-    return [Token(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(clean_text(text))]
+    return [Token(m.group(), m.start(), m.end()) for m in WORDS.exact.finditer(clean_text(text))]
 
 
 def _repair_lookalikes(word: str) -> str:

@@ -28,3 +28,6 @@ class WordFinder:
 
 WORDS = WordFinder("'’ʼ`\\-‐‑")
 """Words with apostrophe- and hyphen-joined parts kept as one (the matcher's)."""
+INDEX_WORDS = WordFinder("'’ʼ`")
+"""Words with apostrophe-joined parts kept as one; hyphen-joined parts are words of their own
+(the search index's and its snippets': a phrase)."""

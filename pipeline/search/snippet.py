@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from pipeline.match.keys import Alt, alt_matches, index_key
 from pipeline.match.terms import clean_text
+from pipeline.match.words import INDEX_WORDS
 
 MARK_START = "\u27e6"
 MARK_END = "\u27e7"
@@ -19,7 +20,7 @@ WIDTH = 32
 LEAD = 8
 """Words shown before the first hit."""
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
+_WORD_RE = INDEX_WORDS.exact
 _SPACE_RE = re.compile(r"\s+")
 
 
