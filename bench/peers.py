@@ -16,11 +16,17 @@ about 1.7 KB, 2 % of them about a shipped case) and serves them from a separate 
   under ``~/.cache/casewatch-bench/``), configured by ``r2e new`` and ``r2e opmlimport`` with
   the same feeds; ``--no-send`` still turns every new entry into its email;
 * each of them again: the unchanged run, where the server answers 304 to every feed;
+* the Scrapy floor (``bench/scrapy_floor.py``): the same fetches through Scrapy with every
+  optional part off, and ``feedparser.parse`` of each body — the least casewatch could cost
+  with Scrapy as its fetcher; and the spine floor, the same keeping its validators and entries
+  in SQLite through SQLAlchemy's ORM — what the product card's parts cost before casewatch's
+  own code runs;
 * the floor: ``urllib`` + ``feedparser.parse`` of every feed in this process (and the
   conditional GETs alone for the unchanged run).
 
-The two programs alternate (casewatch first in odd rounds, rss2email first in even ones) and
-their runs interleave (first, first, unchanged, unchanged). CPU is user + system time of the
+The programs take turns going first (casewatch, rss2email, the floors in round 1; the next
+one first in each round after) and their runs interleave (first, first, first,
+unchanged, …). CPU is user + system time of the
 child (``os.wait4``); wall is its elapsed time. Medians over the rounds, and their ratios.
 Targets (issue 14): casewatch's first-run CPU ≤ 0.8 × rss2email's, unchanged ≤ 1.5 ×.
 """
@@ -322,6 +328,29 @@ class Casewatch:
         return run_child(command, folder, folder / "run.log")
 
 
+class ScrapyFloor:
+    """``bench/scrapy_floor.py``: Scrapy with every optional part off, ``feedparser.parse`` of
+    each body, the validators in a JSON file — or, ``store``, the validators and entries in
+    SQLite through SQLAlchemy's ORM (the "spine floor": the product card's parts alone)."""
+
+    def __init__(self, server: FeedServer, work: Path, store: bool = False) -> None:
+        self.work, self.store = work, store
+        self.name = "spine floor" if store else "scrapy floor"
+        self.urls = [server.url(p) for p in server.paths]
+
+    def fresh(self, round_no: int) -> Path:
+        folder = self.work / f"{self.name.replace(' ', '-')}-{round_no}"
+        folder.mkdir()
+        (folder / "feeds.json").write_text(json.dumps(self.urls))
+        return folder
+
+    def run(self, folder: Path) -> Timing:
+        command = [sys.executable, str(ROOT / "bench" / "scrapy_floor.py"), str(folder)]
+        if self.store:
+            command.append("--store")
+        return run_child(command, folder, folder / "run.log")
+
+
 def floor(server: FeedServer, etags: dict[str, str] | None) -> Timing:
     """urllib + feedparser.parse of every feed in this process (the validators of ``etags``:
     the conditional GETs alone, nothing to parse)."""
@@ -345,11 +374,14 @@ def floor(server: FeedServer, etags: dict[str, str] | None) -> Timing:
 
 # ---------------------------------------------------------------- rounds and figures
 
+Tool = Casewatch | Rss2Email | ScrapyFloor
+
 
 def one_round(
-    round_no: int, tools: list[Casewatch | Rss2Email], server: FeedServer, feeds: dict[str, bytes]
+    round_no: int, tools: list[Tool], server: FeedServer, feeds: dict[str, bytes]
 ) -> dict[tuple[str, str], Timing]:
-    order = tools if round_no % 2 else tools[::-1]
+    turn = (round_no - 1) % len(tools)
+    order = tools[turn:] + tools[:turn]
     folders = {tool.name: tool.fresh(round_no) for tool in order}
     out: dict[tuple[str, str], Timing] = {}
     server.stats()
@@ -375,7 +407,7 @@ def report(rounds: list[dict[tuple[str, str], Timing]]) -> None:
 
     print(f"\nmedians of {len(rounds)} round(s)      CPU s    wall s")
     for phase in ("first", "unchanged"):
-        for name in ("casewatch", "rss2email", "floor"):
+        for name in ("casewatch", "rss2email", "spine floor", "scrapy floor", "floor"):
             print(
                 f"  {phase:9s} {name:12s}  {med(name, phase, 'cpu'):8.2f}  {med(name, phase, 'wall'):8.2f}"
             )
@@ -386,10 +418,17 @@ def report(rounds: list[dict[tuple[str, str], Timing]]) -> None:
         wall = med("casewatch", phase, "wall") / med("rss2email", phase, "wall")
         verdict = "met" if cpu <= target else "MISSED"
         print(f"  {phase:9s}                     {cpu:6.2f}×  {wall:6.2f}×   {target}× {verdict}")
-    print("ratios casewatch / floor")
+    print("\nratios of CPU        casewatch /        spine floor /   scrapy floor /")
+    print("                      spine floor        rss2email       rss2email")
     for phase in targets:
-        cpu = med("casewatch", phase, "cpu") / med("floor", phase, "cpu")
-        print(f"  {phase:9s}                     {cpu:6.2f}×")
+        cw, spine, scrapy = (
+            med(name, phase, "cpu") for name in ("casewatch", "spine floor", "scrapy floor")
+        )
+        r2e = med("rss2email", phase, "cpu")
+        print(
+            f"  {phase:9s}            {cw / spine:6.2f}×           {spine / r2e:6.2f}×         {scrapy / r2e:6.2f}×"
+        )
+    print("(the floors: bench/scrapy_floor.py; urllib + feedparser alone: the floor above)")
 
 
 def main() -> None:
@@ -420,9 +459,11 @@ def main() -> None:
     server = FeedServer(feeds)
     work = Path(tempfile.mkdtemp(prefix="casewatch-peers-"))
     try:
-        tools: list[Casewatch | Rss2Email] = [
+        tools: list[Tool] = [
             Casewatch(server, work, args.fast_feeds),
             Rss2Email(r2e, server, work),
+            ScrapyFloor(server, work),
+            ScrapyFloor(server, work, store=True),
         ]
         rounds = [one_round(n, tools, server, feeds) for n in range(1, args.rounds + 1)]
         report(rounds)
