@@ -63,6 +63,8 @@ class Pending:
     seconds: float = 5.0
     fetches: list[Fetch] = field(default_factory=list)
     since: float = 0.0
+    size: int = 0
+    """Items of the fetches waiting."""
 
     def add(self, fetch: Fetch) -> bool:
         """Queue ``fetch``; whether the group is now due."""
@@ -70,10 +72,11 @@ class Pending:
         if not self.fetches:
             self.since = now
         self.fetches.append(fetch)
-        return sum(f.size for f in self.fetches) >= self.items or now - self.since >= self.seconds
+        self.size += fetch.size
+        return self.size >= self.items or now - self.since >= self.seconds
 
     def take(self) -> list[Fetch]:
-        fetches, self.fetches = self.fetches, []
+        fetches, self.fetches, self.size = self.fetches, [], 0
         return fetches
 
 
