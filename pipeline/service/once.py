@@ -15,6 +15,7 @@ from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import PageResult, RunLog, SourceResult
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.startup import long_lived_imports
+from pipeline.store.cluster import active_crawls
 from pipeline.store.events import add_events
 from pipeline.store.hearing_matches import due_reminders
 from pipeline.store.sources import source_states
@@ -30,6 +31,8 @@ class RunSummary:
     results: tuple[SourceResult, ...]
     delivery: DeliveryReport | None
     skipped_not_due: int = 0
+    busy: tuple[str, ...] = ()
+    """Sources left to the workers: a crawl job of theirs was waiting or running."""
     reminders: int = 0
     config_problems: tuple[str, ...] = field(default=())
     pages: tuple[PageResult, ...] = field(default=())
@@ -57,6 +60,9 @@ def run_once(
     now = deps.clock()
     with deps.sessions.begin() as session:
         states = source_states(session)
+        busy = active_crawls(session)  # workers on this database (their tick waits for us)
+    left = tuple(s.id for s in sources if s.id in busy)
+    sources = [s for s in sources if s.id not in busy]
     specs = fetch_specs(
         sources,
         states,
@@ -88,6 +94,7 @@ def run_once(
         results=tuple(run_log.results),
         delivery=delivery,
         skipped_not_due=len(sources) - len(specs),
+        busy=left,
         reminders=reminders,
         config_problems=tuple(str(p) for p in config.problems),
         pages=tuple(run_log.pages),

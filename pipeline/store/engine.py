@@ -197,6 +197,23 @@ def run_lock(engine: Engine) -> Iterator[bool]:
         yield held
 
 
+def run_in_progress(session: Session) -> bool:
+    """Whether a ``run --once`` holds this PostgreSQL database's run lock now (the workers'
+    tick then queues no crawl: the two would fetch the same sources at once). False on other
+    databases, where no workers run."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    held = session.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid) AND objsubid = 1)"
+        ),
+        {"high": _RUN_LOCK >> 32, "low": _RUN_LOCK & 0xFFFFFFFF},
+    )
+    return bool(held.scalar())
+
+
 @contextmanager
 def _lock(engine: Engine, name: str, key: int, *, wait: bool) -> Iterator[bool]:
     """A lock per database: a file lock beside a SQLite file, an advisory lock on PostgreSQL

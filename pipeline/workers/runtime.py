@@ -23,6 +23,7 @@ from pipeline.logs import extra
 from pipeline.notify.deliver import Notifier
 from pipeline.service.once import deliver_due, enqueue_reminders
 from pipeline.store.cluster import active_crawls
+from pipeline.store.engine import run_in_progress
 from pipeline.store.models import SourceRow
 from pipeline.store.sources import source_states
 
@@ -120,9 +121,12 @@ class WorkerRuntime:
     def due_crawls(self) -> list[tuple[str, str]]:
         """(source, queue) of the enabled sources due by their ``every:`` (backed off while
         failing: the rule ``run --once`` and the service use) that have no crawl job waiting
-        or running."""
+        or running — none while a ``run --once`` works on the database (it fetches them)."""
         now, settings = self.deps.clock(), self.settings
         with self.deps.sessions() as session:
+            if run_in_progress(session):
+                log.info("a casewatch run --once is fetching on this database: no crawl queued")
+                return []
             # The jobs first, then the sources' runs: a crawl commits its run before its job
             # ends, so a job seen ended has its run in the states read after it. The other
             # order let a crawl finishing between the two reads look due and idle, and its

@@ -104,6 +104,11 @@ def summary_lines(summary: RunSummary) -> list[str]:
     lines += page_lines(summary)
     if summary.reminders:
         lines.append(f"reminders    {summary.reminders} hearing reminder(s) queued")
+    if summary.busy:
+        lines.append(
+            f"busy         {len(summary.busy)} source(s) a worker is crawling, left to it: "
+            + ", ".join(summary.busy)
+        )
     if summary.skipped_not_due:
         lines.append(
             f"not due      {summary.skipped_not_due} source(s) (use --all to fetch them anyway)"

@@ -1,0 +1,74 @@
+"""A cron ``run --once`` and workers on one PostgreSQL database take turns, not sources: the
+run leaves the sources a worker is crawling to it, and the workers' tick queues no crawl
+while a run works (each would otherwise fetch what the other fetches, a court site twice)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from pipeline.config.sources import Source
+from pipeline.store.engine import open_store, run_in_progress, run_lock
+from pipeline.workers.runtime import WorkerRuntime
+
+from support.cli import run_casewatch
+from support.cluster import Feed, query, serve_feeds, source_runs, write_cluster_config
+from support.http_server import LocalHTTPServer
+
+
+@pytest.mark.postgres
+def test_run_once_leaves_a_source_to_the_worker_crawling_it(
+    cluster_url: str, http_server: LocalHTTPServer, tmp_path: Path
+) -> None:
+    feeds = [Feed("feed-a", delay=0), Feed("feed-b", delay=0)]
+    serve_feeds(http_server, feeds)
+    config = write_cluster_config(tmp_path / "config", http_server, feeds)
+    query(
+        cluster_url,
+        "INSERT INTO procrastinate_jobs (queue_name, task_name, lock, args, status)"
+        " VALUES ('default', 'casewatch.crawl', 'crawl:feed-a', '{}', 'doing')",
+    )
+
+    done = run_casewatch(config, cluster_url, "run", "--once", "--all")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "busy         1 source(s) a worker is crawling, left to it: feed-a" in done.stdout
+    assert http_server.requests_to("/feed-a.xml") == []
+    assert len(http_server.requests_to("/feed-b.xml")) == 1
+    assert set(source_runs(cluster_url)) == {"feed-b"}
+
+
+@pytest.mark.postgres
+def test_the_workers_tick_queues_no_crawl_while_a_run_once_works(cluster_url: str) -> None:
+    sessions = open_store(cluster_url)
+    engine = sessions.kw["bind"]
+    source = Source(id="court-kz", kind="feed", url="https://example.kz/rss")
+    worker: Any = SimpleNamespace(
+        deps=SimpleNamespace(clock=lambda: datetime(2026, 12, 7, tzinfo=UTC), sessions=sessions),
+        settings=SimpleNamespace(default_every=timedelta(hours=1), failing_backoff_max=None),
+        sources={source.id: source},
+    )
+
+    def in_progress() -> bool:  # seen from a connection of its own, as a worker sees it
+        with sessions() as session:
+            return run_in_progress(session)
+
+    assert not in_progress()
+    assert WorkerRuntime.due_crawls(worker) == [("court-kz", "default")]
+    with run_lock(engine) as got:
+        assert got
+        assert in_progress()
+        assert WorkerRuntime.due_crawls(worker) == []
+    assert not in_progress()
+    assert WorkerRuntime.due_crawls(worker) == [("court-kz", "default")]
+    engine.dispose()
+
+
+def test_no_run_is_in_progress_on_sqlite(tmp_path: Path) -> None:
+    sessions = open_store(f"sqlite:///{tmp_path / 'casewatch.db'}")
+    with sessions() as session:
+        assert run_in_progress(session) is False
