@@ -1,6 +1,7 @@
 """A cron ``run --once`` and workers on one PostgreSQL database take turns, not sources: the
-run leaves the sources a worker is crawling to it, and the workers' tick queues no crawl
-while a run works (each would otherwise fetch what the other fetches, a court site twice)."""
+run leaves to a live worker the sources it is crawling or has queued, and the workers' tick
+queues no crawl while a run works (each would otherwise fetch what the other fetches, a court
+site twice)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from pipeline.config.sources import Source
+from pipeline.store.cluster import register
 from pipeline.store.engine import open_store, run_in_progress, run_lock
 from pipeline.workers.runtime import WorkerRuntime
 
@@ -21,8 +23,20 @@ from support.http_server import LocalHTTPServer
 
 
 @pytest.mark.postgres
-def test_run_once_leaves_a_source_to_the_worker_crawling_it(
-    cluster_url: str, http_server: LocalHTTPServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("worker_seen", "left_to_it"),
+    [
+        (timedelta(0), True),  # a live worker has the source's crawl job: the run leaves it
+        (timedelta(hours=1), False),  # its worker was lost: the job holds nothing back
+        (None, False),  # no worker ever ran: a job left in the table holds nothing back
+    ],
+)
+def test_run_once_leaves_a_source_to_the_live_worker_crawling_it(
+    cluster_url: str,
+    http_server: LocalHTTPServer,
+    tmp_path: Path,
+    worker_seen: timedelta | None,
+    left_to_it: bool,
 ) -> None:
     feeds = [Feed("feed-a", delay=0), Feed("feed-b", delay=0)]
     serve_feeds(http_server, feeds)
@@ -32,14 +46,21 @@ def test_run_once_leaves_a_source_to_the_worker_crawling_it(
         "INSERT INTO procrastinate_jobs (queue_name, task_name, lock, args, status)"
         " VALUES ('default', 'casewatch.crawl', 'crawl:feed-a', '{}', 'doing')",
     )
+    if worker_seen is not None:
+        sessions = open_store(cluster_url)
+        with sessions.begin() as session:
+            register(session, name="almaty-1:41", host="almaty-1", pid=41, queues=["default"],
+                     concurrency=2, now=datetime.now(UTC) - worker_seen)  # fmt: skip
+        sessions.kw["bind"].dispose()
 
     done = run_casewatch(config, cluster_url, "run", "--once", "--all")
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "busy         1 source(s) a worker is crawling, left to it: feed-a" in done.stdout
-    assert http_server.requests_to("/feed-a.xml") == []
+    busy = "busy         1 source(s) a worker is crawling, left to it: feed-a"
+    assert (busy in done.stdout) is left_to_it
+    assert len(http_server.requests_to("/feed-a.xml")) == (0 if left_to_it else 1)
     assert len(http_server.requests_to("/feed-b.xml")) == 1
-    assert set(source_runs(cluster_url)) == {"feed-b"}
+    assert set(source_runs(cluster_url)) == ({"feed-b"} if left_to_it else {"feed-a", "feed-b"})
 
 
 @pytest.mark.postgres

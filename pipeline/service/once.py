@@ -15,7 +15,7 @@ from pipeline.ingest.deps import IngestDeps
 from pipeline.ingest.runlog import PageResult, RunLog, SourceResult
 from pipeline.notify.deliver import DeliveryReport, Notifier, deliver_pending
 from pipeline.startup import long_lived_imports
-from pipeline.store.cluster import active_crawls
+from pipeline.store.cluster import crawls_in_hand
 from pipeline.store.events import add_events
 from pipeline.store.hearing_matches import due_reminders
 from pipeline.store.sources import source_states
@@ -32,7 +32,7 @@ class RunSummary:
     delivery: DeliveryReport | None
     skipped_not_due: int = 0
     busy: tuple[str, ...] = ()
-    """Sources left to the workers: a crawl job of theirs was waiting or running."""
+    """Sources left to the workers: a live worker was crawling them or had them queued."""
     reminders: int = 0
     config_problems: tuple[str, ...] = field(default=())
     pages: tuple[PageResult, ...] = field(default=())
@@ -60,7 +60,8 @@ def run_once(
     now = deps.clock()
     with deps.sessions.begin() as session:
         states = source_states(session)
-        busy = active_crawls(session)  # workers on this database (their tick waits for us)
+        # workers on this database (their tick waits while this run works)
+        busy = crawls_in_hand(session, now, config.settings.workers.silent_for)
     left = tuple(s.id for s in sources if s.id in busy)
     sources = [s for s in sources if s.id not in busy]
     specs = fetch_specs(

@@ -209,5 +209,31 @@ def active_crawls(session: Session) -> set[str]:
     return {r.lock[len(CRAWL_LOCK) :] for r in rows if r.lock.startswith(CRAWL_LOCK)}
 
 
+def crawls_in_hand(session: Session, now: datetime, stalled_after: timedelta) -> set[str]:
+    """Sources whose crawl job is running, or waiting in a queue a live worker takes: what a
+    ``run --once`` leaves to the workers. Jobs that only stopped or lost workers could take
+    (workers given up for cron, a queue nobody serves) hold nothing back."""
+    served = {
+        queue
+        for worker in workers_seen(session, now, stalled_after)
+        if worker.state == "running"
+        for queue in worker.queues
+    }
+    if not served or not _exists(session, "procrastinate_jobs"):
+        return set()
+    rows = session.execute(
+        text(
+            "SELECT lock, queue_name FROM procrastinate_jobs WHERE task_name = :task"
+            " AND status IN ('todo', 'doing') AND lock IS NOT NULL"
+        ),
+        {"task": CRAWL_TASK},
+    )
+    return {
+        r.lock[len(CRAWL_LOCK) :]
+        for r in rows
+        if r.lock.startswith(CRAWL_LOCK) and r.queue_name in served
+    }
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
