@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.config.sources import Source
 from pipeline.store.cluster import register
-from pipeline.store.engine import open_store, run_in_progress, run_lock
+from pipeline.store.engine import open_store, run_held_for, run_lock
 from pipeline.workers.runtime import WorkerRuntime
 
 from support.cli import run_casewatch
@@ -68,28 +68,34 @@ def test_the_workers_tick_queues_no_crawl_while_a_run_once_works(cluster_url: st
     sessions = open_store(cluster_url)
     engine = sessions.kw["bind"]
     source = Source(id="court-kz", kind="feed", url="https://example.kz/rss")
+    service = SimpleNamespace(crawl_timeout=timedelta(minutes=10))
     worker: Any = SimpleNamespace(
         deps=SimpleNamespace(clock=lambda: datetime(2026, 12, 7, tzinfo=UTC), sessions=sessions),
-        settings=SimpleNamespace(default_every=timedelta(hours=1), failing_backoff_max=None),
+        settings=SimpleNamespace(
+            default_every=timedelta(hours=1), failing_backoff_max=None, service=service
+        ),
         sources={source.id: source},
     )
 
-    def in_progress() -> bool:  # seen from a connection of its own, as a worker sees it
+    def held_for() -> timedelta | None:  # from a connection of its own, as a worker reads it
         with sessions() as session:
-            return run_in_progress(session)
+            return run_held_for(session)
 
-    assert not in_progress()
+    assert held_for() is None
     assert WorkerRuntime.due_crawls(worker) == [("court-kz", "default")]
     with run_lock(engine) as got:
         assert got
-        assert in_progress()
+        held = held_for()
+        assert held is not None and timedelta(0) <= held < timedelta(minutes=1)
         assert WorkerRuntime.due_crawls(worker) == []
-    assert not in_progress()
-    assert WorkerRuntime.due_crawls(worker) == [("court-kz", "default")]
+        # a run holding the database longer than a crawl may last is hung: crawl beside it
+        service.crawl_timeout = timedelta(0)
+        assert WorkerRuntime.due_crawls(worker) == [("court-kz", "default")]
+    assert held_for() is None
     engine.dispose()
 
 
-def test_no_run_is_in_progress_on_sqlite(tmp_path: Path) -> None:
+def test_no_run_holds_a_sqlite_database_for_workers(tmp_path: Path) -> None:
     sessions = open_store(f"sqlite:///{tmp_path / 'casewatch.db'}")
     with sessions() as session:
-        assert run_in_progress(session) is False
+        assert run_held_for(session) is None

@@ -116,7 +116,7 @@ def test_a_crawl_ending_while_the_tick_reads_is_not_queued_again(
         reads.append("runs")
         return {} if len(reads) == 1 else {"src": "ran"}  # its run is committed by then
 
-    monkeypatch.setattr(runtime, "run_in_progress", lambda session: False)
+    monkeypatch.setattr(runtime, "run_held_for", lambda session: None)
     monkeypatch.setattr(runtime, "active_crawls", active_crawls)
     monkeypatch.setattr(runtime, "source_states", source_states)
     monkeypatch.setattr(runtime, "is_due", lambda source, state, *args: state is None)

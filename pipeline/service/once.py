@@ -59,9 +59,11 @@ def run_once(
         raise UnknownSourceError(f"unknown or disabled source(s): {', '.join(unknown)}")
     now = deps.clock()
     with deps.sessions.begin() as session:
-        states = source_states(session)
-        # workers on this database (their tick waits while this run works)
+        # The workers' jobs first, then the sources' runs (as their tick reads them): a crawl
+        # commits its run before its job ends, so one ending between the reads is either busy
+        # or has its run read, never due and idle at once. Their tick waits while this runs.
         busy = crawls_in_hand(session, now, config.settings.workers.silent_for)
+        states = source_states(session)
     left = tuple(s.id for s in sources if s.id in busy)
     sources = [s for s in sources if s.id not in busy]
     specs = fetch_specs(

@@ -15,6 +15,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -197,21 +198,25 @@ def run_lock(engine: Engine) -> Iterator[bool]:
         yield held
 
 
-def run_in_progress(session: Session) -> bool:
-    """Whether a ``run --once`` holds this PostgreSQL database's run lock now (the workers'
-    tick then queues no crawl: the two would fetch the same sources at once). False on other
-    databases, where no workers run."""
+def run_held_for(session: Session) -> timedelta | None:
+    """How long a ``run --once`` has held this PostgreSQL database's run lock (None when none
+    holds it; always None on other databases, where no workers run). The workers' tick queues
+    no crawl meanwhile: the two would fetch the same sources at once. The time is that of the
+    lock's transaction, by the server's clock (zero when the server does not show it)."""
     if session.get_bind().dialect.name != "postgresql":
-        return False
+        return None
     held = session.execute(
         text(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            " AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid) AND objsubid = 1)"
+            "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.xact_start), 0)"
+            " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted"
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND l.classid = CAST(:high AS oid) AND l.objid = CAST(:low AS oid)"
+            " AND l.objsubid = 1"
         ),
         {"high": _RUN_LOCK >> 32, "low": _RUN_LOCK & 0xFFFFFFFF},
-    )
-    return bool(held.scalar())
+    ).scalar()
+    return None if held is None else timedelta(seconds=float(held))
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from pipeline.logs import extra
 from pipeline.notify.deliver import Notifier
 from pipeline.service.once import deliver_due, enqueue_reminders
 from pipeline.store.cluster import active_crawls
-from pipeline.store.engine import run_in_progress
+from pipeline.store.engine import run_held_for
 from pipeline.store.models import SourceRow
 from pipeline.store.sources import source_states
 
@@ -121,12 +121,21 @@ class WorkerRuntime:
     def due_crawls(self) -> list[tuple[str, str]]:
         """(source, queue) of the enabled sources due by their ``every:`` (backed off while
         failing: the rule ``run --once`` and the service use) that have no crawl job waiting
-        or running — none while a ``run --once`` works on the database (it fetches them)."""
+        or running — none while a ``run --once`` works on the database (it fetches them),
+        unless it has held the database longer than ``service.crawl_timeout`` (hung: one
+        stuck cron run must not stop the cluster's crawls)."""
         now, settings = self.deps.clock(), self.settings
         with self.deps.sessions() as session:
-            if run_in_progress(session):
+            held = run_held_for(session)
+            if held is not None and held < settings.service.crawl_timeout:
                 log.info("a casewatch run --once is fetching on this database: no crawl queued")
                 return []
+            if held is not None:
+                log.warning(
+                    "a casewatch run --once has held this database for %s, over "
+                    "service.crawl_timeout (%s): crawling beside it",
+                    str(held).split(".")[0], settings.service.crawl_timeout,
+                )  # fmt: skip
             # The jobs first, then the sources' runs: a crawl commits its run before its job
             # ends, so a job seen ended has its run in the states read after it. The other
             # order let a crawl finishing between the two reads look due and idle, and its
