@@ -38,6 +38,7 @@ _REVISION_RE = re.compile(
 BACKENDS = ("sqlite", "postgresql")
 _MIGRATION_LOCK = 0x63617365  # "case": the PostgreSQL advisory lock migrations take
 _RUN_LOCK = 0x63617366  # the one ``run --once`` takes
+_SERVICE_LOCK = 0x63617367  # the one the service holds, shared, while it runs
 
 
 def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
@@ -208,15 +209,80 @@ def run_held_for(session: Session) -> timedelta | None:
     held = session.execute(
         text(
             "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.xact_start), 0)"
-            " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
-            " WHERE l.locktype = 'advisory' AND l.granted"
-            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            " AND l.classid = CAST(:high AS oid) AND l.objid = CAST(:low AS oid)"
-            " AND l.objsubid = 1"
+            f" FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE {_HELD}"
         ),
-        {"high": _RUN_LOCK >> 32, "low": _RUN_LOCK & 0xFFFFFFFF},
+        _key_parts(_RUN_LOCK),
     ).scalar()
     return None if held is None else timedelta(seconds=float(held))
+
+
+@contextmanager
+def service_lock(engine: Engine) -> Iterator[None]:
+    """Held while the service runs, so that a ``run --once`` on the same database sees it
+    (:func:`service_running`) and leaves the fetching to it. Shared: it does not keep another
+    service out. On PostgreSQL, by a connection of its own outside any transaction (one left
+    open for the service's life would hold back VACUUM); on SQLite, a file lock beside it."""
+    if engine.dialect.name == "postgresql":
+        key = {"key": _SERVICE_LOCK}
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("SELECT pg_advisory_lock_shared(:key)"), key)
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock_shared(:key)"), key)
+        return
+    path = _lock_file(engine, "service")
+    if path is None:
+        yield
+        return
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def service_running(engine: Engine) -> bool:
+    """Whether a ``casewatch run`` service holds :func:`service_lock` on this database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            held = connection.execute(
+                text(f"SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE {_HELD})"),
+                _key_parts(_SERVICE_LOCK),
+            )
+            return bool(held.scalar())
+    path = _lock_file(engine, "service")
+    if path is None:
+        return False
+    with open(path, "a+b") as handle:
+        try:  # a moment's exclusive lock: refused while any service holds its shared one
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+_HELD = (
+    "l.locktype = 'advisory' AND l.granted"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND l.classid = CAST(:high AS oid) AND l.objid = CAST(:low AS oid) AND l.objsubid = 1"
+)
+"""``pg_locks`` rows of a one-number advisory lock granted on this database (the number's
+high and low 32 bits: :func:`_key_parts`)."""
+
+
+def _key_parts(key: int) -> dict[str, int]:
+    return {"high": key >> 32, "low": key & 0xFFFFFFFF}
+
+
+def _lock_file(engine: Engine, name: str) -> str | None:
+    """The lock file beside a SQLite database file (None: no file, no other process)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return f"{database}.{name}.lock"
 
 
 @contextmanager
@@ -235,11 +301,11 @@ def _lock(engine: Engine, name: str, key: int, *, wait: bool) -> Iterator[bool]:
                     connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 connection.commit()
         return
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+    path = _lock_file(engine, name)
+    if path is None:
         yield True
         return
-    with open(f"{database}.{name}.lock", "a+b") as handle:
+    with open(path, "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

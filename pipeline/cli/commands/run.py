@@ -54,7 +54,7 @@ def command(
     with long_lived_imports():
         from pipeline.ingest.deps import build_deps
         from pipeline.service.once import run_once
-        from pipeline.store.engine import run_lock
+        from pipeline.store.engine import run_lock, service_lock, service_running
 
     if not once and (all_sources or only):
         raise click.UsageError("--all and --source go with --once (the service runs every source)")
@@ -66,12 +66,19 @@ def command(
     for problem in config.problems:
         click.echo(f"config {problem.severity}: {problem}", err=True)
     deps = build_deps(config=config, sessions=app.sessions(), clock=app.clock)
+    engine = deps.sessions.kw["bind"]
     if not once:
         from pipeline.service.process import Service
 
         overrides = {"LOG_LEVEL": _scrapy_level(verbose)}
-        click.get_current_context().exit(Service(deps, scrapy_overrides=overrides).run())
-    with run_lock(deps.sessions.kw["bind"]) as held:
+        with service_lock(engine):  # a run --once on this database leaves the fetching to it
+            status = Service(deps, scrapy_overrides=overrides).run()
+        click.get_current_context().exit(status)
+    if service_running(engine):
+        click.echo("the casewatch service is running on this database and fetches its sources: "
+                   "nothing done")  # fmt: skip
+        return
+    with run_lock(engine) as held:
         if not held:
             click.echo("another casewatch run --once is working on this database: nothing done")
             return

@@ -1,0 +1,66 @@
+"""A cron ``run --once`` on a database the service runs on leaves the fetching to the service
+(both would otherwise fetch the same sources, a court site twice): the service holds a shared
+lock while it runs, and the run, seeing it, does nothing and says why."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from pipeline.store.engine import open_store, service_lock, service_running
+
+from support.cli import run_casewatch, start_casewatch
+from support.feeds import rss
+from support.http_server import LocalHTTPServer
+
+NOTHING_DONE = "the casewatch service is running on this database and fetches its sources"
+
+
+def test_a_service_lock_is_seen_and_shared(db_url: str) -> None:
+    engine = open_store(db_url).kw["bind"]
+    assert not service_running(engine)
+    with service_lock(engine):
+        assert service_running(engine)
+        with service_lock(engine):  # a second service is not kept out
+            assert service_running(engine)
+        assert service_running(engine)
+    assert not service_running(engine)
+    engine.dispose()
+
+
+def test_run_once_leaves_the_fetching_to_a_running_service(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    http_server.route("/feed.xml", body=rss([("Новости", "https://example.kz/1", "Текст.")]),
+                      headers={"Content-Type": "application/rss+xml; charset=utf-8"})  # fmt: skip
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.yaml").write_text(
+        f"data_dir: {tmp_path / 'data'}\ndownload_delay: 0s\nnews_search: {{enabled: false}}\n"
+        "service: {startup_spread: 0s, shutdown_grace: 5s}\n",
+        encoding="utf-8",
+    )
+    (config / "sources.yaml").write_text(
+        f"sources:\n  - {{id: feed, kind: feed, url: '{http_server.url('/feed.xml')}', every: 1h}}\n",
+        encoding="utf-8",
+    )
+    db_url = f"sqlite:///{tmp_path / 'casewatch.db'}"
+    service = start_casewatch(config, db_url, "run", text=True)
+    try:
+        http_server.wait_for_requests(1, timeout=60)  # the service is up and has fetched
+
+        during = run_casewatch(config, db_url, "run", "--once", "--all")
+
+        assert during.returncode == 0, during.stdout + during.stderr
+        assert NOTHING_DONE in during.stdout
+        assert len(http_server.requests_to("/feed.xml")) == 1  # only the service's fetch
+    finally:
+        service.send_signal(signal.SIGTERM)
+        _, err = service.communicate(timeout=30)
+    assert service.returncode == 0, err[-2000:]
+
+    after = run_casewatch(config, db_url, "run", "--once", "--all")
+
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert NOTHING_DONE not in after.stdout
+    assert len(http_server.requests_to("/feed.xml")) == 2
