@@ -1,6 +1,7 @@
 """A cron ``run --once`` on a database the service runs on leaves the fetching to the service
 (both would otherwise fetch the same sources, a court site twice): the service holds a shared
-lock while it runs, and the run, seeing it, does nothing and says why."""
+lock while it runs, and the run, seeing it, does nothing and says why — unless it names its
+sources (``--source``: fetch this one now, as asked)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,12 @@ def test_run_once_leaves_the_fetching_to_a_running_service(
         assert during.returncode == 0, during.stdout + during.stderr
         assert NOTHING_DONE in during.stdout
         assert len(http_server.requests_to("/feed.xml")) == 1  # only the service's fetch
+
+        asked = run_casewatch(config, db_url, "run", "--once", "--source", "feed")
+
+        assert asked.returncode == 0, asked.stdout + asked.stderr  # a source named is fetched
+        assert NOTHING_DONE not in asked.stdout
+        assert len(http_server.requests_to("/feed.xml")) == 2
     finally:
         service.send_signal(signal.SIGTERM)
         _, err = service.communicate(timeout=30)
@@ -63,4 +70,4 @@ def test_run_once_leaves_the_fetching_to_a_running_service(
 
     assert after.returncode == 0, after.stdout + after.stderr
     assert NOTHING_DONE not in after.stdout
-    assert len(http_server.requests_to("/feed.xml")) == 2
+    assert len(http_server.requests_to("/feed.xml")) == 3

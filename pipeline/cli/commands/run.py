@@ -74,9 +74,9 @@ def command(
         with service_lock(engine):  # a run --once on this database leaves the fetching to it
             status = Service(deps, scrapy_overrides=overrides).run()
         click.get_current_context().exit(status)
-    if service_running(engine):
+    if not only and service_running(engine):  # a named source is fetched now, as asked
         click.echo("the casewatch service is running on this database and fetches its sources: "
-                   "nothing done")  # fmt: skip
+                   "nothing done (name one with --source to fetch it now)")  # fmt: skip
         return
     with run_lock(engine) as held:
         if not held:
