@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.store.engine import open_store, service_lock, service_running
 
 from support.cli import run_casewatch, start_casewatch
-from support.feeds import rss
+from support.cluster import Feed, serve_feeds, write_cluster_config
 from support.http_server import LocalHTTPServer
 
 NOTHING_DONE = "the casewatch service is running on this database and fetches its sources"
@@ -32,18 +32,10 @@ def test_a_service_lock_is_seen_and_shared(db_url: str) -> None:
 def test_run_once_leaves_the_fetching_to_a_running_service(
     tmp_path: Path, http_server: LocalHTTPServer
 ) -> None:
-    http_server.route("/feed.xml", body=rss([("Новости", "https://example.kz/1", "Текст.")]),
-                      headers={"Content-Type": "application/rss+xml; charset=utf-8"})  # fmt: skip
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "settings.yaml").write_text(
-        f"data_dir: {tmp_path / 'data'}\ndownload_delay: 0s\nnews_search: {{enabled: false}}\n"
-        "service: {startup_spread: 0s, shutdown_grace: 5s}\n",
-        encoding="utf-8",
-    )
-    (config / "sources.yaml").write_text(
-        f"sources:\n  - {{id: feed, kind: feed, url: '{http_server.url('/feed.xml')}', every: 1h}}\n",
-        encoding="utf-8",
+    feed = Feed("feed", delay=0)
+    serve_feeds(http_server, [feed])
+    config = write_cluster_config(
+        tmp_path / "config", http_server, [feed], service="{startup_spread: 0s, shutdown_grace: 5s}"
     )
     db_url = f"sqlite:///{tmp_path / 'casewatch.db'}"
     service = start_casewatch(config, db_url, "run", text=True)
