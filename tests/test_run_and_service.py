@@ -8,11 +8,15 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
 from pipeline.store.engine import open_store, service_lock, service_running
 
 from support.cli import run_casewatch, start_casewatch
 from support.cluster import Feed, serve_feeds, write_cluster_config
 from support.http_server import LocalHTTPServer
+from support.pgserver import scratch_database
 
 NOTHING_DONE = "the casewatch service is running on this database and fetches its sources"
 
@@ -27,6 +31,23 @@ def test_a_service_lock_is_seen_and_shared(db_url: str) -> None:
         assert service_running(engine)
     assert not service_running(engine)
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_service_lock_outlives_its_connection_being_cut(postgres_url: str) -> None:
+    """A PostgreSQL restart during the service's life takes the lock with the connection;
+    the service still stops cleanly (no error from releasing a lock that is gone)."""
+    with scratch_database(postgres_url) as url:
+        engine = open_store(url).kw["bind"]
+        with service_lock(engine):
+            assert service_running(engine)
+            with engine.connect() as other:
+                other.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND mode = 'ShareLock' AND pid <> pg_backend_pid()"
+                ))  # fmt: skip
+            assert not service_running(engine)
+        engine.dispose()
 
 
 def test_run_once_leaves_the_fetching_to_a_running_service(

@@ -8,6 +8,7 @@ with a line naming the file.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import os
@@ -229,7 +230,9 @@ def service_lock(engine: Engine) -> Iterator[None]:
             try:
                 yield
             finally:
-                connection.execute(text("SELECT pg_advisory_unlock_shared(:key)"), key)
+                # the server may have gone away meanwhile, and the lock with it
+                with contextlib.suppress(SQLAlchemyError):
+                    connection.execute(text("SELECT pg_advisory_unlock_shared(:key)"), key)
         return
     path = _lock_file(engine, "service")
     if path is None:
