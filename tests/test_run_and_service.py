@@ -6,19 +6,21 @@ sources (``--source``: fetch this one now, as asked)."""
 from __future__ import annotations
 
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from pipeline.store.engine import open_store, service_lock, service_running
+from pipeline.store.engine import open_store, run_lock, service_lock, service_running
 
 from support.cli import run_casewatch, start_casewatch
-from support.cluster import Feed, serve_feeds, write_cluster_config
+from support.cluster import Feed, serve_feeds, wait_for, write_cluster_config
 from support.http_server import LocalHTTPServer
 from support.pgserver import scratch_database
 
 NOTHING_DONE = "the casewatch service is running on this database and fetches its sources"
+WAITING = "waiting for the casewatch run --once working on this database to finish"
 
 
 def test_a_service_lock_is_seen_and_shared(db_url: str) -> None:
@@ -84,3 +86,33 @@ def test_run_once_leaves_the_fetching_to_a_running_service(
     assert after.returncode == 0, after.stdout + after.stderr
     assert NOTHING_DONE not in after.stdout
     assert len(http_server.requests_to("/feed.xml")) == 3
+
+
+def test_a_service_started_during_a_run_once_waits_for_it_to_finish(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    feed = Feed("feed", delay=0)
+    serve_feeds(http_server, [feed])
+    config = write_cluster_config(
+        tmp_path / "config", http_server, [feed], service="{startup_spread: 0s, shutdown_grace: 5s}"
+    )
+    db_url = f"sqlite:///{tmp_path / 'casewatch.db'}"
+    engine = open_store(db_url).kw["bind"]
+    log = tmp_path / "service.log"
+    with run_lock(engine) as held:  # a run --once at work
+        assert held
+        service = start_casewatch(config, db_url, "run", stdout=subprocess.DEVNULL,
+                                  stderr=log.open("wb"))  # fmt: skip
+        try:
+            wait_for(lambda: WAITING in log.read_text(encoding="utf-8"), 60, "the service waits")
+            assert http_server.requests_to("/feed.xml") == []
+        except BaseException:
+            service.kill()
+            raise
+    try:
+        http_server.wait_for_requests(1, timeout=60)  # the run is over: the service fetches
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(timeout=30)
+    assert service.returncode == 0, log.read_text(encoding="utf-8")[-2000:]
+    engine.dispose()

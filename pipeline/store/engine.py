@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import logging
 import os
 import re
 import sqlite3
@@ -35,6 +36,8 @@ _REVISION_RE = re.compile(
     r"^(down_revision|revision)(?:\s*:[^=\n]*)?\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|None)", re.M
 )
 
+
+log = logging.getLogger(__name__)
 
 BACKENDS = ("sqlite", "postgresql")
 _MIGRATION_LOCK = 0x63617365  # "case": the PostgreSQL advisory lock migrations take
@@ -220,9 +223,23 @@ def run_held_for(session: Session) -> timedelta | None:
 @contextmanager
 def service_lock(engine: Engine) -> Iterator[None]:
     """Held while the service runs, so that a ``run --once`` on the same database sees it
-    (:func:`service_running`) and leaves the fetching to it. Shared: it does not keep another
-    service out. On PostgreSQL, by a connection of its own outside any transaction (one left
-    open for the service's life would hold back VACUUM); on SQLite, a file lock beside it."""
+    (:func:`service_running`) and leaves the fetching to it; taken, it waits for a run that
+    was already working to finish. Shared: it does not keep another service out."""
+    with _service_held(engine):
+        with _lock(engine, "run", _RUN_LOCK, wait=False) as free:
+            pass
+        if not free:
+            log.info("waiting for the casewatch run --once working on this database to finish")
+            with _lock(engine, "run", _RUN_LOCK, wait=True):
+                pass
+        yield
+
+
+@contextmanager
+def _service_held(engine: Engine) -> Iterator[None]:
+    """The service's shared lock. On PostgreSQL, by a connection of its own outside any
+    transaction (one left open for the service's life would hold back VACUUM); on SQLite, a
+    file lock beside the database."""
     if engine.dialect.name == "postgresql":
         key = {"key": _SERVICE_LOCK}
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

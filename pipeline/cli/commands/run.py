@@ -74,13 +74,13 @@ def command(
         with service_lock(engine):  # a run --once on this database leaves the fetching to it
             status = Service(deps, scrapy_overrides=overrides).run()
         click.get_current_context().exit(status)
-    if not only and service_running(engine):  # a named source is fetched now, as asked
-        click.echo("the casewatch service is running on this database and fetches its sources: "
-                   "nothing done (name one with --source to fetch it now)")  # fmt: skip
-        return
-    with run_lock(engine) as held:
+    with run_lock(engine) as held:  # then the service (which waits for this lock) is seen
         if not held:
             click.echo("another casewatch run --once is working on this database: nothing done")
+            return
+        if not only and service_running(engine):  # a named source is fetched now, as asked
+            click.echo("the casewatch service is running on this database and fetches its "
+                       "sources: nothing done (name one with --source to fetch it now)")  # fmt: skip
             return
         try:
             summary = run_once(
