@@ -87,6 +87,14 @@ def test_the_workers_tick_queues_no_crawl_while_a_run_once_works(cluster_url: st
         assert got
         held = held_for()
         assert held is not None and timedelta(0) <= held < timedelta(minutes=1)
+        # held outside any transaction: a long run holds back neither VACUUM nor meets the
+        # server's idle-in-transaction timeout
+        holder = query(
+            cluster_url,
+            "SELECT a.state, a.xact_start FROM pg_locks l JOIN pg_stat_activity a"
+            " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted",
+        )
+        assert holder == [("idle", None)]
         assert WorkerRuntime.due_crawls(worker) == []
         # a run holding the database longer than a crawl may last is hung: crawl beside it
         service.crawl_timeout = timedelta(0)

@@ -206,13 +206,14 @@ def run_lock(engine: Engine) -> Iterator[bool]:
 def run_held_for(session: Session) -> timedelta | None:
     """How long a ``run --once`` has held this PostgreSQL database's run lock (None when none
     holds it; always None on other databases, where no workers run). The workers' tick queues
-    no crawl meanwhile: the two would fetch the same sources at once. The time is that of the
-    lock's transaction, by the server's clock (zero when the server does not show it)."""
+    no crawl meanwhile: the two would fetch the same sources at once. The time is since the
+    lock's connection went idle holding it, by the server's clock (zero when the server does
+    not show it)."""
     if session.get_bind().dialect.name != "postgresql":
         return None
     held = session.execute(
         text(
-            "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.xact_start), 0)"
+            "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.state_change), 0)"
             f" FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE {_HELD}"
         ),
         _key_parts(_RUN_LOCK),
@@ -225,7 +226,7 @@ def service_lock(engine: Engine) -> Iterator[None]:
     """Held while the service runs, so that a ``run --once`` on the same database sees it
     (:func:`service_running`) and leaves the fetching to it; taken, it waits for a run that
     was already working to finish. Shared: it does not keep another service out."""
-    with _service_held(engine):
+    with _lock(engine, "service", _SERVICE_LOCK, wait=True, shared=True):
         with _lock(engine, "run", _RUN_LOCK, wait=False) as free:
             pass
         if not free:
@@ -233,34 +234,6 @@ def service_lock(engine: Engine) -> Iterator[None]:
             with _lock(engine, "run", _RUN_LOCK, wait=True):
                 pass
         yield
-
-
-@contextmanager
-def _service_held(engine: Engine) -> Iterator[None]:
-    """The service's shared lock. On PostgreSQL, by a connection of its own outside any
-    transaction (one left open for the service's life would hold back VACUUM); on SQLite, a
-    file lock beside the database."""
-    if engine.dialect.name == "postgresql":
-        key = {"key": _SERVICE_LOCK}
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("SELECT pg_advisory_lock_shared(:key)"), key)
-            try:
-                yield
-            finally:
-                # the server may have gone away meanwhile, and the lock with it
-                with contextlib.suppress(SQLAlchemyError):
-                    connection.execute(text("SELECT pg_advisory_unlock_shared(:key)"), key)
-        return
-    path = _lock_file(engine, "service")
-    if path is None:
-        yield
-        return
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def service_running(engine: Engine) -> bool:
@@ -306,28 +279,36 @@ def _lock_file(engine: Engine, name: str) -> str | None:
 
 
 @contextmanager
-def _lock(engine: Engine, name: str, key: int, *, wait: bool) -> Iterator[bool]:
-    """A lock per database: a file lock beside a SQLite file, an advisory lock on PostgreSQL
-    (held by a connection of its own for as long as the block runs)."""
+def _lock(
+    engine: Engine, name: str, key: int, *, wait: bool, shared: bool = False
+) -> Iterator[bool]:
+    """A lock per database (``shared``: many holders at once, none beside an exclusive one): a
+    file lock beside a SQLite file, an advisory lock on PostgreSQL held by a connection of its
+    own for as long as the block runs — outside any transaction, so that a long run or the
+    service's life neither holds back VACUUM nor meets the server's idle-in-transaction
+    timeout."""
     if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            call = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-            got = connection.execute(text(f"SELECT {call}(:key)"), {"key": key}).scalar()
+        kind = "_shared" if shared else ""
+        params = {"key": key}
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            call = f"pg_advisory_lock{kind}" if wait else f"pg_try_advisory_lock{kind}"
+            got = connection.execute(text(f"SELECT {call}(:key)"), params).scalar()
             held = wait or bool(got)
             try:
                 yield held
             finally:
-                if held:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                connection.commit()
+                if held:  # the server may have gone away meanwhile, and the lock with it
+                    with contextlib.suppress(SQLAlchemyError):
+                        connection.execute(text(f"SELECT pg_advisory_unlock{kind}(:key)"), params)
         return
     path = _lock_file(engine, name)
     if path is None:
         yield True
         return
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     with open(path, "a+b") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, mode if wait else mode | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
