@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from pipeline.store.engine import open_store, run_lock, service_lock, service_running
+from pipeline.workers.schema import ensure_schema
 
 from support.cli import run_casewatch, start_casewatch
 from support.cluster import Feed, serve_feeds, wait_for, write_cluster_config
@@ -20,15 +23,15 @@ from support.http_server import LocalHTTPServer
 from support.pgserver import scratch_database
 
 NOTHING_DONE = "the casewatch service is running on this database and fetches its sources"
-WAITING = "waiting for the casewatch run --once working on this database to finish"
+WAITING = "waiting for the casewatch run --once working on this database"
 
 
 def test_a_service_lock_is_seen_and_shared(db_url: str) -> None:
     engine = open_store(db_url).kw["bind"]
     assert not service_running(engine)
-    with service_lock(engine):
+    with service_lock(engine, wait_for_run=timedelta(seconds=1)):
         assert service_running(engine)
-        with service_lock(engine):  # a second service is not kept out
+        with service_lock(engine, wait_for_run=timedelta(seconds=1)):  # another is not kept out
             assert service_running(engine)
         assert service_running(engine)
     assert not service_running(engine)
@@ -41,7 +44,7 @@ def test_a_service_lock_outlives_its_connection_being_cut(postgres_url: str) -> 
     the service still stops cleanly (no error from releasing a lock that is gone)."""
     with scratch_database(postgres_url) as url:
         engine = open_store(url).kw["bind"]
-        with service_lock(engine):
+        with service_lock(engine, wait_for_run=timedelta(seconds=1)):
             assert service_running(engine)
             with engine.connect() as other:
                 other.execute(text(
@@ -49,6 +52,21 @@ def test_a_service_lock_outlives_its_connection_being_cut(postgres_url: str) -> 
                     " AND mode = 'ShareLock' AND pid <> pg_backend_pid()"
                 ))  # fmt: skip
             assert not service_running(engine)
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_workers_start_while_a_service_runs(postgres_url: str) -> None:
+    """The service's lock is not the workers' schema lock (it once shared its number): a
+    worker making its tables does not wait for the service to stop."""
+    with scratch_database(postgres_url) as url:
+        engine = open_store(url).kw["bind"]
+        with service_lock(engine, wait_for_run=timedelta(seconds=1)):
+            made = threading.Thread(target=ensure_schema, args=(engine,), daemon=True)
+            made.start()
+            made.join(timeout=30)
+            assert not made.is_alive(), "the workers' schema waited for the service"
+            assert service_running(engine)
         engine.dispose()
 
 
@@ -115,4 +133,28 @@ def test_a_service_started_during_a_run_once_waits_for_it_to_finish(
         service.send_signal(signal.SIGTERM)
         service.wait(timeout=30)
     assert service.returncode == 0, log.read_text(encoding="utf-8")[-2000:]
+    engine.dispose()
+
+
+def test_a_service_does_not_wait_for_ever_for_a_run_that_may_be_hung(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    feed = Feed("feed", delay=0)
+    serve_feeds(http_server, [feed])
+    service = "{startup_spread: 0s, shutdown_grace: 5s, crawl_timeout: 2s}"
+    config = write_cluster_config(tmp_path / "config", http_server, [feed], service=service)
+    db_url = f"sqlite:///{tmp_path / 'casewatch.db'}"
+    engine = open_store(db_url).kw["bind"]
+    log = tmp_path / "service.log"
+    with run_lock(engine) as held:  # a run --once that never ends
+        assert held
+        process = start_casewatch(config, db_url, "run", stdout=subprocess.DEVNULL,
+                                  stderr=log.open("wb"))  # fmt: skip
+        try:  # past crawl_timeout the service starts beside it, and says so
+            http_server.wait_for_requests(1, timeout=60)
+            assert "starting beside it" in log.read_text(encoding="utf-8")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    assert process.returncode == 0, log.read_text(encoding="utf-8")[-2000:]
     engine.dispose()

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.config.sources import Source
 from pipeline.store.cluster import register
-from pipeline.store.engine import open_store, run_held_for, run_lock
+from pipeline.store.engine import open_store, run_hold, run_lock
 from pipeline.workers.runtime import WorkerRuntime
 
 from support.cli import run_casewatch
@@ -75,11 +75,13 @@ def test_the_workers_tick_queues_no_crawl_while_a_run_once_works(cluster_url: st
             default_every=timedelta(hours=1), failing_backoff_max=None, service=service
         ),
         sources={source.id: source},
+        run_seen_since=None,
     )
 
     def held_for() -> timedelta | None:  # from a connection of its own, as a worker reads it
         with sessions() as session:
-            return run_held_for(session)
+            hold = run_hold(session)
+            return None if hold is None else hold.age
 
     assert held_for() is None
     assert WorkerRuntime.due_crawls(worker) == [("court-kz", "default")]
@@ -106,4 +108,4 @@ def test_the_workers_tick_queues_no_crawl_while_a_run_once_works(cluster_url: st
 def test_no_run_holds_a_sqlite_database_for_workers(tmp_path: Path) -> None:
     sessions = open_store(f"sqlite:///{tmp_path / 'casewatch.db'}")
     with sessions() as session:
-        assert run_held_for(session) is None
+        assert run_hold(session) is None

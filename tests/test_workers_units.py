@@ -116,7 +116,7 @@ def test_a_crawl_ending_while_the_tick_reads_is_not_queued_again(
         reads.append("runs")
         return {} if len(reads) == 1 else {"src": "ran"}  # its run is committed by then
 
-    monkeypatch.setattr(runtime, "run_held_for", lambda session: None)
+    monkeypatch.setattr(runtime, "run_hold", lambda session: None)
     monkeypatch.setattr(runtime, "active_crawls", active_crawls)
     monkeypatch.setattr(runtime, "source_states", source_states)
     monkeypatch.setattr(runtime, "is_due", lambda source, state, *args: state is None)
@@ -125,6 +125,44 @@ def test_a_crawl_ending_while_the_tick_reads_is_not_queued_again(
                              sessions=lambda: nullcontext(None)),
         settings=SimpleNamespace(default_every=timedelta(hours=1), failing_backoff_max=None),
         sources={"src": Source(id="src", kind="feed", url="https://example.kz/rss")},
+        run_seen_since=None,
     )  # fmt: skip
     assert runtime.WorkerRuntime.due_crawls(worker) == []  # type: ignore[arg-type]
     assert reads == ["jobs", "runs"]
+
+
+def test_a_run_whose_age_the_server_hides_is_timed_by_the_worker_that_sees_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another role's session hides its times (without ``pg_read_all_stats``): the tick times
+    the run itself from when it first saw it, and crawls beside it past ``crawl_timeout``."""
+    from contextlib import nullcontext
+    from types import SimpleNamespace
+
+    from pipeline.store.engine import RunHold
+    from pipeline.workers import runtime
+
+    now = [datetime(2026, 12, 7, 8, 0, tzinfo=UTC)]
+    held: list[RunHold | None] = [RunHold(age=None)]
+    monkeypatch.setattr(runtime, "run_hold", lambda session: held[0])
+    monkeypatch.setattr(runtime, "active_crawls", lambda session: set())
+    monkeypatch.setattr(runtime, "source_states", lambda session: {})
+    monkeypatch.setattr(runtime, "is_due", lambda *args: True)
+    worker = SimpleNamespace(
+        deps=SimpleNamespace(clock=lambda: now[0], sessions=lambda: nullcontext(None)),
+        settings=SimpleNamespace(default_every=timedelta(hours=1), failing_backoff_max=None,
+                                 service=SimpleNamespace(crawl_timeout=timedelta(minutes=10))),
+        sources={"src": Source(id="src", kind="feed", url="https://example.kz/rss")},
+        run_seen_since=None,
+    )  # fmt: skip
+    due = runtime.WorkerRuntime.due_crawls
+
+    assert due(worker) == []  # type: ignore[arg-type]
+    now[0] += timedelta(minutes=9)
+    assert due(worker) == []  # type: ignore[arg-type]
+    now[0] += timedelta(minutes=2)  # 11 minutes since it was first seen: maybe hung
+    assert due(worker) == [("src", "default")]  # type: ignore[arg-type]
+    held[0] = None  # that run ended; the next one is timed afresh
+    assert due(worker) == [("src", "default")]  # type: ignore[arg-type]
+    held[0] = RunHold(age=None)
+    assert due(worker) == []  # type: ignore[arg-type]

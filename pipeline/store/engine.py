@@ -15,8 +15,10 @@ import logging
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,9 +42,11 @@ _REVISION_RE = re.compile(
 log = logging.getLogger(__name__)
 
 BACKENDS = ("sqlite", "postgresql")
-_MIGRATION_LOCK = 0x63617365  # "case": the PostgreSQL advisory lock migrations take
-_RUN_LOCK = 0x63617366  # the one ``run --once`` takes
-_SERVICE_LOCK = 0x63617367  # the one the service holds, shared, while it runs
+# PostgreSQL advisory lock keys ("cas…"), every one casewatch takes, here so none is reused:
+_MIGRATION_LOCK = 0x63617365  # Alembic's migrations
+_RUN_LOCK = 0x63617366  # a ``run --once`` at work
+WORKERS_SCHEMA_LOCK = 0x63617367  # the workers' tables being made (``pipeline.workers.schema``)
+_SERVICE_LOCK = 0x63617368  # the service, shared, while it runs
 
 
 def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
@@ -184,8 +188,6 @@ def migrate(engine: Engine) -> None:
         raise StoreError(
             f"{engine.url.render_as_string(hide_password=True)}: migration failed: {exc}"
         ) from exc
-    except OSError as exc:  # the lock file beside a SQLite database
-        raise StoreError(f"{exc.filename}: cannot migrate the database: {exc.strerror}") from exc
 
 
 @contextmanager
@@ -203,36 +205,55 @@ def run_lock(engine: Engine) -> Iterator[bool]:
         yield held
 
 
-def run_held_for(session: Session) -> timedelta | None:
-    """How long a ``run --once`` has held this PostgreSQL database's run lock (None when none
-    holds it; always None on other databases, where no workers run). The workers' tick queues
-    no crawl meanwhile: the two would fetch the same sources at once. The time is since the
-    lock's connection went idle holding it, by the server's clock (zero when the server does
-    not show it)."""
+@dataclass(frozen=True, slots=True)
+class RunHold:
+    """A ``run --once`` holding a PostgreSQL database's run lock."""
+
+    age: timedelta | None
+    """Since the lock's connection went idle holding it, by the server's clock; None when the
+    server does not show it (another role's session, without ``pg_read_all_stats``)."""
+
+
+def run_hold(session: Session) -> RunHold | None:
+    """The ``run --once`` holding this PostgreSQL database's run lock, if one does (never on
+    other databases, where no workers run). The workers' tick queues no crawl meanwhile: the
+    two would fetch the same sources at once."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    held = session.execute(
+    row = session.execute(
         text(
-            "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.state_change), 0)"
+            "SELECT EXTRACT(EPOCH FROM clock_timestamp() - a.state_change) AS age"
             f" FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE {_HELD}"
         ),
         _key_parts(_RUN_LOCK),
-    ).scalar()
-    return None if held is None else timedelta(seconds=float(held))
+    ).first()
+    if row is None:
+        return None
+    return RunHold(None if row.age is None else timedelta(seconds=float(row.age)))
 
 
 @contextmanager
-def service_lock(engine: Engine) -> Iterator[None]:
+def service_lock(engine: Engine, wait_for_run: timedelta) -> Iterator[None]:
     """Held while the service runs, so that a ``run --once`` on the same database sees it
-    (:func:`service_running`) and leaves the fetching to it; taken, it waits for a run that
-    was already working to finish. Shared: it does not keep another service out."""
+    (:func:`service_running`) and leaves the fetching to it. Taken, it waits for a run that
+    was already working to finish — for ``wait_for_run`` at most: a run working longer may be
+    hung, and the service must not wait for it for ever. Shared: another service may hold it
+    too."""
     with _lock(engine, "service", _SERVICE_LOCK, wait=True, shared=True):
-        with _lock(engine, "run", _RUN_LOCK, wait=False) as free:
-            pass
-        if not free:
-            log.info("waiting for the casewatch run --once working on this database to finish")
-            with _lock(engine, "run", _RUN_LOCK, wait=True):
+        waited, every = 0.0, 1.0
+        while True:
+            with _lock(engine, "run", _RUN_LOCK, wait=False) as free:
                 pass
+            if free:
+                break
+            if waited == 0:
+                log.info("waiting for the casewatch run --once working on this database")
+            if waited >= wait_for_run.total_seconds():
+                log.warning("a casewatch run --once has been working on this database for "
+                            "over %s: starting beside it", wait_for_run)  # fmt: skip
+                break
+            time.sleep(every)
+            waited += every
         yield
 
 
@@ -245,16 +266,9 @@ def service_running(engine: Engine) -> bool:
                 _key_parts(_SERVICE_LOCK),
             )
             return bool(held.scalar())
-    path = _lock_file(engine, "service")
-    if path is None:
-        return False
-    with open(path, "a+b") as handle:
-        try:  # a moment's exclusive lock: refused while any service holds its shared one
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
+    # a moment's exclusive lock: refused while any service holds its shared one
+    with _lock(engine, "service", _SERVICE_LOCK, wait=False) as free:
+        return not free
 
 
 _HELD = (
@@ -306,16 +320,22 @@ def _lock(
         yield True
         return
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
-    with open(path, "a+b") as handle:
+    try:  # read-only: a lock file another user made (0644) still locks
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot use this lock file: {exc.strerror}") from exc
+    try:
         try:
-            fcntl.flock(handle, mode if wait else mode | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode if wait else mode | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
         try:
             yield True
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def open_store(url: str, *, upgrade: bool = True, write: bool = True) -> sessionmaker[Session]:

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pipeline.fetch.crawler import SourceCrawler
@@ -23,7 +24,7 @@ from pipeline.logs import extra
 from pipeline.notify.deliver import Notifier
 from pipeline.service.once import deliver_due, enqueue_reminders
 from pipeline.store.cluster import active_crawls
-from pipeline.store.engine import run_held_for
+from pipeline.store.engine import run_hold
 from pipeline.store.models import SourceRow
 from pipeline.store.sources import source_states
 
@@ -58,6 +59,9 @@ class WorkerRuntime:
         self.halt = threading.Event()
         """Set on a stop request: a delivery job stops between batches."""
         self.crawler: SourceCrawler | None = None
+        self.run_seen_since: datetime | None = None
+        """When this worker's tick first saw the current ``run --once`` holding the database
+        (its age, where the server hides it from this worker's role)."""
         self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="casewatch-job")
 
     def start(self) -> None:
@@ -122,19 +126,23 @@ class WorkerRuntime:
         """(source, queue) of the enabled sources due by their ``every:`` (backed off while
         failing: the rule ``run --once`` and the service use) that have no crawl job waiting
         or running — none while a ``run --once`` works on the database (it fetches them),
-        unless it has held the database longer than ``service.crawl_timeout`` (hung: one
-        stuck cron run must not stop the cluster's crawls)."""
+        unless it has worked longer than ``service.crawl_timeout`` (it may be hung: one stuck
+        cron run must not stop the cluster's crawls)."""
         now, settings = self.deps.clock(), self.settings
         with self.deps.sessions() as session:
-            held = run_held_for(session)
-            if held is not None and held < settings.service.crawl_timeout:
-                log.info("a casewatch run --once is fetching on this database: no crawl queued")
-                return []
-            if held is not None:
+            hold = run_hold(session)
+            if hold is None:
+                self.run_seen_since = None
+            else:
+                self.run_seen_since = self.run_seen_since or now
+                age = hold.age if hold.age is not None else now - self.run_seen_since
+                if age < settings.service.crawl_timeout:
+                    log.info("a casewatch run --once is fetching on this database: no crawl queued")
+                    return []
                 log.warning(
-                    "a casewatch run --once has held this database for %s, over "
-                    "service.crawl_timeout (%s): crawling beside it",
-                    str(held).split(".")[0], settings.service.crawl_timeout,
+                    "a casewatch run --once has been working on this database for %s, longer "
+                    "than service.crawl_timeout (%s): crawling beside it",
+                    str(age).split(".")[0], settings.service.crawl_timeout,
                 )  # fmt: skip
             # The jobs first, then the sources' runs: a crawl commits its run before its job
             # ends, so a job seen ended has its run in the states read after it. The other

@@ -14,10 +14,9 @@ from sqlalchemy.engine import make_url
 
 from pipeline.errors import StoreError
 from pipeline.store.cluster import REGISTRY_DDL
+from pipeline.store.engine import WORKERS_SCHEMA_LOCK
 
 log = logging.getLogger(__name__)
-
-SCHEMA_LOCK = 0x63617367  # beside the migration (…65) and run --once (…66) locks
 
 
 def conninfo(url: str) -> str:
@@ -34,7 +33,7 @@ def ensure_schema(engine: Engine) -> bool:
     url = conninfo(engine.url.render_as_string(hide_password=False))
     try:
         with psycopg.connect(url, autocommit=True) as conn:  # closing it frees the lock
-            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+            conn.execute("SELECT pg_advisory_lock(%s)", (WORKERS_SCHEMA_LOCK,))
             with conn.transaction():
                 found = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
                 created = found is None or found[0] is None

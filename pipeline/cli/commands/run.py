@@ -71,7 +71,9 @@ def command(
         from pipeline.service.process import Service
 
         overrides = {"LOG_LEVEL": _scrapy_level(verbose)}
-        with service_lock(engine):  # a run --once on this database leaves the fetching to it
+        # a run --once on this database leaves the fetching to it (and one working now ends
+        # first, if it ends within a crawl's time limit)
+        with service_lock(engine, wait_for_run=config.settings.service.crawl_timeout):
             status = Service(deps, scrapy_overrides=overrides).run()
         click.get_current_context().exit(status)
     with run_lock(engine) as held:  # then the service (which waits for this lock) is seen
