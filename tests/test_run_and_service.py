@@ -26,6 +26,18 @@ NOTHING_DONE = "the casewatch service is running on this database and fetches it
 WAITING = "waiting for the casewatch run --once working on this database"
 
 
+def one_feed(tmp_path: Path, http: LocalHTTPServer, service: str = "") -> tuple[Path, str]:
+    """A config folder with one feed served at ``/feed.xml`` (fetched by a service at once,
+    then hourly) and a SQLite database URL beside it."""
+    feed = Feed("feed", delay=0)
+    serve_feeds(http, [feed])
+    settings = ", ".join(
+        ["startup_spread: 0s", "shutdown_grace: 5s", *([service] if service else [])]
+    )
+    config = write_cluster_config(tmp_path / "config", http, [feed], service=f"{{{settings}}}")
+    return config, f"sqlite:///{tmp_path / 'casewatch.db'}"
+
+
 def test_a_service_lock_is_seen_and_shared(db_url: str) -> None:
     engine = open_store(db_url).kw["bind"]
     assert not service_running(engine)
@@ -73,12 +85,7 @@ def test_workers_start_while_a_service_runs(postgres_url: str) -> None:
 def test_run_once_leaves_the_fetching_to_a_running_service(
     tmp_path: Path, http_server: LocalHTTPServer
 ) -> None:
-    feed = Feed("feed", delay=0)
-    serve_feeds(http_server, [feed])
-    config = write_cluster_config(
-        tmp_path / "config", http_server, [feed], service="{startup_spread: 0s, shutdown_grace: 5s}"
-    )
-    db_url = f"sqlite:///{tmp_path / 'casewatch.db'}"
+    config, db_url = one_feed(tmp_path, http_server)
     service = start_casewatch(config, db_url, "run", text=True)
     try:
         http_server.wait_for_requests(1, timeout=60)  # the service is up and has fetched
@@ -109,12 +116,7 @@ def test_run_once_leaves_the_fetching_to_a_running_service(
 def test_a_service_started_during_a_run_once_waits_for_it_to_finish(
     tmp_path: Path, http_server: LocalHTTPServer
 ) -> None:
-    feed = Feed("feed", delay=0)
-    serve_feeds(http_server, [feed])
-    config = write_cluster_config(
-        tmp_path / "config", http_server, [feed], service="{startup_spread: 0s, shutdown_grace: 5s}"
-    )
-    db_url = f"sqlite:///{tmp_path / 'casewatch.db'}"
+    config, db_url = one_feed(tmp_path, http_server)
     engine = open_store(db_url).kw["bind"]
     log = tmp_path / "service.log"
     with run_lock(engine) as held:  # a run --once at work
@@ -139,11 +141,7 @@ def test_a_service_started_during_a_run_once_waits_for_it_to_finish(
 def test_a_service_does_not_wait_for_ever_for_a_run_that_may_be_hung(
     tmp_path: Path, http_server: LocalHTTPServer
 ) -> None:
-    feed = Feed("feed", delay=0)
-    serve_feeds(http_server, [feed])
-    service = "{startup_spread: 0s, shutdown_grace: 5s, crawl_timeout: 2s}"
-    config = write_cluster_config(tmp_path / "config", http_server, [feed], service=service)
-    db_url = f"sqlite:///{tmp_path / 'casewatch.db'}"
+    config, db_url = one_feed(tmp_path, http_server, "crawl_timeout: 2s")
     engine = open_store(db_url).kw["bind"]
     log = tmp_path / "service.log"
     with run_lock(engine) as held:  # a run --once that never ends
