@@ -197,16 +197,7 @@ def queue_depths(session: Session) -> list[QueueDepth]:
 
 def active_crawls(session: Session) -> set[str]:
     """Sources with a crawl job waiting or running (the tick does not queue another)."""
-    if not _exists(session, "procrastinate_jobs"):
-        return set()
-    rows = session.execute(
-        text(
-            "SELECT lock FROM procrastinate_jobs WHERE task_name = :task"
-            " AND status IN ('todo', 'doing') AND lock IS NOT NULL"
-        ),
-        {"task": CRAWL_TASK},
-    )
-    return {r.lock[len(CRAWL_LOCK) :] for r in rows if r.lock.startswith(CRAWL_LOCK)}
+    return {source for source, _ in _crawl_jobs(session)}
 
 
 def crawls_in_hand(session: Session, now: datetime, stalled_after: timedelta) -> set[str]:
@@ -219,8 +210,15 @@ def crawls_in_hand(session: Session, now: datetime, stalled_after: timedelta) ->
         if worker.state == "running"
         for queue in worker.queues
     }
-    if not served or not _exists(session, "procrastinate_jobs"):
+    if not served:
         return set()
+    return {source for source, queue in _crawl_jobs(session) if queue in served}
+
+
+def _crawl_jobs(session: Session) -> list[tuple[str, str]]:
+    """(source, queue) of each crawl job waiting or running."""
+    if not _exists(session, "procrastinate_jobs"):
+        return []
     rows = session.execute(
         text(
             "SELECT lock, queue_name FROM procrastinate_jobs WHERE task_name = :task"
@@ -228,11 +226,9 @@ def crawls_in_hand(session: Session, now: datetime, stalled_after: timedelta) ->
         ),
         {"task": CRAWL_TASK},
     )
-    return {
-        r.lock[len(CRAWL_LOCK) :]
-        for r in rows
-        if r.lock.startswith(CRAWL_LOCK) and r.queue_name in served
-    }
+    return [
+        (r.lock[len(CRAWL_LOCK) :], r.queue_name) for r in rows if r.lock.startswith(CRAWL_LOCK)
+    ]
 
 
 def _utc(value: datetime) -> datetime:

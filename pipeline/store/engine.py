@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import itertools
 import logging
 import os
 import re
@@ -240,20 +241,17 @@ def service_lock(engine: Engine, wait_for_run: timedelta) -> Iterator[None]:
     hung, and the service must not wait for it for ever. Shared: another service may hold it
     too."""
     with _lock(engine, "service", _SERVICE_LOCK, wait=True, shared=True):
-        waited, every = 0.0, 1.0
-        while True:
-            with _lock(engine, "run", _RUN_LOCK, wait=False) as free:
-                pass
-            if free:
+        deadline = time.monotonic() + wait_for_run.total_seconds()
+        for attempt in itertools.count():
+            if _free(engine, "run", _RUN_LOCK):
                 break
-            if waited == 0:
+            if attempt == 0:
                 log.info("waiting for the casewatch run --once working on this database")
-            if waited >= wait_for_run.total_seconds():
+            if time.monotonic() >= deadline:
                 log.warning("a casewatch run --once has been working on this database for "
                             "over %s: starting beside it", wait_for_run)  # fmt: skip
                 break
-            time.sleep(every)
-            waited += every
+            time.sleep(1.0)
         yield
 
 
@@ -266,9 +264,13 @@ def service_running(engine: Engine) -> bool:
                 _key_parts(_SERVICE_LOCK),
             )
             return bool(held.scalar())
-    # a moment's exclusive lock: refused while any service holds its shared one
-    with _lock(engine, "service", _SERVICE_LOCK, wait=False) as free:
-        return not free
+    return not _free(engine, "service", _SERVICE_LOCK)  # refused while a service holds it
+
+
+def _free(engine: Engine, name: str, key: int) -> bool:
+    """Whether the lock could be taken exclusively now (it is taken and let go at once)."""
+    with _lock(engine, name, key, wait=False) as free:
+        return free
 
 
 _HELD = (
